@@ -1,0 +1,173 @@
+"""Answerers turn retrieved passages into a short cited answer.
+
+`Answerer.stream` is the one abstract method; `answer` is built on it. The offline default,
+`ExtractiveAnswerer`, needs no LLM: it scores the sentences of the passages against the question
+and quotes the best, dated and attributed. An LLM-backed answerer implements `stream` alone.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+
+from rag.embeddings import SentenceEmbeddings
+from rag.events import Cited, Text
+from rag.text import content_words, human_date
+from rag.types import Citation, Passage
+
+NOT_FOUND = "The articles do not contain an answer to this question."
+_LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
+
+
+@dataclass
+class Draft:
+    """What an answerer produced: the text, whether it abstained and what it cites."""
+
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    short_answer: str | None = None
+
+
+class Answerer(ABC):
+    @abstractmethod
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[Cited | Text]:
+        """Yield `Cited` once (possibly empty) and then `Text` pieces; abstain with empty citations."""
+
+    def answer(self, question: str, passages: list[Passage]) -> Draft:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for event in self.stream(question, passages):
+            if isinstance(event, Cited):
+                citations = event.citations
+            else:
+                parts.append(event.delta)
+        text = "".join(parts).strip()
+        return Draft(answer=text, abstained=not citations, citations=citations)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: Passage
+    span: tuple[int, int]
+    score: float
+    similarity: float
+    overlap: float
+
+    @property
+    def text(self) -> str:
+        s, e = self.span
+        return self.passage.text[s - self.passage.start:e - self.passage.start]
+
+
+class SentenceScorer:
+    """Scores sentences against a question: embedding similarity plus stemmed term overlap.
+
+    Similarity alone rates "Who is the acting president?" close to any sentence about presidents;
+    the overlap term rewards sentences that share the question's specific words.
+    """
+
+    def __init__(self, embeddings: SentenceEmbeddings, weight_similarity: float = 0.6) -> None:
+        self.embeddings = embeddings
+        self.w = weight_similarity
+        self._stem = Stemmer.Stemmer("english").stemWords
+        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+
+    def terms(self, text: str) -> set[str]:
+        return set(self._stem(content_words(text)))
+
+    def score(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        cands: list[tuple[Passage, tuple[int, int]]] = []
+        seen: set[tuple[str, int]] = set()
+        for p in passages:
+            for span in p.sentences or ((p.start, p.end),):
+                if (p.doc_id, span[0]) not in seen:
+                    seen.add((p.doc_id, span[0]))
+                    cands.append((p, span))
+        if not cands:
+            return []
+        q_vec = self.embeddings.encode([question])[0]
+        vecs = self._vectors(cands)
+        sims = vecs @ q_vec
+        q_terms = self.terms(question)
+        out = []
+        for (p, span), sim in zip(cands, sims, strict=True):
+            text = p.text[span[0] - p.start:span[1] - p.start]
+            overlap = len(q_terms & self.terms(text)) / len(q_terms) if q_terms else 0.0
+            out.append(ScoredSentence(p, span, self.w * float(sim) + (1 - self.w) * overlap, float(sim), overlap))
+        return sorted(out, key=lambda s: s.score, reverse=True)
+
+    def _vectors(self, cands: list[tuple[Passage, tuple[int, int]]]) -> np.ndarray:
+        keys = [(p.doc_id, s, e) for p, (s, e) in cands]
+        missing = [i for i, key in enumerate(keys) if key not in self._cache]
+        if missing:
+            texts = [cands[i][0].text[cands[i][1][0] - cands[i][0].start:cands[i][1][1] - cands[i][0].start]
+                     for i in missing]
+            for i, vec in zip(missing, self.embeddings.encode(texts), strict=True):
+                self._cache[keys[i]] = vec
+            if len(self._cache) > 50_000:  # bound memory on long-running servers
+                self._cache.clear()
+        return np.stack([self._cache[key] for key in keys])
+
+
+class ExtractiveAnswerer(Answerer):
+    """Quotes the best-supported sentence (and a second, if it adds a source), attributed and dated."""
+
+    def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2) -> None:
+        self.scorer = scorer
+        self.min_evidence = min_evidence
+        self.max_sentences = max_sentences
+
+    def select(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        ranked = self.scorer.score(question, passages)
+        if not ranked or ranked[0].score < self.min_evidence:
+            return []
+        best = ranked[0].score
+        # News changes: among sentences nearly as good as the best, the newest report leads.
+        close = [s for s in ranked if s.score >= best - 0.05]
+        lead = max(close, key=lambda s: (s.passage.date or "", s.score))
+        chosen = [lead]
+        for s in ranked:
+            if len(chosen) >= self.max_sentences:
+                break
+            if s is lead or s.score < max(self.min_evidence, best - 0.1):
+                continue
+            if s.passage.doc_id not in {c.passage.doc_id for c in chosen}:
+                chosen.append(s)  # a second article corroborating, with its own citation
+        return chosen
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[Cited | Text]:
+        chosen = self.select(question, passages)
+        if not chosen:
+            yield Cited([])
+            yield Text(NOT_FOUND)
+            return
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        for s in chosen:
+            if s.passage.chunk_id not in numbers:
+                numbers[s.passage.chunk_id] = len(citations) + 1
+                citations.append(Citation.from_passage(len(citations) + 1, s.passage, s.span, s.score))
+        yield Cited(citations)
+        for i, s in enumerate(chosen):
+            yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0))
+
+
+def attributed(s: ScoredSentence, n: int, first: bool) -> str:
+    """'According to Yonhap (6 January 2025), <sentence> [1].'"""
+    p = s.passage
+    who = p.source or (f"“{p.title}”" if p.title else "one article")
+    when = human_date(p.date)
+    dated = who + (f" ({when})" if when else "")
+    lead = f"According to {dated}," if first else f"{dated} also reports that"
+    sentence = " ".join(s.text.split()).rstrip()
+    first_word = sentence.split(" ", 1)[0]
+    if first_word in _LOWER_OK:
+        sentence = first_word.lower() + sentence[len(first_word):]
+    end = sentence[-1] if sentence and sentence[-1] in ".!?" else "."
+    sentence = sentence.rstrip(".!? ")
+    return f"{lead} {sentence} [{n}]{end}"

@@ -1,0 +1,75 @@
+"""Sentence-aware chunks bounded by the embedding model's token window, with overlap.
+
+Every chunk is an exact slice article.text[start:end] and keeps its sentences' offsets,
+so a citation can point at the passage and the sentence inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.sentences import split_sentences
+
+TokenCounter = Callable[[list[str]], list[int]]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]  # offsets relative to the article, not the chunk
+
+
+def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
+               overlap_sentences: int = 1) -> list[Chunk]:
+    spans = _bounded_sentences(text, count_tokens, max_tokens)
+    if not spans:
+        return []
+    sizes = count_tokens([text[s:e] for s, e in spans])
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(spans):
+        j, total = i, 0
+        while j < len(spans) and (j == i or total + sizes[j] <= max_tokens):
+            total += sizes[j]
+            j += 1
+        group = spans[i:j]
+        start, end = group[0][0], group[-1][1]
+        chunks.append(Chunk(len(chunks), start, end, text[start:end], tuple(group)))
+        if j >= len(spans):
+            break
+        # Overlap: carry the last sentences forward only when the next sentence still fits
+        # beside them; otherwise the next chunk would merely repeat a tail of this one.
+        k = max(i + 1, j - overlap_sentences)
+        i = k if sum(sizes[k:j]) + sizes[j] <= max_tokens else j
+    return chunks
+
+
+def _bounded_sentences(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
+    """Sentences, with any sentence longer than the window cut into word windows that fit."""
+    spans = split_sentences(text)
+    sizes = count_tokens([text[s:e] for s, e in spans])
+    out: list[tuple[int, int]] = []
+    for (s, e), n in zip(spans, sizes, strict=True):
+        if n <= max_tokens:
+            out.append((s, e))
+            continue
+        # Rare (tables, run-on lists): cut at whitespace, sized by a words-per-token estimate.
+        words = _word_spans(text, s, e)
+        step = max(1, int(len(words) * max_tokens / n * 0.9))
+        for k in range(0, len(words), step):
+            piece = words[k:k + step]
+            out.append((piece[0][0], piece[-1][1]))
+    return out
+
+
+def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for word in text[start:end].split():
+        ws = text.index(word, pos)
+        spans.append((ws, ws + len(word)))
+        pos = ws + len(word)
+    return spans

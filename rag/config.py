@@ -1,0 +1,53 @@
+"""All settings in one place, read from the environment with the prefix RAG_.
+
+Every knob the library reads lives here so that tests can isolate state with one
+variable (RAG_HOME) and a deployment can be described by its environment alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RetrieverMode = Literal["dense", "bm25", "hybrid"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    home: Path = Field(Path(".rag"), description="Folder for the embedded Chroma store and indexes.")
+    chroma_url: str | None = Field(None, description="Chroma server URL, e.g. http://127.0.0.1:8000.")
+    collection: str = Field("news", description="Collection name prefix inside Chroma.")
+    model_path: Path | None = Field(None, description="Sentence-transformers model folder (default: bundled).")
+
+    # Chunking: all-MiniLM-L6-v2 truncates at 256 word pieces; keep chunks well inside it.
+    chunk_tokens: int = Field(200, ge=32, le=256)
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+
+    k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    retriever: RetrieverMode = "dense"
+    # Below this evidence score the answerer says the articles do not hold the answer.
+    min_evidence: float = Field(0.45, ge=0.0, le=1.0)
+
+    max_question_chars: int = Field(1000, ge=10)
+
+    # HTTP API
+    api_key: str | None = None
+    allowed_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(30, ge=1)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def store_location(self) -> str:
+        return self.chroma_url or str(self.chroma_path.resolve())
+
+
+def get_settings() -> Settings:
+    """Read settings fresh from the environment (cheap; no caching so tests can change env)."""
+    return Settings()

@@ -1,0 +1,53 @@
+"""Exceptions with fields, so surfaces can render them (CLI message, HTTP status, chat notice)."""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base error: `message` says what went wrong, `hint` says what to do about it."""
+
+    code = "error"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} - {self.hint}" if self.hint else self.message
+
+
+class InvalidQuestion(RagError):
+    code = "invalid_question"
+
+
+class QuestionTooLong(InvalidQuestion):
+    code = "question_too_long"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The question is {length:,} characters long; the limit is {limit:,}.",
+            "Shorten the question to its essentials (or raise RAG_MAX_QUESTION_CHARS).",
+        )
+        self.length = length
+        self.limit = limit
+
+
+class LoadError(RagError):
+    """One file (or one record in it) could not be read as an article."""
+
+    code = "load_error"
+
+    def __init__(self, path: str, message: str, hint: str | None = None, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}", hint)
+        self.path = path
+        self.line = line
+
+
+class StoreUnavailable(RagError):
+    code = "store_unavailable"
+
+
+class ModelNotFound(RagError):
+    code = "model_not_found"

@@ -1,0 +1,45 @@
+"""Events of one answer as it is composed. The chat and the HTTP stream both consume these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from rag.types import AskResult, Citation, Passage
+
+
+@dataclass
+class Searched:
+    """Retrieval finished: the query actually searched and the passages found."""
+
+    query: str
+    passages: list[Passage]
+    kind: str = "searched"
+
+
+@dataclass
+class Cited:
+    """The citations the answer will refer to by number (sent before the text that uses them)."""
+
+    citations: list[Citation]
+    kind: str = "citations"
+
+
+@dataclass
+class Text:
+    """A piece of answer text to append (a sentence, for the offline answerer)."""
+
+    delta: str
+    kind: str = "text"
+
+
+@dataclass
+class Done:
+    result: AskResult
+    kind: str = "done"
+
+
+Event = Searched | Cited | Text | Done
+
+
+def event_to_dict(event: Event) -> dict:
+    return asdict(event)

@@ -1,0 +1,191 @@
+"""Read articles from files: a registry from file extension to loader.
+
+Each loader yields `Article` objects or `LoadError`s (never raises for bad content), so
+one broken record never stops the rest of an ingest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import yaml
+
+from rag.articles import Article, parse_date
+from rag.errors import LoadError
+
+LoadResult = Article | LoadError
+Loader = Callable[[Path, str], Iterator[LoadResult]]
+
+_TEXT_FIELDS = ("text", "body", "content")
+_DATE_FIELDS = ("date", "publish_date", "published")
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            str(path),
+            f"not valid UTF-8 (byte {exc.start})",
+            "re-save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`",
+        ) from None
+
+
+def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -> LoadResult:
+    text = next((rec[f] for f in _TEXT_FIELDS if isinstance(rec.get(f), str) and rec[f].strip()), None)
+    if text is None:
+        return LoadError(str(path), "record has no article text", f"add a non-empty one of {_TEXT_FIELDS}",
+                         line)
+    raw_date = next((rec[f] for f in _DATE_FIELDS if rec.get(f)), None)
+    try:
+        when = parse_date(raw_date)
+    except ValueError as exc:
+        return LoadError(str(path), str(exc), "fix the date field", line)
+    authors = rec.get("authors") or ()
+    if isinstance(authors, str):
+        authors = [a.strip() for a in authors.split(",") if a.strip()]
+    return Article(
+        text=text,
+        title=str(rec.get("title") or ""),
+        id=str(rec["id"]) if rec.get("id") not in (None, "") else None,
+        url=rec.get("url") or None,
+        date=when,
+        source=rec.get("source") or None,
+        authors=tuple(str(a) for a in authors),
+        origin=origin,
+    )
+
+
+def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
+    """.md/.txt: optional YAML front matter between `---` lines; the rest is the body, unchanged."""
+    meta: dict = {}
+    body = text
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end == -1:
+            yield LoadError(str(path), "front matter starts with '---' but never ends",
+                            "close it with a line holding only '---'")
+            return
+        try:
+            meta = yaml.safe_load(text[4:end]) or {}
+        except yaml.YAMLError as exc:
+            yield LoadError(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})",
+                            "fix the YAML between the '---' lines")
+            return
+        if not isinstance(meta, dict):
+            yield LoadError(str(path), "front matter must be a mapping of fields", "use `key: value` lines")
+            return
+        body = text[end + 5:]
+    if not body.strip():
+        yield LoadError(str(path), "the article body is empty", "add the article text below the front matter")
+        return
+    yield _article_from_record({**meta, "text": body}, str(path), path, None)
+
+
+def load_html(path: Path, text: str) -> Iterator[LoadResult]:
+    """.html: trafilatura extracts the article text, title and date (boilerplate removed)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    body = getattr(doc, "text", None) if doc is not None else None
+    if not body or not body.strip():
+        yield LoadError(str(path), "no article text found in this HTML page",
+                        "check it is an article page (not an index or a login wall), or save the text as .md")
+        return
+    yield _article_from_record(
+        {"text": body, "title": doc.title, "url": doc.url, "date": doc.date,
+         "source": doc.sitename, "authors": doc.author or ()},
+        str(path), path, None,
+    )
+
+
+def load_json(path: Path, text: str) -> Iterator[LoadResult]:
+    """.json: one article object, or a list of them."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield LoadError(str(path), f"invalid JSON ({exc.msg})", "fix the JSON syntax", exc.lineno)
+        return
+    records = data if isinstance(data, list) else [data]
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            yield LoadError(str(path), f"item {i} is not an object", "each article must be a JSON object")
+            continue
+        yield _article_from_record(rec, f"{path}[{i}]", path, None)
+
+
+def load_jsonl(path: Path, text: str) -> Iterator[LoadResult]:
+    """.jsonl: one article object per line; a bad line is reported and skipped."""
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield LoadError(str(path), f"malformed JSON ({exc.msg})", "fix or remove that line", lineno)
+            continue
+        if not isinstance(rec, dict):
+            yield LoadError(str(path), "line is not a JSON object", "one article object per line", lineno)
+            continue
+        yield _article_from_record(rec, f"{path}:{lineno}", path, lineno)
+
+
+LOADERS: dict[str, Loader] = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".json": load_json,
+    ".jsonl": load_jsonl,
+}
+
+
+def load_file(path: Path) -> Iterator[LoadResult]:
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        yield LoadError(str(path), f"unknown file type '{path.suffix or '(none)'}'",
+                        f"use one of {', '.join(sorted(LOADERS))}")
+        return
+    try:
+        text = _read_text(path)
+    except LoadError as exc:
+        yield exc
+        return
+    except OSError as exc:
+        yield LoadError(str(path), f"cannot read file ({exc.strerror})", "check permissions")
+        return
+    yield from loader(path, text)
+
+
+def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | LoadError]:
+    """Expand folders recursively (hidden files skipped); report missing paths."""
+    for p in map(Path, paths):
+        if not p.exists():
+            yield LoadError(str(p), "no such file or folder", "check the path")
+        elif p.is_dir():
+            found = False
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    if f.suffix.lower() in LOADERS:
+                        found = True
+                        yield f
+                    elif f.suffix.lower() not in {".gitkeep", ""} and f.name not in {"README", "LICENSE"}:
+                        yield LoadError(str(f), f"unknown file type '{f.suffix}'",
+                                        f"use one of {', '.join(sorted(LOADERS))}")
+            if not found:
+                yield LoadError(str(p), "folder holds no article files",
+                                f"add files ending in {', '.join(sorted(LOADERS))}")
+        else:
+            yield p
+
+
+def load_paths(paths: Iterable[str | Path]) -> Iterator[LoadResult]:
+    for item in iter_paths(paths):
+        if isinstance(item, LoadError):
+            yield item
+        else:
+            yield from load_file(item)

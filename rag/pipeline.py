@@ -1,0 +1,161 @@
+"""The one path from a question to a cited answer, and from files to the store.
+
+Every surface (CLI, chat, HTTP API, evaluation harness) calls `Pipeline.ask_stream` or
+`Pipeline.ask`, so what is measured is what users get.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from tqdm import tqdm
+
+from rag.answer import Answerer, ExtractiveAnswerer, SentenceScorer
+from rag.articles import Article
+from rag.chunking import chunk_text
+from rag.config import Settings, get_settings
+from rag.embeddings import SentenceEmbeddings
+from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
+from rag.events import Cited, Done, Event, Searched, Text
+from rag.loaders import load_paths
+from rag.retrieve import Retriever, make_retriever
+from rag.store import Store
+from rag.types import AskResult, Filters, IngestReport
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None, embeddings: SentenceEmbeddings | None = None,
+                 retriever: Retriever | None = None, answerer: Answerer | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.embeddings = embeddings or SentenceEmbeddings(self.settings.model_path)
+        self.store = Store(self.settings)
+        self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
+        self.answerer = answerer or ExtractiveAnswerer(SentenceScorer(self.embeddings), self.settings.min_evidence)
+
+    # -- asking -----------------------------------------------------------------------------
+    def check_question(self, question: object) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("The question is empty.", "Type a question, e.g. \"who is acting president?\"")
+        question = " ".join(question.split())
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(len(question), self.settings.max_question_chars)
+        return question
+
+    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
+                   history: list[str] | None = None) -> Iterator[Event]:
+        """Yield Searched, Cited, Text... and finally Done with the complete result."""
+        t0 = time.perf_counter()
+        question = self.check_question(question)
+        k = k or self.settings.k
+        filters = filters or Filters()
+        query = self.contextualize(question, history or [])
+        passages = self.retriever.retrieve(query, k, filters)
+        t1 = time.perf_counter()
+        yield Searched(query, passages)
+        citations, parts = [], []
+        for event in self.answerer.stream(query, passages):
+            if isinstance(event, Cited):
+                citations = event.citations
+            elif isinstance(event, Text):
+                parts.append(event.delta)
+            yield event
+        t2 = time.perf_counter()
+        result = AskResult(
+            question=question, answer="".join(parts).strip(), abstained=not citations, citations=citations,
+            timings_ms={"retrieve": ms(t1 - t0), "answer": ms(t2 - t1), "total": ms(t2 - t0)},
+            query=query, as_of=filters.as_of.isoformat() if filters.as_of else None,
+        )
+        yield Done(result)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
+            history: list[str] | None = None) -> AskResult:
+        for event in self.ask_stream(question, k, filters, history):
+            if isinstance(event, Done):
+                return event.result
+        raise RuntimeError("ask_stream ended without a result")  # unreachable: the generator always ends Done
+
+    def contextualize(self, question: str, history: list[str]) -> str:
+        """The query to search for: the question itself, resolved against earlier turns."""
+        from rag.followup import contextualize
+
+        return contextualize(question, history)
+
+    # -- ingesting --------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str], progress: bool = True) -> IngestReport:
+        return self.ingest_articles(load_paths(paths), progress=progress)
+
+    def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
+                        batch: int = 32) -> IngestReport:
+        report = IngestReport()
+        t0 = time.perf_counter()
+        bar = tqdm(desc="ingest", unit=" articles", disable=not progress, leave=True)
+        pending: list[Article] = []
+        for item in items:
+            if isinstance(item, LoadError):
+                report.failed.append(str(item))
+                bar.update(1)
+                continue
+            pending.append(item)
+            if len(pending) >= batch:
+                self._write_batch(pending, report, bar)
+                pending = []
+        if pending:
+            self._write_batch(pending, report, bar)
+        bar.close()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _write_batch(self, articles: list[Article], report: IngestReport, bar: tqdm) -> None:
+        known = self.store.hashes([a.doc_id for a in articles])
+        todo: list[tuple[Article, list]] = []
+        for a in articles:
+            if known.get(a.doc_id) == a.content_hash:
+                report.unchanged.append(a.doc_id)
+                bar.update(1)
+                continue
+            chunks = chunk_text(a.text, self.embeddings.count_tokens, self.settings.chunk_tokens,
+                                self.settings.chunk_overlap_sentences)
+            if not chunks:
+                report.failed.append(f"{a.origin or a.doc_id}: article has no sentences - add article text")
+                bar.update(1)
+                continue
+            todo.append((a, chunks))
+        if not todo:
+            return
+        # One encode call per batch: far faster than per article on CPU.
+        vectors = self.embeddings.encode([c.text for _, chunks in todo for c in chunks])
+        offset = 0
+        for a, chunks in todo:
+            vecs = vectors[offset:offset + len(chunks)]
+            offset += len(chunks)
+            self.store.put_article(a, chunks, vecs)
+            (report.updated if a.doc_id in known else report.added).append(a.doc_id)
+            known[a.doc_id] = a.content_hash  # a repeat of the same record later in this run is unchanged
+            report.chunks_written += len(chunks)
+            bar.update(1)
+            bar.set_postfix(chunks=report.chunks_written)
+
+    def delete(self, doc_id: str) -> bool:
+        return self.store.delete_article(doc_id)
+
+    def stats(self) -> dict:
+        return self.store.stats()
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def parse_day(value: str | date | None, what: str = "date") -> date | None:
+    """Parse a user-supplied YYYY-MM-DD; the error says which option was wrong."""
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidQuestion(f"{what} {value!r} is not a date.", "Use the form YYYY-MM-DD, e.g. 2025-01-06.") from None

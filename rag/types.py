@@ -1,0 +1,113 @@
+"""Records that flow between retrieval, answering and the surfaces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+FORMAT_VERSION = 1  # bump when stored metadata changes shape; the store refuses other versions
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a question may draw on. Dates are inclusive."""
+
+    as_of: date | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    def to_where(self) -> dict | None:
+        """Chroma metadata filter; dates are compared as YYYYMMDD integers."""
+        clauses: list[dict] = []
+        upper = min((d for d in (self.as_of, self.date_to) if d), default=None)
+        if upper:
+            clauses.append({"date_ord": {"$lte": date_ord(upper)}})
+        if self.date_from:
+            clauses.append({"date_ord": {"$gte": date_ord(self.date_from)}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def date_ord(d: date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk. `score` is a similarity: higher is better."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    sentences: tuple[tuple[int, int], ...] = ()  # article offsets of the chunk's sentences
+    url: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    source: str | None = None
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    url: str | None
+    date: str | None
+    source: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+    sentence: str = ""  # the supporting sentence inside `text`
+    sentence_start: int = 0  # its offsets in the article body
+    sentence_end: int = 0
+
+    @classmethod
+    def from_passage(cls, n: int, p: Passage, sentence: tuple[int, int] | None, score: float) -> Citation:
+        s, e = sentence or (p.start, p.end)
+        return cls(n=n, doc_id=p.doc_id, title=p.title, url=p.url, date=p.date, source=p.source, text=p.text,
+                   start=p.start, end=p.end, score=round(float(score), 4),
+                   sentence=p.text[s - p.start:e - p.start], sentence_start=s, sentence_end=e)
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    timings_ms: dict[str, float]
+    query: str = ""  # what was searched (differs from the question for follow-ups)
+    short_answer: str | None = None
+    as_of: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # human-readable messages, one per failure
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.failed)} failed ({self.chunks_written} chunks written in {self.seconds:.1f}s)")

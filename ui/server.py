@@ -1,0 +1,43 @@
+"""One ASGI app: the HTTP API under /api, the widget, and the Gradio chat mounted at /."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+
+def create_app(pipeline=None):
+    """Build the FastAPI app with the chat mounted at '/'. The pipeline is shared by every surface."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from rag.pipeline import Pipeline
+    from ui.chat import build_chat
+
+    pipeline = pipeline or Pipeline()
+    app = FastAPI(title="newsrag", version="0.1.0")
+    app.state.pipeline = pipeline
+    try:
+        from ui.api import install_api
+    except ImportError:  # the API module is optional until it exists
+        install_api = None
+    if install_api is not None:
+        install_api(app, pipeline)
+    blocks = build_chat(pipeline)
+    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], ssr_mode=False)
+
+
+def run(host: str = "127.0.0.1", port: int = 7860) -> None:
+    import uvicorn
+
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    pipeline.store.stats()  # fail fast with a clear message if the store is unreachable
+    pipeline.embeddings.model  # noqa: B018 - load the model before the first reader waits for it
+    app = create_app(pipeline)
+    print(f"newsrag: serving the chat on http://{host}:{port}/", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
