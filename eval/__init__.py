@@ -1,0 +1,1 @@
+"""Evaluation harness for newsrag: `rag eval` / `python -m eval` (see eval/README.md)."""

@@ -1,0 +1,131 @@
+"""`rag eval` / `python -m eval`: run datasets x configs, write results.jsonl, summary.json,
+ragas.jsonl, report.md and report.html (with PNG plots) into --out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from rag.errors import RagError
+
+log = logging.getLogger(__name__)
+
+BASELINE_CONFIG = "langchain-naive"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from eval.configs import CONFIGS
+    from eval.datasets import DATASETS, REALTIMEQA_DEFAULT
+
+    p = argparse.ArgumentParser(
+        prog="rag eval",
+        description="Evaluate the question-answering pipeline on gold datasets; see eval/README.md.",
+        epilog=f"Datasets: {', '.join(DATASETS)}, generic:DIR. Configs: {', '.join(CONFIGS)} "
+               f"({BASELINE_CONFIG} is always added).")
+    p.add_argument("datasets", nargs="*", default=["corpus_qa"], metavar="DATASET",
+                   help="dataset names (default: corpus_qa)")
+    p.add_argument("--config", dest="configs", action="append", default=[], metavar="NAME",
+                   help="a named config; repeatable (default: default)")
+    p.add_argument("--out", type=Path, default=Path("eval/out"), help="output folder (default: eval/out)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions per dataset")
+    p.add_argument("--path", type=Path, default=REALTIMEQA_DEFAULT,
+                   help=f"RealTime QA folder (default: {REALTIMEQA_DEFAULT})")
+    p.add_argument("--weeks", default="", help="RealTime QA weeks to use, comma-separated YYYYMMDD (default: all)")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="index cache folder (default: $XDG_CACHE_HOME/newsrag-eval or ~/.cache/newsrag-eval)")
+    p.add_argument("--no-report", action="store_true", help="skip report.md/report.html and plots")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args, argv)
+    except RagError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"Hint: {exc.hint}", file=sys.stderr)
+        return 2
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def resolve_configs(names: list[str]) -> list:
+    from eval.configs import CONFIGS
+
+    wanted = list(dict.fromkeys([*(names or ["default"]), BASELINE_CONFIG]))
+    unknown = [n for n in wanted if n not in CONFIGS]
+    if unknown:
+        raise RagError(f"Unknown config(s): {', '.join(unknown)}.", f"Choose among {', '.join(CONFIGS)}.")
+    return [CONFIGS[n] for n in wanted]
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    from eval import paper
+    from eval.configs import default_cache_dir
+    from eval.datasets import LoadOptions, load_dataset
+    from eval.export import write_ragas
+    from eval.runner import git_commit, now_iso, run_config
+    from rag.embeddings import SentenceEmbeddings
+
+    if args.limit is not None and args.limit < 1:
+        raise RagError(f"--limit {args.limit} is not a positive number.", "Pass --limit 1 or more, or leave it out.")
+    configs = resolve_configs(args.configs)
+    weeks = tuple(w.strip() for w in args.weeks.split(",") if w.strip())
+    opts = LoadOptions(realtimeqa_path=args.path, weeks=weeks, limit=args.limit)
+    cache = args.cache or default_cache_dir()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    emb = SentenceEmbeddings()
+    summary: dict = {"created": now_iso(), "git_commit": git_commit(), "command": ["rag", "eval", *argv],
+                     "cache": str(cache), "datasets": []}
+    all_records: list[dict] = []
+    with (out / "results.jsonl").open("w", encoding="utf-8") as results:
+        for name in args.datasets:
+            t0 = time.perf_counter()
+            ds = load_dataset(name, opts)
+            if not ds.questions:
+                raise RagError(f"Dataset {name} has no questions.", "Check its files (or the --weeks you chose).")
+            say(f"[{ds.name}] {len(ds.questions)} questions, {len(ds.articles)} articles "
+                f"(loaded in {time.perf_counter() - t0:.1f}s); notes: {json.dumps(ds.notes)}")
+            entry: dict = {"name": ds.name, "description": ds.description, "corpus_articles": len(ds.articles),
+                           "questions": len(ds.questions), "notes": ds.notes, "weeks": list(ds.weeks),
+                           "closed_corpus_note": ds.closed_corpus_note, "configs": {}, "skipped_configs": {},
+                           "paper_baselines": paper.score_all(ds)}
+            for cfg in configs:
+                reason = cfg.unavailable()
+                if reason:
+                    say(f"[{ds.name}] {reason}")
+                    entry["skipped_configs"][cfg.name] = reason
+                    continue
+                cr = run_config(ds, cfg, cache, emb, say)
+                for rec in cr.records:
+                    results.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                results.flush()
+                all_records.extend(cr.records)
+                entry["configs"][cfg.name] = cr.summary
+                say(f"[{ds.name} / {cfg.name}] done in {cr.summary['seconds']}s")
+            summary["datasets"].append(entry)
+            (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    n = write_ragas(all_records, out / "ragas.jsonl")
+    say(f"wrote {out / 'results.jsonl'}, {out / 'summary.json'}, {out / 'ragas.jsonl'} ({n} records)")
+    if not args.no_report:
+        from eval.report import write_report
+
+        write_report(summary, all_records, out)
+        say(f"wrote {out / 'report.md'} and {out / 'report.html'}")
+    from eval.report import summary_table
+
+    for entry in summary["datasets"]:
+        print(f"\n## {entry['name']}\n")
+        print(summary_table(entry))
+    return 0

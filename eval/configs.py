@@ -1,0 +1,170 @@
+"""Named, reproducible pipeline configurations and the per-config index cache.
+
+A config is `rag.config.Settings` overrides (chunk size, k, retriever mode, ...) plus how the
+pipeline is built ("native": our store and retriever; "langchain-naive": the textbook LangChain
+retriever in front of the same answerer). Settings start from the *field defaults*, not the
+environment, so a user's RAG_* variables can neither change a named config nor point the
+harness at their own store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.articles import Article
+from rag.config import Settings
+from rag.embeddings import SentenceEmbeddings
+from rag.pipeline import Pipeline
+from rag.retrieve import RETRIEVERS, Retriever
+from rag.types import FORMAT_VERSION, Filters, Passage
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1  # bump when what the cache holds changes shape
+_MARKER = "complete.json"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    name: str
+    description: str
+    overrides: dict = field(default_factory=dict)
+    kind: str = "native"  # key into BUILDERS
+
+    def settings(self, home: Path) -> Settings:
+        return eval_settings(home, self.overrides)
+
+    def index_params(self) -> dict:
+        """What the index depends on (not k or the retriever mode: those only read it)."""
+        if self.kind == "langchain-naive":
+            from eval import langchain_naive as lc
+
+            return {"kind": self.kind, "chunk_size": lc.CHUNK_SIZE, "chunk_overlap": lc.CHUNK_OVERLAP,
+                    "code": code_fingerprint(("eval.langchain_naive",))}
+        s = eval_settings(Path("."), self.overrides)
+        return {"kind": "native", "chunk_tokens": s.chunk_tokens, "overlap": s.chunk_overlap_sentences,
+                "store_format": FORMAT_VERSION, "code": code_fingerprint(("rag.chunking", "rag.sentences", "rag.store",
+                                                                          "rag.pipeline"))}
+
+    def unavailable(self) -> str | None:
+        """Why this config cannot run in this checkout (None: it can)."""
+        mode = self.overrides.get("retriever")
+        if mode and mode not in RETRIEVERS:
+            return (f"config {self.name!r} needs retriever mode {mode!r}, which rag.retrieve.RETRIEVERS does not "
+                    f"register yet (have: {', '.join(RETRIEVERS)}); skipped")
+        return None
+
+
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    """Hash of the source of the modules that decide what an index holds: an index built by
+    other chunking code is never reused."""
+    import importlib
+    import inspect
+
+    h = hashlib.sha1()
+    for name in modules:
+        h.update(inspect.getsource(importlib.import_module(name)).encode())
+    return h.hexdigest()[:12]
+
+
+def eval_settings(home: Path, overrides: dict) -> Settings:
+    defaults = {name: f.get_default(call_default_factory=True) for name, f in Settings.model_fields.items()}
+    # Init arguments outrank environment variables in pydantic-settings, so this ignores RAG_*.
+    return Settings(**{**defaults, **overrides, "home": home, "chroma_url": None, "collection": "eval"})
+
+
+CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
+    EvalConfig("default", "Pipeline defaults (Settings field defaults)."),
+    EvalConfig("dense", "Dense retrieval only.", {"retriever": "dense"}),
+    EvalConfig("bm25", "BM25 lexical retrieval.", {"retriever": "bm25"}),
+    EvalConfig("hybrid", "Dense + BM25 fusion.", {"retriever": "hybrid"}),
+    EvalConfig("k10", "Defaults with k=10 passages.", {"k": 10}),
+    EvalConfig("chunk128", "Defaults with 128-token chunks.", {"chunk_tokens": 128}),
+    EvalConfig("langchain-naive", "Textbook LangChain: RecursiveCharacterTextSplitter 1000/200, same embedding "
+               "model, Chroma similarity top-4, same answerer.", {"k": 4}, kind="langchain-naive"),
+)}
+
+
+# -- index cache --------------------------------------------------------------------------------
+def default_cache_dir() -> Path:
+    import os
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "newsrag-eval"
+
+
+def corpus_key(articles: list[Article], params: dict) -> str:
+    h = hashlib.sha1()
+    h.update(json.dumps({"cache": CACHE_FORMAT, **params}, sort_keys=True).encode())
+    for doc_id, digest in sorted((a.doc_id, a.content_hash) for a in articles):
+        h.update(f"{doc_id}\x1f{digest}\n".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class BuiltIndex:
+    path: Path
+    chunks: int
+    seconds: float
+    reused: bool
+
+
+def _build_native(path: Path, articles: list[Article], cfg: EvalConfig, emb: SentenceEmbeddings) -> int:
+    pipe = Pipeline(settings=cfg.settings(path), embeddings=emb, retriever=_NoRetriever())
+    report = pipe.ingest_articles(articles, progress=True)
+    for message in report.failed[:5]:
+        log.warning("ingest: %s", message)
+    return report.chunks_written
+
+
+def _build_langchain(path: Path, articles: list[Article], cfg: EvalConfig, emb: SentenceEmbeddings) -> int:
+    from eval import langchain_naive
+
+    return langchain_naive.build_index(path, articles, emb)
+
+
+class _NoRetriever(Retriever):
+    """Index building never retrieves; avoids building a retriever the config may not have yet."""
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        raise RuntimeError("an index-building pipeline cannot answer")
+
+
+IndexBuilder = Callable[[Path, list[Article], EvalConfig, SentenceEmbeddings], int]
+BUILDERS: dict[str, IndexBuilder] = {"native": _build_native, "langchain-naive": _build_langchain}
+
+
+def ensure_index(cache_dir: Path, dataset: str, articles: list[Article], cfg: EvalConfig,
+                 emb: SentenceEmbeddings) -> BuiltIndex:
+    """The index for (corpus, index settings): reused when complete, else (re)built from scratch."""
+    params = cfg.index_params()
+    path = cache_dir / f"{dataset.replace(':', '_').replace('/', '_')}-{corpus_key(articles, params)}"
+    marker = path / _MARKER
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return BuiltIndex(path, int(info["chunks"]), float(info["seconds"]), reused=True)
+    if path.exists():  # a half-built index from an interrupted run
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    t0 = time.perf_counter()
+    chunks = BUILDERS[cfg.kind](path, articles, cfg, emb)
+    seconds = time.perf_counter() - t0
+    marker.write_text(json.dumps({"chunks": chunks, "seconds": round(seconds, 1), "articles": len(articles),
+                                  "params": params}))
+    return BuiltIndex(path, chunks, seconds, reused=False)
+
+
+def make_pipeline(cfg: EvalConfig, index: BuiltIndex, emb: SentenceEmbeddings) -> Pipeline:
+    settings = cfg.settings(index.path)
+    if cfg.kind == "langchain-naive":
+        from eval.langchain_naive import LangChainNaiveRetriever
+
+        return Pipeline(settings=settings, embeddings=emb, retriever=LangChainNaiveRetriever(index.path, emb))
+    return Pipeline(settings=settings, embeddings=emb)

@@ -1,0 +1,322 @@
+"""Evaluation datasets: a registry from name to loader; each loader returns the corpus (as
+`rag.articles.Article`s, exactly what `rag ingest` would store) and the questions.
+
+Names: `corpus_qa` (our gold set over corpus/), `realtimeqa` (RealTime QA, gold articles only),
+`realtimeqa-distractors` (gold articles + the search pages of the same weeks), and
+`generic:DIR` (DIR/corpus.jsonl + DIR/questions.jsonl in the documented format).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from eval.metrics import gold_variants
+from rag.articles import Article, canonical_url, parse_date
+from rag.errors import LoadError, RagError
+from rag.loaders import load_paths
+
+log = logging.getLogger(__name__)
+
+EVAL_DIR = Path(__file__).resolve().parent
+REPO_ROOT = EVAL_DIR.parent
+CORPUS_QA = EVAL_DIR / "data" / "corpus_qa.jsonl"
+CORPUS_DIR = REPO_ROOT / "corpus"
+# The shared data lives beside the clone (research-only licence: read in place, never copied).
+REALTIMEQA_DEFAULT = REPO_ROOT.parent / "shared" / "datasets" / "realtimeqa"
+_SOURCES = {"cnn.com": "CNN", "usatoday.com": "USA Today", "theweek.co.uk": "The Week", "theweek.com": "The Week"}
+
+
+class DatasetError(RagError):
+    """A dataset could not be read; `hint` says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...] = ()
+    evidence_ids: tuple[str, ...] = ()
+    unanswerable: bool = False
+    as_of: date | None = None
+    history: tuple[str, ...] = ()  # earlier questions of the same conversation, oldest first
+    choices: tuple[str, ...] = ()
+    gold_choice: int | None = None
+    type: str = ""
+    evidence: str = ""  # the sentence(s) that answer it, for the report
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "question": self.question, "answers": list(self.answers),
+                "evidence_ids": list(self.evidence_ids), "unanswerable": self.unanswerable,
+                "as_of": self.as_of.isoformat() if self.as_of else None, "history": list(self.history),
+                "choices": list(self.choices), "gold_choice": self.gold_choice, "type": self.type,
+                "evidence": self.evidence}
+
+
+@dataclass
+class Dataset:
+    name: str
+    articles: list[Article]
+    questions: list[Question]
+    description: str = ""
+    notes: dict[str, int | str] = field(default_factory=dict)  # counts worth reporting (skipped, late, ...)
+    baselines_root: Path | None = None  # RealTime QA: where the paper's prediction files are
+    weeks: tuple[str, ...] = ()
+    closed_corpus_note: str = ""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    realtimeqa_path: Path = REALTIMEQA_DEFAULT
+    weeks: tuple[str, ...] = ()  # RealTime QA weeks (YYYYMMDD); empty = all
+    limit: int | None = None
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise DatasetError(f"{path} does not exist.", "Check the path (or pass --path for RealTime QA).") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}:{lineno}: not valid JSON ({exc.msg}).", "Fix or remove that line.") from None
+        if not isinstance(rec, dict):
+            raise DatasetError(f"{path}:{lineno}: expected a JSON object.", "Write one object per line.")
+        yield lineno, rec
+
+
+def _str_list(value: object, where: str, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DatasetError(f"{where}: '{name}' must be a list of strings.", f'Write e.g. "{name}": ["..."]')
+    return tuple(value)
+
+
+def question_from_record(rec: dict, where: str) -> Question:
+    """One line of the generic questions format (also used by our gold set)."""
+    qid, text = rec.get("id"), rec.get("question")
+    if not isinstance(text, str) or not text.strip():
+        raise DatasetError(f"{where}: record has no 'question' text.", 'Add "question": "..." to it.')
+    try:
+        as_of = parse_date(rec.get("as_of"))
+    except ValueError as exc:
+        raise DatasetError(f"{where}: {exc}.", "Write as_of as YYYY-MM-DD or null.") from None
+    unanswerable = bool(rec.get("unanswerable", False))
+    answers = _str_list(rec.get("answers"), where, "answers")
+    if not unanswerable and not answers:
+        raise DatasetError(f"{where}: an answerable question needs 'answers'.",
+                           'Add "answers": [...] or set "unanswerable": true.')
+    choices = _str_list(rec.get("choices"), where, "choices")
+    gold_choice = rec.get("gold_choice")
+    if gold_choice is not None and not (isinstance(gold_choice, int) and 0 <= gold_choice < len(choices)):
+        raise DatasetError(f"{where}: 'gold_choice' must index 'choices'.", "Use a 0-based index or null.")
+    return Question(id=str(qid if qid not in (None, "") else where), question=text.strip(), answers=answers,
+                    evidence_ids=_str_list(rec.get("evidence_ids"), where, "evidence_ids"),
+                    unanswerable=unanswerable, as_of=as_of,
+                    history=_str_list(rec.get("history"), where, "history"), choices=choices,
+                    gold_choice=gold_choice, type=str(rec.get("type") or ""), evidence=str(rec.get("evidence") or ""))
+
+
+def read_questions(path: Path) -> list[Question]:
+    out = [question_from_record(rec, f"{path}:{lineno}") for lineno, rec in _read_jsonl(path)]
+    seen: set[str] = set()
+    for q in out:
+        if q.id in seen:
+            raise DatasetError(f"{path}: question id {q.id!r} appears twice.", "Give every question its own id.")
+        seen.add(q.id)
+    return out
+
+
+def read_corpus(paths: list[Path]) -> tuple[list[Article], list[str]]:
+    """Articles through the product's own loaders; returns (articles, failure messages)."""
+    articles: list[Article] = []
+    failed: list[str] = []
+    for item in load_paths([str(p) for p in paths]):
+        if isinstance(item, LoadError):
+            failed.append(str(item))
+        else:
+            articles.append(item)
+    return articles, failed
+
+
+def _limit(questions: list[Question], limit: int | None) -> list[Question]:
+    return questions[:limit] if limit else questions
+
+
+# -- our gold set ------------------------------------------------------------------------------
+def load_corpus_qa(opts: LoadOptions) -> Dataset:
+    articles, failed = read_corpus([CORPUS_DIR])
+    if failed:
+        raise DatasetError(f"corpus/ did not load cleanly: {failed[0]}", "Fix the article file named above.")
+    questions = read_questions(CORPUS_QA)
+    known = {a.doc_id for a in articles}
+    for q in questions:
+        missing = set(q.evidence_ids) - known
+        if missing:
+            raise DatasetError(f"{CORPUS_QA}: question {q.id} names unknown evidence ids {sorted(missing)}.",
+                               "Use the doc id `rag stats`/`rag ask --json` shows for the article.")
+    return Dataset("corpus_qa", articles, _limit(questions, opts.limit),
+                   description="Hand-written questions about corpus/ (one Yonhap article, 2025-01-06).",
+                   notes={"unanswerable": sum(q.unanswerable for q in questions)})
+
+
+# -- generic -----------------------------------------------------------------------------------
+def load_generic(directory: Path, opts: LoadOptions) -> Dataset:
+    corpus, qfile = directory / "corpus.jsonl", directory / "questions.jsonl"
+    for p in (corpus, qfile):
+        if not p.exists():
+            raise DatasetError(f"{p} does not exist.",
+                               "A generic dataset is a folder with corpus.jsonl and questions.jsonl "
+                               "(see eval/README.md).")
+    articles, failed = read_corpus([corpus])
+    questions = read_questions(qfile)
+    return Dataset(f"generic:{directory.name}", articles, _limit(questions, opts.limit),
+                   description=f"Generic dataset from {directory}.", notes={"corpus_records_failed": len(failed)})
+
+
+# -- RealTime QA -------------------------------------------------------------------------------
+def title_from_url(url: str) -> str:
+    """RealTime QA gold articles have no title; the URL slug carries the headline words."""
+    parts = [p for p in urlsplit(url).path.split("/") if p and p not in ("index.html", "index.htm")]
+    slug = parts[-1] if parts else ""
+    slug = slug.rsplit(".", 1)[0] if slug.endswith((".html", ".htm")) else slug
+    words = [w for w in slug.replace("_", "-").split("-") if w]
+    # CNN slugs end in edition tags (intl, hnk, trnd, ...) that are not headline words.
+    while words and words[-1] in {"intl", "hnk", "trnd", "scli", "gbr", "cnnphotos", "spt", "wellness", "ctpr"}:
+        words.pop()
+    title = " ".join(words)
+    return title[:1].upper() + title[1:] if title else ""
+
+
+def source_from_url(url: str) -> str | None:
+    host = urlsplit(url).netloc.lower().removeprefix("www.").removeprefix("edition.")
+    return _SOURCES.get(host, host or None)
+
+
+def _week_files(root: Path, weeks: tuple[str, ...]) -> list[str]:
+    folder = root / "past" / "2022"
+    if not folder.is_dir():
+        raise DatasetError(f"RealTime QA is not at {root} (no past/2022 folder).",
+                           "Pass --path to the folder holding SOURCE.md, past/ and baseline_results/.")
+    found = sorted(p.name[:8] for p in folder.glob("*_gold.jsonl"))
+    if weeks:
+        unknown = sorted(set(weeks) - set(found))
+        if unknown:
+            raise DatasetError(f"RealTime QA has no week(s) {unknown}.", f"Choose among {', '.join(found)}.")
+        return [w for w in found if w in weeks]
+    return found
+
+
+def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
+    root = Path(opts.realtimeqa_path)
+    weeks = _week_files(root, opts.weeks)
+    folder = root / "past" / "2022"
+    gold_articles: dict[str, Article] = {}
+    questions: list[Question] = []
+    notes = {"questions_total": 0, "questions_without_gold_article": 0, "gold_entries_empty_text": 0,
+             "gold_articles_dated_after_question": 0}
+    for week in weeks:
+        qa = {rec["question_id"]: rec for _, rec in _read_jsonl(folder / f"{week}_qa.jsonl")}
+        notes["questions_total"] += len(qa)
+        for _, rec in _read_jsonl(folder / f"{week}_gold.jsonl"):
+            q = qa.get(rec["question_id"])
+            if q is None:
+                continue
+            qdate = parse_date(q.get("question_date"))
+            evidence: list[str] = []
+            for hit in rec.get("search_result") or []:
+                text = (hit.get("text") or "").strip()
+                if not text:
+                    notes["gold_entries_empty_text"] += 1
+                    continue
+                art = Article(text=hit["text"], title=title_from_url(hit["url"]), url=hit["url"],
+                              date=parse_date(hit.get("publish_date")), source=source_from_url(hit["url"]),
+                              authors=tuple(hit.get("authors") or ()), origin=f"{week}_gold.jsonl")
+                gold_articles.setdefault(art.doc_id, art)
+                evidence.append(art.doc_id)
+                if art.date and qdate and art.date > qdate:
+                    notes["gold_articles_dated_after_question"] += 1
+            if not evidence:
+                notes["questions_without_gold_article"] += 1
+                continue
+            choices = tuple(q.get("choices") or ())
+            gold_idx = [int(i) for i in q.get("answer") or []]
+            questions.append(Question(
+                id=q["question_id"], question=q["question_sentence"],
+                answers=tuple(gold_variants([choices[i] for i in gold_idx])),
+                evidence_ids=tuple(dict.fromkeys(evidence)),
+                as_of=qdate, choices=choices, gold_choice=gold_idx[0] if gold_idx else None,
+                type=q.get("question_source") or "", evidence=q.get("evidence") or ""))
+    articles = dict(gold_articles)
+    if distractors:
+        notes.update({"distractor_pages": 0, "distractor_pages_empty": 0, "distractor_dropped_as_gold_duplicate": 0,
+                      "distractor_duplicates": 0})
+        for week in weeks:
+            for _, rec in _read_jsonl(folder / f"{week}_gcs.jsonl"):
+                for hit in rec.get("search_result") or []:
+                    notes["distractor_pages"] += 1
+                    if not (hit.get("text") or "").strip() or not hit.get("url"):
+                        notes["distractor_pages_empty"] += 1
+                        continue
+                    key = canonical_url(hit["url"])
+                    if key in gold_articles:  # often an ad stub of the gold page: the gold text wins
+                        notes["distractor_dropped_as_gold_duplicate"] += 1
+                        continue
+                    if key in articles:
+                        notes["distractor_duplicates"] += 1
+                        continue
+                    articles[key] = Article(text=hit["text"], title=str(hit.get("title") or ""), url=hit["url"],
+                                            date=_lenient_date(hit.get("publish_date")),
+                                            source=source_from_url(hit["url"]),
+                                            authors=tuple(hit.get("authors") or ()), origin=f"{week}_gcs.jsonl")
+        notes["distractor_pages_undated"] = sum(1 for k, a in articles.items() if k not in gold_articles and not a.date)
+    notes["gold_articles"] = len(gold_articles)
+    name = "realtimeqa-distractors" if distractors else "realtimeqa"
+    desc = ("RealTime QA 2022 (Kasai et al., NeurIPS 2023): questions with a gold CNN article; corpus = "
+            + ("gold articles + the weeks' search-engine pages (distractors)." if distractors
+               else "gold articles only."))
+    return Dataset(name, list(articles.values()), _limit(questions, opts.limit), description=desc, notes=notes,
+                   baselines_root=root / "baseline_results" / "2022", weeks=tuple(weeks),
+                   closed_corpus_note=("Our corpus is closed (gold articles" + (" + distractor pages" if distractors
+                                       else "") + "); the paper's GPT-3+GCS baselines searched the live web."))
+
+
+def _lenient_date(value: object) -> date | None:
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+# -- registry ----------------------------------------------------------------------------------
+DatasetLoader = Callable[[LoadOptions], Dataset]
+
+DATASETS: dict[str, DatasetLoader] = {
+    "corpus_qa": load_corpus_qa,
+    "realtimeqa": lambda opts: _realtimeqa(opts, distractors=False),
+    "realtimeqa-distractors": lambda opts: _realtimeqa(opts, distractors=True),
+}
+
+
+def load_dataset(name: str, opts: LoadOptions) -> Dataset:
+    if name.startswith("generic:"):
+        return load_generic(Path(name.split(":", 1)[1]).expanduser(), opts)
+    try:
+        loader = DATASETS[name]
+    except KeyError:
+        raise DatasetError(f"Unknown dataset {name!r}.",
+                           f"Choose one of {', '.join(DATASETS)} or generic:DIR (see eval/README.md).") from None
+    return loader(opts)

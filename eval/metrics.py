@@ -1,0 +1,175 @@
+"""Every metric the harness reports, as small pure functions (each defined in eval/README.md).
+
+Per-question functions take plain values and return a number, a bool or None; None means
+"not defined for this question" (e.g. retrieval metrics for a question with no evidence
+document) and such questions are left out of the mean, never counted as zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+HIT_KS = (1, 3, 5, 10)
+MRR_DEPTH = 10
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_ASCII_PUNCT = frozenset(string.punctuation)
+
+
+# -- answer text -------------------------------------------------------------------------------
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation: lower case, drop punctuation (ASCII and Unicode, so curly quotes
+    like “Squid Game” match Squid Game), drop the articles a/an/the, squeeze white space."""
+    text = text.lower()
+    text = "".join(" " if (ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")) else ch for ch in text)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _drop_punct_glue(text: str) -> str:
+    """Variant used for EM/F1 (as in SQuAD and RealTime QA): punctuation is deleted, not spaced,
+    so "U.S." -> "us" and "Yoon's" -> "yoons"."""
+    text = text.lower()
+    text = "".join(ch for ch in text if not (ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")))
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, gold: str) -> bool:
+    return _drop_punct_glue(prediction) == _drop_punct_glue(gold)
+
+
+def f1(prediction: str, gold: str) -> float:
+    """Token-level F1 between normalised prediction and gold (SQuAD)."""
+    pred = _drop_punct_glue(prediction).split()
+    ref = _drop_punct_glue(gold).split()
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def gold_variants(golds: Sequence[str]) -> list[str]:
+    """RealTime QA's rule for several gold answers: any permutation joined by spaces counts.
+    One gold answer (the usual case) gives itself."""
+    golds = [g for g in golds if g.strip()]
+    if len(golds) <= 1 or len(golds) > 4:  # permutations explode beyond a handful
+        return list(golds)
+    return [" ".join(p) for p in itertools.permutations(golds)]
+
+
+def best_exact_match(prediction: str, golds: Sequence[str]) -> float | None:
+    """EM against the best of several acceptable answers (alternatives); None without gold."""
+    golds = [g for g in golds if g.strip()]
+    return float(max(exact_match(prediction, g) for g in golds)) if golds else None
+
+
+def best_f1(prediction: str, golds: Sequence[str]) -> float | None:
+    golds = [g for g in golds if g.strip()]
+    return max(f1(prediction, g) for g in golds) if golds else None
+
+
+def contains_gold(text: str, golds: Sequence[str]) -> bool | None:
+    """Does `text` contain any gold answer, on word boundaries, after normalisation?
+    None when there is no gold answer to look for."""
+    golds = [normalize_answer(g) for g in golds]
+    golds = [g for g in golds if g]
+    if not golds:
+        return None
+    hay = f" {normalize_answer(text)} "
+    return any(f" {g} " in hay for g in golds)
+
+
+# -- retrieval ---------------------------------------------------------------------------------
+def doc_ranking(doc_ids: Iterable[str]) -> list[str]:
+    """Passages' doc ids in retrieved order -> distinct documents in order of first appearance."""
+    return list(dict.fromkeys(doc_ids))
+
+
+def evidence_rank(ranked_docs: Sequence[str], evidence_ids: Iterable[str]) -> int | None:
+    """1-based rank of the first evidence document among the distinct retrieved documents;
+    None if none was retrieved."""
+    wanted = set(evidence_ids)
+    for i, doc in enumerate(ranked_docs, 1):
+        if doc in wanted:
+            return i
+    return None
+
+
+def hit_at(rank: int | None, k: int) -> bool:
+    return rank is not None and rank <= k
+
+
+def reciprocal_rank(rank: int | None, depth: int = MRR_DEPTH) -> float:
+    return 1.0 / rank if rank is not None and rank <= depth else 0.0
+
+
+# -- citations ---------------------------------------------------------------------------------
+def citation_precision_evidence(cited_doc_ids: Sequence[str], evidence_ids: Iterable[str]) -> float | None:
+    """Share of an answer's citations that come from an evidence document (None: nothing cited)."""
+    if not cited_doc_ids:
+        return None
+    wanted = set(evidence_ids)
+    return sum(d in wanted for d in cited_doc_ids) / len(cited_doc_ids)
+
+
+def citation_precision_answer(cited_texts: Sequence[str], golds: Sequence[str]) -> float | None:
+    """Share of an answer's cited passages whose text contains a gold answer."""
+    if not cited_texts or not [g for g in golds if g.strip()]:
+        return None
+    return sum(bool(contains_gold(t, golds)) for t in cited_texts) / len(cited_texts)
+
+
+def first_citation_is_evidence(cited_doc_ids: Sequence[str], evidence_ids: Iterable[str]) -> bool | None:
+    if not cited_doc_ids:
+        return None
+    return cited_doc_ids[0] in set(evidence_ids)
+
+
+# -- abstention --------------------------------------------------------------------------------
+def abstention_scores(unanswerable: Sequence[bool], abstained: Sequence[bool]) -> dict[str, float | None]:
+    """precision: of the abstentions, the share on unanswerable questions;
+    recall: of the unanswerable questions, the share abstained on;
+    wrong_rate: of the answerable questions, the share abstained on (lower is better)."""
+    if len(unanswerable) != len(abstained):
+        raise ValueError("unanswerable and abstained must be the same length")
+    pairs = list(zip(unanswerable, abstained, strict=True))
+    n_abst = sum(a for _, a in pairs)
+    n_unans = sum(u for u, _ in pairs)
+    n_ans = len(pairs) - n_unans
+    right = sum(u and a for u, a in pairs)
+    wrong = sum((not u) and a for u, a in pairs)
+    return {
+        "abstention_precision": right / n_abst if n_abst else None,
+        "abstention_recall": right / n_unans if n_unans else None,
+        "wrong_abstention_rate": wrong / n_ans if n_ans else None,
+    }
+
+
+# -- aggregation -------------------------------------------------------------------------------
+def mean(values: Iterable[float | bool | None]) -> float | None:
+    """Mean over the defined values; None if none is defined."""
+    got = [float(v) for v in values if v is not None]
+    return sum(got) / len(got) if got else None
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default method), q in [0, 100]."""
+    got = sorted(float(v) for v in values)
+    if not got:
+        return None
+    pos = (len(got) - 1) * q / 100.0
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return got[lo] + (got[hi] - got[lo]) * (pos - lo)
+
+
+def count_defined(values: Iterable[object]) -> int:
+    return sum(v is not None for v in values)

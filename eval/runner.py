@@ -1,0 +1,186 @@
+"""Run every question of a dataset through `Pipeline.ask_stream` (the code path of `rag ask`) for
+each config, score it, and aggregate. Writing files and reports is left to the caller."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from eval import metrics as M
+from eval.choices import choose
+from eval.configs import EvalConfig, ensure_index, make_pipeline
+from eval.datasets import REPO_ROOT, Dataset, Question
+from rag.embeddings import SentenceEmbeddings
+from rag.errors import RagError
+from rag.events import Done, Searched
+from rag.pipeline import Pipeline
+from rag.types import AskResult, Filters, Passage
+
+log = logging.getLogger(__name__)
+
+# Retrieval metrics rank distinct documents; this many passages are fetched to find 10 documents.
+RANK_PASSAGES = 40
+TIMING_KEYS = ("retrieve", "answer", "total")
+
+
+@dataclass
+class ConfigRun:
+    dataset: str
+    config: str
+    records: list[dict] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+
+def git_commit() -> str | None:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rag", "eval"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Asker:
+    """Asks through the pipeline, replaying a question's conversation first (as the chat would:
+    each earlier question is asked with the turns before it, and its answer joins the history)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self._turns: dict[tuple[str, ...], str] = {}
+
+    def history_for(self, q: Question) -> list[str]:
+        history: list[str] = []
+        for i, earlier in enumerate(q.history):
+            key = (*q.history[:i], earlier, str(q.as_of))
+            if key not in self._turns:
+                filters = Filters(as_of=q.as_of)
+                self._turns[key] = self.pipeline.ask(earlier, filters=filters, history=list(history)).answer
+            history += [earlier, self._turns[key]]
+        return history
+
+    def ask(self, q: Question) -> tuple[AskResult, list[Passage], list[str]]:
+        history = self.history_for(q)
+        passages: list[Passage] = []
+        for event in self.pipeline.ask_stream(q.question, filters=Filters(as_of=q.as_of), history=history):
+            if isinstance(event, Searched):
+                passages = list(event.passages)
+            elif isinstance(event, Done):
+                return event.result, passages, history
+        raise RuntimeError("ask_stream ended without Done")  # unreachable: the pipeline always ends with Done
+
+
+def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pick: int | None) -> dict:
+    """Every per-question metric (None where a metric does not apply)."""
+    answerable = not q.unanswerable
+    has_evidence = answerable and bool(q.evidence_ids)
+    rank = M.evidence_rank(ranked_docs, q.evidence_ids) if has_evidence else None
+    cited_docs = [c.doc_id for c in result.citations]
+    cited_texts = [c.text for c in result.citations]
+    out: dict = {
+        "abstained": result.abstained,
+        "evidence_rank": rank,
+        **{f"hit@{k}": (M.hit_at(rank, k) if has_evidence else None) for k in M.HIT_KS},
+        "rr@10": M.reciprocal_rank(rank) if has_evidence else None,
+        "contains_gold": (bool(M.contains_gold(result.answer, q.answers)) if not result.abstained else False)
+        if answerable and q.answers else None,
+        "em": M.best_exact_match(result.short_answer, q.answers)
+        if answerable and result.short_answer is not None else None,
+        "f1": M.best_f1(result.short_answer, q.answers) if answerable and result.short_answer is not None else None,
+        "mc_pick": mc_pick,
+        "mc_correct": (mc_pick == q.gold_choice) if q.gold_choice is not None and mc_pick is not None else None,
+        "citation_precision_evidence": M.citation_precision_evidence(cited_docs, q.evidence_ids)
+        if has_evidence else None,
+        "citation_precision_answer": M.citation_precision_answer(cited_texts, q.answers)
+        if answerable and q.answers else None,
+        "first_citation_evidence": M.first_citation_is_evidence(cited_docs, q.evidence_ids) if has_evidence else None,
+    }
+    for key in TIMING_KEYS:
+        out[f"{key}_ms"] = result.timings_ms.get(key)
+    return out
+
+
+def aggregate(questions: list[Question], scores: list[dict]) -> dict:
+    """Summary metrics over one config's per-question scores (see eval/README.md for each)."""
+    ok = [(q, s) for q, s in zip(questions, scores, strict=True) if s.get("error") is None]
+    col = [s for _, s in ok]
+    out: dict = {
+        "questions": len(questions), "errors": len(questions) - len(ok),
+        "answerable": sum(not q.unanswerable for q, _ in ok), "unanswerable": sum(q.unanswerable for q, _ in ok),
+    }
+    for k in M.HIT_KS:
+        out[f"hit@{k}"] = M.mean(s[f"hit@{k}"] for s in col)
+    out["mrr@10"] = M.mean(s["rr@10"] for s in col)
+    out["retrieval_n"] = M.count_defined(s["rr@10"] for s in col)
+    out["contains_gold"] = M.mean(s["contains_gold"] for s in col)
+    out["em"] = M.mean(s["em"] for s in col)
+    out["f1"] = M.mean(s["f1"] for s in col)
+    out["short_answers_n"] = M.count_defined(s["em"] for s in col)
+    out["mc_accuracy"] = M.mean(s["mc_correct"] for s in col)
+    out["mc_n"] = M.count_defined(s["mc_correct"] for s in col)
+    for key in ("citation_precision_evidence", "citation_precision_answer", "first_citation_evidence"):
+        out[key] = M.mean(s[key] for s in col)
+    out.update(M.abstention_scores([q.unanswerable for q, _ in ok], [s["abstained"] for s in col]))
+    out["abstained"] = M.mean(s["abstained"] for s in col)
+    for key in TIMING_KEYS:
+        values = [s[f"{key}_ms"] for s in col if s.get(f"{key}_ms") is not None]
+        out[f"{key}_p50_ms"] = M.percentile(values, 50)
+        out[f"{key}_p95_ms"] = M.percentile(values, 95)
+    return out
+
+
+def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbeddings,
+               say: Callable[[str], None]) -> ConfigRun:
+    run = ConfigRun(ds.name, cfg.name)
+    t0 = time.perf_counter()
+    index = ensure_index(cache_dir, ds.name, ds.articles, cfg, emb)
+    say(f"[{ds.name} / {cfg.name}] index: {len(ds.articles)} articles, {index.chunks} chunks, "
+        + (f"reused from {index.path}" if index.reused else f"built in {index.seconds:.1f}s at {index.path}"))
+    pipeline = make_pipeline(cfg, index, emb)
+    asker = Asker(pipeline)
+    scores: list[dict] = []
+    bar = tqdm(ds.questions, desc=f"{ds.name}/{cfg.name}", unit="q", file=sys.stderr, leave=True)
+    for q in bar:
+        try:
+            result, passages, history = asker.ask(q)
+            ranking = pipeline.retriever.retrieve(result.query, max(RANK_PASSAGES, pipeline.settings.k),
+                                                  Filters(as_of=q.as_of))
+            ranked_docs = M.doc_ranking(p.doc_id for p in ranking)[:M.MRR_DEPTH]
+            pick = choose(q.question, q.choices, passages, emb) if q.choices else None
+            s = score_question(q, result, ranked_docs, pick.index if pick else None)
+            record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(), "asked_history": history,
+                      "result": result.to_dict(), "retrieved": [_passage_brief(p) for p in passages],
+                      "ranked_docs": ranked_docs, "mc_scores": list(pick.scores) if pick else None, "metrics": s}
+        except RagError as exc:  # one bad question must not end the run; it is counted as an error
+            s = {"error": str(exc)}
+            record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(), "error": str(exc), "metrics": s}
+        scores.append(s)
+        run.records.append(record)
+    bar.close()
+    run.summary = {
+        "config": cfg.name, "description": cfg.description, "kind": cfg.kind,
+        "settings": json.loads(pipeline.settings.model_dump_json(exclude={"home", "api_key", "chroma_url"})),
+        "index": {"chunks": index.chunks, "build_seconds": round(index.seconds, 1), "reused": index.reused},
+        "seconds": round(time.perf_counter() - t0, 1),
+        "metrics": aggregate(ds.questions, scores),
+    }
+    return run
+
+
+def _passage_brief(p: Passage) -> dict:
+    return {"chunk_id": p.chunk_id, "doc_id": p.doc_id, "title": p.title, "score": round(p.score, 4),
+            "date": p.date, "source": p.source, "text": p.text}

@@ -1,0 +1,155 @@
+"""Dataset loaders: our gold set's shape, the generic format (and its error messages), the
+RealTime QA loaders and the paper-baseline scoring against SOURCE.md's numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.datasets import (
+    CORPUS_DIR,
+    CORPUS_QA,
+    REALTIMEQA_DEFAULT,
+    DatasetError,
+    LoadOptions,
+    load_dataset,
+    read_questions,
+    title_from_url,
+)
+
+DOC = "yonhap-2025-01-06-000_6a7eddd672144986"
+
+
+def _article_text() -> str:
+    text = next(CORPUS_DIR.glob("*.md")).read_text(encoding="utf-8")
+    return text.split("---\n", 2)[2]
+
+
+def test_gold_set_has_the_promised_shape():
+    qs = read_questions(CORPUS_QA)
+    types = {q.type for q in qs}
+    assert len(qs) >= 40
+    assert {"direct", "paraphrase", "follow-up", "date-sensitive", "unanswerable"} <= types
+    assert sum(q.unanswerable for q in qs) >= 10
+    assert all(q.history for q in qs if q.type == "follow-up")
+    assert any(q.as_of for q in qs if q.type == "date-sensitive")
+    assert any("Han Duck-soo" in q.answers for q in qs)  # the former acting president is asked about too
+
+
+def test_gold_answers_and_evidence_are_spans_of_the_article():
+    text = _article_text()
+    for q in read_questions(CORPUS_QA):
+        if q.unanswerable:
+            assert not q.answers and not q.evidence_ids, q.id
+            continue
+        assert q.evidence_ids == (DOC,), q.id
+        assert q.evidence in text, q.id
+        for a in q.answers:
+            assert a in q.evidence, (q.id, a)
+
+
+def test_corpus_qa_loads_the_corpus_through_the_product_loaders():
+    ds = load_dataset("corpus_qa", LoadOptions(limit=5))
+    assert [a.doc_id for a in ds.articles] == [DOC]
+    assert len(ds.questions) == 5
+
+
+def test_title_from_url_uses_the_slug_only():
+    assert title_from_url("https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html") == \
+        "Squid game season 2"
+    assert title_from_url("https://www.cnn.com/2022/06/12/asia/fiji-climate-change-intl-hnk/index.html") == \
+        "Fiji climate change"
+    assert title_from_url("https://example.com/") == ""
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_generic_dataset_round_trip(tmp_path):
+    _write(tmp_path / "corpus.jsonl", [{"id": "a1", "title": "T", "text": "Alice won the race on Sunday.",
+                                        "date": "2024-05-01"}])
+    _write(tmp_path / "questions.jsonl", [
+        {"id": "q1", "question": "Who won the race?", "answers": ["Alice"], "evidence_ids": ["a1"],
+         "unanswerable": False, "as_of": "2024-05-02", "history": []},
+        {"id": "q2", "question": "Who came second?", "unanswerable": True},
+    ])
+    ds = load_dataset(f"generic:{tmp_path}", LoadOptions())
+    assert [a.doc_id for a in ds.articles] == ["a1"]
+    assert ds.questions[0].as_of.isoformat() == "2024-05-02" and ds.questions[1].unanswerable
+
+
+@pytest.mark.parametrize(("row", "needle"), [
+    ({"id": "q", "answers": ["x"]}, "no 'question' text"),
+    ({"id": "q", "question": "Who?"}, "needs 'answers'"),
+    ({"id": "q", "question": "Who?", "answers": "x", "as_of": "yesterday"}, "as_of"),
+    ({"id": "q", "question": "Who?", "answers": [1]}, "list of strings"),
+])
+def test_generic_questions_errors_say_what_to_fix(tmp_path, row, needle):
+    _write(tmp_path / "corpus.jsonl", [{"id": "a", "text": "Some text."}])
+    _write(tmp_path / "questions.jsonl", [row])
+    with pytest.raises(DatasetError) as err:
+        load_dataset(f"generic:{tmp_path}", LoadOptions())
+    assert needle in str(err.value) and err.value.hint
+
+
+def test_unknown_dataset_and_missing_generic_folder(tmp_path):
+    with pytest.raises(DatasetError, match="Unknown dataset"):
+        load_dataset("nope", LoadOptions())
+    with pytest.raises(DatasetError, match="corpus.jsonl"):
+        load_dataset(f"generic:{tmp_path}", LoadOptions())
+
+
+# -- RealTime QA (read in place from ../shared; never copied into the repo) ----------------------
+@pytest.fixture(scope="module")
+def realtimeqa_root() -> Path:
+    if not (REALTIMEQA_DEFAULT / "SOURCE.md").exists():
+        pytest.fail(f"RealTime QA is missing at {REALTIMEQA_DEFAULT}: the evaluation tests need the shared "
+                    "dataset checked out beside the repository (../shared/datasets/realtimeqa).")
+    return REALTIMEQA_DEFAULT
+
+
+def test_realtimeqa_gold_questions_and_articles(realtimeqa_root):
+    ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root))
+    assert len(ds.questions) == 149  # SOURCE.md: 149 questions with a non-empty gold article
+    assert ds.notes["gold_entries_empty_text"] > 0
+    docs = {a.doc_id: a for a in ds.articles}
+    for q in ds.questions:
+        assert q.as_of is not None and len(q.choices) >= 2 and q.gold_choice is not None
+        assert all(e in docs for e in q.evidence_ids)
+    squid = docs["https://cnn.com/2022/06/12/media/squid-game-season-2/index.html"]
+    assert squid.title == "Squid game season 2" and squid.source == "CNN"
+    assert "Squid Game" in squid.text and "How relevant is this ad" not in squid.text
+
+
+def test_distractors_never_replace_a_gold_article(realtimeqa_root):
+    weeks = ("20220617",)
+    gold = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, weeks=weeks))
+    both = load_dataset("realtimeqa-distractors", LoadOptions(realtimeqa_path=realtimeqa_root, weeks=weeks))
+    by_id = {a.doc_id: a for a in both.articles}
+    assert len(both.articles) > 5 * len(gold.articles)
+    for a in gold.articles:
+        assert by_id[a.doc_id].text == a.text  # the GCS ad stub of the same URL lost
+    assert both.notes["distractor_dropped_as_gold_duplicate"] > 0
+
+
+def test_paper_baselines_reproduce_source_md(realtimeqa_root):
+    """SOURCE.md (computed with the authors' evaluate_main.py rules) on the 149 gold questions:
+    open_gpt3_gcs MC 80.5, EM/F1 43.0/54.3; closed_gpt3 41.6, 14.1/22.0; open_rag_gcs 63.1, 34.2/42.7;
+    closed_t5 MC 40.9; open_gpt3_dpr MC 48.3; open_rag_dpr MC 25.5."""
+    from eval.paper import score_all
+
+    ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root))
+    got = {b["baseline"]: b for b in score_all(ds)}
+    expected = {"open_gpt3_gcs": (80.5, 43.0, 54.3), "closed_gpt3": (41.6, 14.1, 22.0),
+                "open_rag_gcs": (63.1, 34.2, 42.7)}
+    for name, (mc, em, f1) in expected.items():
+        b = got[name]
+        assert b["mc_n"] == 149
+        assert round(100 * b["mc_accuracy"], 1) == mc, name
+        assert round(100 * b["em"], 1) == em, name
+        assert round(100 * b["f1"], 1) == f1, name
+    for name, mc in {"closed_t5": 40.9, "open_gpt3_dpr": 48.3, "open_rag_dpr": 25.5}.items():
+        assert round(100 * got[name]["mc_accuracy"], 1) == mc, name
