@@ -20,6 +20,7 @@ Loader = Callable[[Path, str], Iterator[LoadResult]]
 
 _TEXT_FIELDS = ("text", "body", "content")
 _DATE_FIELDS = ("date", "publish_date", "published")
+_MIN_HTML_WORDS = 8
 
 
 def _read_text(path: Path) -> str:
@@ -59,6 +60,11 @@ def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -
     )
 
 
+def article_from_record(rec: dict, origin: str) -> LoadResult:
+    """One article object that did not come from a file (e.g. the HTTP API); `origin` names it in messages."""
+    return _article_from_record(rec, origin, Path(origin), None)
+
+
 def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
     """.md/.txt: optional YAML front matter between `---` lines; the rest is the body, unchanged."""
     meta: dict = {}
@@ -89,9 +95,10 @@ def load_html(path: Path, text: str) -> Iterator[LoadResult]:
     """.html: trafilatura extracts the article text, title and date (boilerplate removed)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body = getattr(doc, "text", None) if doc is not None else None
-    if not body or not body.strip():
+    # A few stray words (a menu, a cookie notice) are not an article.
+    if not body or len(body.split()) < _MIN_HTML_WORDS:
         yield LoadError(str(path), "no article text found in this HTML page",
                         "check it is an article page (not an index or a login wall), or save the text as .md")
         return

@@ -74,10 +74,13 @@ def _read_questions(path: Path) -> list[str | RagError]:
             continue
         if line.lstrip().startswith("{"):
             try:
-                rec = json.loads(line)
-                out.append(rec["question"])
+                question = json.loads(line)["question"]
             except (json.JSONDecodeError, KeyError, TypeError):
-                out.append(RagError(f"{path}:{lineno}: not a JSON object with a 'question' field",
+                question = None
+            if isinstance(question, str):
+                out.append(question)
+            else:
+                out.append(RagError(f"{path}:{lineno}: not a JSON object with a 'question' string",
                                     "fix that line or write the question as plain text"))
         else:
             out.append(line)

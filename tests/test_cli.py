@@ -1,0 +1,98 @@
+"""The `rag` command as a user runs it: real subprocesses, real model, embedded store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+
+RAG = str(Path(sys.executable).parent / "rag")
+
+
+def rag(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([RAG, *args], capture_output=True, text=True, input=stdin, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """One ingested store for the module (the CLI is slow to start: load the model as few times as possible)."""
+    return tmp_path_factory.mktemp("cli-home")
+
+
+@pytest.fixture
+def env_home(home, monkeypatch):
+    monkeypatch.setenv("RAG_HOME", str(home))
+    return home
+
+
+def test_ingest_stats_ask_json(env_home):
+    r = rag("ingest", str(CORPUS))
+    assert r.returncode == 0, r.stderr
+    assert "added" in r.stdout or "unchanged" in r.stdout
+    assert "ingest" in r.stderr  # the progress bar goes to stderr
+    again = rag("ingest", "--quiet", str(CORPUS))
+    assert "0 added, 0 updated, 1 unchanged, 0 failed" in again.stdout
+
+    stats = rag("stats")
+    assert "articles: 1" in stats.stdout and f"embedded at {env_home}" in stats.stdout
+
+    r = rag("ask", "who is acting president?", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert "Choi Sang-mok" in out["answer"] and not out["abstained"]
+    assert "has taken over as the acting president" in out["citations"][0]["text"]
+    assert out["timings_ms"]["total"] > 0
+
+    r = rag("ask", "who won the 2022 FIFA World Cup?", "--json")
+    assert json.loads(r.stdout)["abstained"] is True
+
+
+def test_questions_file_prints_one_json_per_line(env_home, tmp_path):
+    rag("ingest", "--quiet", str(CORPUS))
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text('{"question": "who is acting president?"}\n{"question": 5}\nwho met Blinken in Seoul?\n',
+                     encoding="utf-8")
+    r = rag("ask", "--questions", str(qfile), "--json")
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(lines) == 3
+    assert "Choi Sang-mok" in lines[0]["answer"]
+    assert "q.jsonl:2" in lines[1]["error"]["message"]
+    assert lines[2]["citations"]
+    assert r.returncode == 1  # one line failed
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["ask", "   "], "The question is empty"),
+    (["ask", "x" * 100_000], "limit is 1,000"),
+    (["ask", "who?", "--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
+])
+def test_bad_questions_get_a_clear_message(env_home, args, message):
+    r = rag(*args)
+    assert r.returncode == 2
+    assert message in r.stderr and "Hint:" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_ingest_failures_name_the_file_and_exit_nonzero(env_home, tmp_path):
+    (tmp_path / "good.md").write_text("---\nid: good-1\n---\nA typhoon hit Okinawa on Sunday.", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    r = rag("ingest", "--quiet", str(tmp_path), str(tmp_path / "missing"))
+    assert r.returncode == 1
+    assert "bad.jsonl:1: malformed JSON" in r.stderr
+    assert "x.pdf: unknown file type '.pdf'" in r.stderr
+    assert "missing: no such file or folder" in r.stderr
+    assert "1 added" in r.stdout and "3 failed" in r.stdout
+    assert "Traceback" not in r.stderr
+
+
+def test_server_mode_unreachable_is_explained(env_home, monkeypatch):
+    monkeypatch.setenv("RAG_CHROMA_URL", "http://127.0.0.1:9")
+    r = rag("stats")
+    assert r.returncode == 2
+    assert "Cannot reach the Chroma server at http://127.0.0.1:9" in r.stderr and "chroma run" in r.stderr

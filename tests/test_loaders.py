@@ -1,0 +1,113 @@
+"""Loaders: every format, and every kind of bad input gets a message naming the file/line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from rag.articles import Article, canonical_url, parse_date, title_from_lead
+from rag.errors import LoadError
+from rag.loaders import load_paths
+
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "2025-01-06-yonhap-cho-blinken-seoul-talks.md"
+
+
+def _load(*paths):
+    items = list(load_paths([str(p) for p in paths]))
+    return [i for i in items if isinstance(i, Article)], [i for i in items if isinstance(i, LoadError)]
+
+
+def test_seed_article_front_matter_and_unchanged_body():
+    (a,), errors = _load(SEED)
+    assert not errors
+    assert a.source == "Yonhap" and a.date == date(2025, 1, 6) and a.url is None and a.authors == ()
+    assert a.doc_id == "yonhap-2025-01-06-000_6a7eddd672144986"
+    assert a.text.startswith("Foreign Minister Cho Tae-yul and U.S. Secretary of State Antony Blinken met in Seoul")
+    assert a.text.endswith("under the Biden administration. (Yonhap)")
+    assert "Choi Sang-mok has taken over as the acting president." in a.text
+
+
+def test_plain_text_without_front_matter_gets_title_from_lead(tmp_path):
+    f = tmp_path / "note.txt"
+    f.write_text("Rain fell on Paris on Tuesday. Streets flooded.", encoding="utf-8")
+    (a,), _ = _load(f)
+    assert a.display_title == "Rain fell on Paris on Tuesday"
+    assert a.doc_id.startswith("sha1:")
+
+
+def test_long_lead_title_is_cut_at_a_word_boundary():
+    lead = "Officials said " + "very " * 40 + "long sentence ends here."
+    title = title_from_lead(lead)
+    assert title.endswith("…") and len(title) <= 111
+    assert lead.startswith(title[:-1])
+
+
+def test_json_list_and_jsonl_fields_and_date_formats(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([
+        {"id": "x1", "title": "T1", "body": "Body one is here.", "publish_date": "2022/06/12", "source": "CNN",
+         "authors": ["A B"]},
+        {"title": "T2", "content": "Body two is here.", "url": "https://edition.cnn.com/x/y/?q=1",
+         "published": "2022-06-13T10:00:00Z"},
+    ]), encoding="utf-8")
+    arts, errors = _load(tmp_path / "a.json")
+    assert not errors
+    assert arts[0].doc_id == "x1" and arts[0].date == date(2022, 6, 12) and arts[0].authors == ("A B",)
+    assert arts[1].doc_id == "https://cnn.com/x/y" and arts[1].date == date(2022, 6, 13)
+
+
+def test_malformed_jsonl_line_is_reported_and_others_load(tmp_path):
+    f = tmp_path / "b.jsonl"
+    f.write_text('{"id": "1", "text": "First article text."}\n{not json\n{"id": "3", "text": "Third."}\n'
+                 '{"id": "4"}\n', encoding="utf-8")
+    arts, errors = _load(f)
+    assert [a.doc_id for a in arts] == ["1", "3"]
+    assert [e.line for e in errors] == [2, 4]
+    assert "b.jsonl:2" in str(errors[0]) and "malformed JSON" in str(errors[0])
+    assert "no article text" in str(errors[1])
+
+
+def test_non_utf8_unknown_extension_missing_path_and_empty_html(tmp_path):
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9 news".encode("latin-1"))
+    (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
+    (tmp_path / "empty.html").write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")
+    arts, errors = _load(tmp_path / "latin.txt", tmp_path / "data.csv", tmp_path / "empty.html",
+                         tmp_path / "missing.md")
+    assert arts == []
+    messages = " | ".join(str(e) for e in errors)
+    assert "latin.txt: not valid UTF-8" in messages and "iconv" in messages
+    assert "data.csv: unknown file type '.csv'" in messages
+    assert "empty.html: no article text found" in messages
+    assert "missing.md: no such file or folder" in messages
+    assert all(e.hint for e in errors)
+
+
+def test_html_article_extraction(tmp_path):
+    para = ("The city council voted on Tuesday to approve a new budget for public libraries, "
+            "expanding opening hours across all districts. ")
+    page = f"""<html><head><title>Council backs library budget</title>
+    <meta property="article:published_time" content="2024-03-05"></head>
+    <body><nav>Menu Home Sports</nav><article><h1>Council backs library budget</h1>
+    <p>{para * 3}</p><p>Officials said the plan would cost 2 million dollars over three years.</p></article>
+    <footer>Copyright</footer></body></html>"""
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (a,), errors = _load(tmp_path / "page.html")
+    assert not errors
+    assert "Council backs library budget" in a.display_title
+    assert "2 million dollars" in a.text and "Menu Home Sports" not in a.text
+    assert a.date == date(2024, 3, 5)
+
+
+def test_folders_are_recursive_and_skip_hidden(tmp_path):
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "sub" / "deeper" / "x.md").write_text("Deep article text.", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "y.md").write_text("Hidden.", encoding="utf-8")
+    arts, errors = _load(tmp_path)
+    assert [a.text for a in arts] == ["Deep article text."] and not errors
+
+
+def test_canonical_url_and_dates():
+    assert canonical_url("http://www.cnn.com/a/b/index.html?x=1#f") == "https://cnn.com/a/b/index.html"
+    assert parse_date("2022/06/16") == date(2022, 6, 16)
+    assert parse_date(None) is None
