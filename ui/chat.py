@@ -1,46 +1,220 @@
-"""Gradio chat: a thin layer over Pipeline.ask_stream."""
+"""Gradio chat: a thin layer over `Pipeline.ask_stream`.
+
+The transcript is one `gr.HTML` rendered by `ui.chat_view` (escaped there), so citation markers
+can link to their source cards and the not-found state can look different from an answer. Each
+event from the pipeline re-renders the transcript, which is how answers stream sentence by sentence.
+"""
 
 from __future__ import annotations
 
-import html
+import logging
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import gradio as gr
 
-from rag.errors import RagError
-from rag.events import Cited, Done, Text
+from rag.errors import InvalidQuestion, RagError
+from rag.events import Cited, Done, Searched, Text
+from rag.examples import examples_from_store
+from rag.types import Filters
+from ui.chat_view import (
+    ANSWERING,
+    DONE,
+    ERROR,
+    NOT_FOUND,
+    ChatTurn,
+    filters_summary,
+    log_html,
+    stats_html,
+)
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+TITLE = "newsrag — ask the news archive"
+CSS_PATH = STATIC / "chat.css"
+JS_PATH = STATIC / "chat.js"
+FAVICON_PATH = STATIC / "favicon.svg"
+# The SVG favicon is served by Gradio at /favicon.ico (with an image/svg+xml type); say so explicitly.
+HEAD = '<link rel="icon" type="image/svg+xml" href="favicon.ico">'
+MAX_K = 20
+
+Outputs = tuple[str, list[ChatTurn], str]
 
 
-def _sources_markdown(citations) -> str:
-    lines = []
-    for c in citations:
-        meta = ", ".join(x for x in (c.source, c.date) if x)
-        title = html.escape(c.title)
-        lines.append(f"**[{c.n}] {title}** ({html.escape(meta)})  \n> {html.escape(c.sentence or c.text)}")
-    return "\n\n".join(lines)
+def chat_theme() -> gr.themes.Base:
+    """Gradio's default look with system fonts only: nothing to fetch, and no glyphs missing from
+    the bundled web-font subsets."""
+    return gr.themes.Default(font=("ui-sans-serif", "system-ui", "Liberation Sans", "sans-serif"),
+                             font_mono=("ui-monospace", "DejaVu Sans Mono", "monospace"))
+
+
+def parse_date(value: str | None, what: str) -> date | None:
+    """A YYYY-MM-DD control value, or None when empty; the error names the control."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidQuestion(f"“{what}” is not a date: {value!r}.",
+                              "Write dates as YYYY-MM-DD, e.g. 2025-01-06, or leave the field empty.") from None
+
+
+def parse_filters(as_of: str | None, date_from: str | None, date_to: str | None,
+                  sources: list[str] | None) -> Filters:
+    filters = Filters(as_of=parse_date(as_of, "As of"), date_from=parse_date(date_from, "From"),
+                      date_to=parse_date(date_to, "To"), sources=tuple(s for s in (sources or []) if s))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InvalidQuestion("“From” is after “To”, so no article can match.",
+                              "Swap the two dates or clear one of them.")
+    if filters.as_of and filters.date_from and filters.date_from > filters.as_of:
+        raise InvalidQuestion("“From” is after “As of”, so no article can match.",
+                              "Move “From” before the as-of date or clear it.")
+    return filters
+
+
+def parse_k(value: float | int | str | None, default: int) -> int:
+    try:
+        k = int(float(value)) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        raise InvalidQuestion(f"“Passages” must be a whole number, not {value!r}.",
+                              f"Pick a number from 1 to {MAX_K}.") from None
+    if not 1 <= k <= MAX_K:
+        raise InvalidQuestion(f"“Passages” is {k}; it must be between 1 and {MAX_K}.",
+                              f"Pick a number from 1 to {MAX_K}.")
+    return k
+
+
+def history_of(turns: list[ChatTurn]) -> list[str]:
+    """What the pipeline resolves follow-ups against: question, answer, question, answer..."""
+    out: list[str] = []
+    for t in turns:
+        if t.state in (DONE, NOT_FOUND):
+            out += [t.question, t.answer]
+    return out
+
+
+class ChatSession:
+    """The chat's behaviour, separate from its layout so it can be driven without a browser."""
+
+    def __init__(self, pipeline) -> None:
+        self.pipeline = pipeline
+
+    def stats(self) -> dict | None:
+        try:
+            return self.pipeline.stats()
+        except RagError as exc:
+            log.warning("stats unavailable: %s", exc)
+            return None
+
+    def respond(self, question: str, turns: list[ChatTurn] | None, as_of: str | None, date_from: str | None,
+                date_to: str | None, sources: list[str] | None, k: float | None) -> Iterator[Outputs]:
+        """Stream the transcript as the answer is composed; the last yield holds the final state."""
+        turns = list(turns or [])
+        question = " ".join((question or "").split())
+        if not question:
+            yield log_html(turns, self.stats()), turns, ""
+            return
+        previous = history_of(turns)
+        turn = ChatTurn(number=(turns[-1].number + 1) if turns else 1, question=question)
+        turns.append(turn)
+        t0 = time.perf_counter()
+        try:
+            filters = parse_filters(as_of, date_from, date_to, sources)
+            n = parse_k(k, self.pipeline.settings.k)
+            turn.as_of = filters.as_of
+            turn.filters = filters_summary(filters.as_of, filters.date_from, filters.date_to, filters.sources, n)
+            yield log_html(turns), turns, ""
+            for event in self.pipeline.ask_stream(question, n, filters, previous):
+                self._apply(turn, event)
+                yield log_html(turns), turns, ""
+        except RagError as exc:
+            turn.state, turn.error, turn.hint = ERROR, exc.message, exc.hint
+        except Exception:  # the reader gets a message, the log gets the stack trace
+            log.exception("answering %r failed", question)
+            turn.state, turn.error = ERROR, "Something went wrong while answering."
+            turn.hint = "Try again; if it keeps failing, the server log has the details."
+        turn.seconds = time.perf_counter() - t0
+        yield log_html(turns), turns, ""
+
+    @staticmethod
+    def _apply(turn: ChatTurn, event) -> None:
+        if isinstance(event, Searched):
+            turn.query, turn.state = event.query, ANSWERING
+        elif isinstance(event, Cited):
+            turn.citations = list(event.citations)
+        elif isinstance(event, Text):
+            turn.answer += event.delta
+        elif isinstance(event, Done):
+            r = event.result
+            turn.answer, turn.citations, turn.query = r.answer, list(r.citations), r.query or turn.query
+            turn.short_answer = getattr(r, "short_answer", None)
+            turn.state = NOT_FOUND if r.abstained else DONE
+
+    def clear(self) -> Outputs:
+        return log_html([], self.stats()), [], ""
+
+
+def example_list(pipeline) -> list[str]:
+    try:
+        return [e.question for e in examples_from_store(pipeline.store, n=4)]
+    except RagError as exc:
+        log.warning("no example questions: %s", exc)
+        return []
 
 
 def build_chat(pipeline) -> gr.Blocks:
-    with gr.Blocks(title="newsrag — ask the news archive") as demo:
-        gr.Markdown("# Ask the news archive")
-        chatbot = gr.Chatbot(label="Answers")
-        sources = gr.Markdown()
-        box = gr.Textbox(label="Question", placeholder="e.g. who is acting president?")
+    session = ChatSession(pipeline)
+    stats = session.stats()
+    sources = list((stats or {}).get("sources") or [])
+    examples = example_list(pipeline)
+    with gr.Blocks(title=TITLE, fill_width=False) as demo:
+        turns = gr.State([])
+        with gr.Row(elem_id="masthead"):
+            header = gr.HTML(f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(stats)}'
+                             "</header>", elem_id="header")
+        with gr.Row(elem_id="layout", equal_height=False):
+            with gr.Column(scale=3, min_width=340, elem_id="chat-column"):
+                transcript = gr.HTML(log_html([], stats), elem_id="chat-log",
+                                     js_on_load=JS_PATH.read_text(encoding="utf-8"))
+                with gr.Row(elem_id="ask-row", equal_height=True):
+                    box = gr.Textbox(label="Your question", placeholder="e.g. who is acting president?",
+                                     lines=1, max_lines=4, scale=6, elem_id="question", autofocus=False)
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                example_set = gr.Dataset(components=[box], samples=[[q] for q in examples],
+                                         label="Try asking", elem_id="examples", visible=bool(examples),
+                                         samples_per_page=8)
+            with gr.Column(scale=1, min_width=240, elem_id="controls"):
+                gr.Markdown("### Filters")
+                as_of = gr.Textbox(label="As of (YYYY-MM-DD)", placeholder="latest", elem_id="as-of",
+                                   info="Answer as it was known on this day.")
+                with gr.Row():
+                    date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="date-from",
+                                           min_width=100)
+                    date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="date-to",
+                                         min_width=100)
+                source_pick = gr.Dropdown(choices=sources, value=[], multiselect=True, label="Sources",
+                                          info="Empty means all sources.", elem_id="sources",
+                                          allow_custom_value=True)
+                k = gr.Slider(1, MAX_K, value=pipeline.settings.k, step=1, label="Passages to search",
+                              elem_id="k")
+                clear = gr.Button("Clear conversation", variant="secondary", elem_id="clear")
 
-        def respond(question, history):
-            history = history or []
-            history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-            try:
-                for event in pipeline.ask_stream(question):
-                    if isinstance(event, Text):
-                        history[-1]["content"] += event.delta
-                        yield history, gr.update(), ""
-                    elif isinstance(event, Cited):
-                        yield history, _sources_markdown(event.citations), ""
-                    elif isinstance(event, Done):
-                        yield history, gr.update(), ""
-            except RagError as exc:
-                history[-1]["content"] = f"⚠ {exc}"
-                yield history, "", ""
+        inputs = [box, turns, as_of, date_from, date_to, source_pick, k]
+        outputs = [transcript, turns, box]
+        box.submit(session.respond, inputs, outputs, show_progress="hidden")
+        ask.click(session.respond, inputs, outputs, show_progress="hidden")
+        example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
+            session.respond, inputs, outputs, show_progress="hidden")
+        clear.click(session.clear, None, outputs, show_progress="hidden")
 
-        box.submit(respond, [box, chatbot], [chatbot, sources, box])
+        def refresh() -> tuple[str, dict]:
+            fresh = session.stats()
+            head = f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(fresh)}</header>'
+            return head, gr.update(choices=list((fresh or {}).get("sources") or []))
+
+        demo.load(refresh, None, [header, source_pick], show_progress="hidden")
     return demo

@@ -15,7 +15,7 @@ def create_app(pipeline=None):
     from fastapi import FastAPI
 
     from rag.pipeline import Pipeline
-    from ui.chat import build_chat
+    from ui.chat import CSS_PATH, FAVICON_PATH, HEAD, build_chat, chat_theme
 
     pipeline = pipeline or Pipeline()
     app = FastAPI(title="newsrag", version="0.1.0")
@@ -27,7 +27,11 @@ def create_app(pipeline=None):
     if install_api is not None:
         install_api(app, pipeline)
     blocks = build_chat(pipeline)
-    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], ssr_mode=False)
+    # Page assets must be given here: mount_gradio_app overrides the Blocks' own css/head/theme.
+    # run_history=False: do not keep the reader's questions in the browser's storage.
+    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], ssr_mode=False, run_history=False,
+                               css_paths=[CSS_PATH], head=HEAD, favicon_path=str(FAVICON_PATH),
+                               theme=chat_theme())
 
 
 def run(host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -1,0 +1,99 @@
+"""The chat's behaviour over the real pipeline (embedded store, real model), without a browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import CORPUS
+from ui.chat import ChatSession, history_of, parse_filters, parse_k
+from ui.chat_view import ANSWERING, DONE, ERROR, NOT_FOUND
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, embeddings):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RAG_HOME", str(tmp_path_factory.mktemp("chat-home")))
+    from rag.pipeline import Pipeline
+
+    pipe = Pipeline(embeddings=embeddings)
+    assert pipe.ingest([str(CORPUS)], progress=False).ok
+    yield ChatSession(pipe)
+    mp.undo()
+
+
+def run(session, question, turns=None, as_of="", date_from="", date_to="", sources=None, k=5):
+    return list(session.respond(question, turns or [], as_of, date_from, date_to, sources or [], k))
+
+
+def test_answer_streams_and_ends_done(session):
+    steps = run(session, "who is acting president?")
+    shown = [html for html, _, _ in steps]  # each yield is a snapshot of the transcript
+    assert any(f'data-state="{ANSWERING}"' in h and "Searched:" in h for h in shown[:-1])
+    html, turns, box = steps[-1]
+    assert box == "" and turns[-1].state == DONE
+    assert "Choi Sang-mok" in turns[-1].answer and turns[-1].citations
+    assert 'href="#src-1-1"' in html and 'id="src-1-1"' in html
+
+
+def test_follow_up_is_resolved_against_the_conversation(session):
+    turns = run(session, "who is acting president?")[-1][1]
+    html, turns, _ = run(session, "when did he take over?", turns)[-1]
+    assert len(turns) == 2 and turns[1].number == 2
+    assert "Choi Sang-mok" in turns[1].query and "Searched:" in html
+    assert any("Choi Sang-mok has taken over" in c.sentence or "courtesy call on Choi" in c.sentence
+               for c in turns[1].citations)
+
+
+def test_not_found_state(session):
+    turn = run(session, "What is the recipe for sourdough bread?")[-1][1][-1]
+    assert turn.state == NOT_FOUND and not turn.citations
+
+
+def test_bad_date_is_a_message_not_a_crash(session):
+    html, turns, _ = run(session, "who is acting president?", as_of="2025-13-40")[-1]
+    assert turns[-1].state == ERROR and "not a date" in turns[-1].error and "YYYY-MM-DD" in turns[-1].hint
+    assert "Traceback" not in html
+
+
+def test_as_of_filter_and_days_before(session):
+    html, turns, _ = run(session, "who is acting president?", as_of="2025-01-09")[-1]
+    assert turns[-1].state == DONE and "3 days before the question" in html
+    turn = run(session, "who is acting president?", as_of="2024-12-01")[-1][1][-1]
+    assert turn.state == NOT_FOUND  # the only article is newer than the as-of date
+
+
+def test_source_filter(session):
+    assert run(session, "who is acting president?", sources=["Yonhap"])[-1][1][-1].state == DONE
+    assert run(session, "who is acting president?", sources=["Nowhere Times"])[-1][1][-1].state == NOT_FOUND
+
+
+def test_empty_question_changes_nothing(session):
+    steps = run(session, "   ")
+    assert len(steps) == 1 and steps[0][1] == []
+
+
+def test_failed_turns_are_not_history(session):
+    turns = run(session, "who is acting president?", as_of="nope")[-1][1]
+    assert history_of(turns) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("", "2025-02-01", "2025-01-01", []), "after “To”"),
+    (("2025-01-01", "2025-02-01", "", []), "after “As of”"),
+    (("", "01/02/2025", "", []), "not a date"),
+])
+def test_filter_errors_say_what_is_wrong(args, message):
+    from rag.errors import InvalidQuestion
+
+    with pytest.raises(InvalidQuestion, match=message):
+        parse_filters(*args)
+
+
+def test_k_bounds():
+    from rag.errors import InvalidQuestion
+
+    assert parse_k(7, 5) == 7 and parse_k(None, 5) == 5
+    with pytest.raises(InvalidQuestion):
+        parse_k(0, 5)
+    with pytest.raises(InvalidQuestion):
+        parse_k("many", 5)

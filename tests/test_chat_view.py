@@ -1,0 +1,122 @@
+"""Chat markup and behaviour without a browser: escaping, links, markers, states, control errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rag.types import Citation
+from ui.chat_view import (
+    DONE,
+    ERROR,
+    NOT_FOUND,
+    ChatTurn,
+    answer_html,
+    card_html,
+    days_before,
+    log_html,
+    passage_html,
+    safe_url,
+    stats_html,
+)
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def citation(**over) -> Citation:
+    text = "First sentence here. Choi Sang-mok has taken over as the acting president. Last one."
+    s = text.index("Choi")
+    e = text.index("president.") + len("president.")
+    base = dict(n=1, doc_id="d1", title="Title", url=None, date="2025-01-06", source="Yonhap", text=text,
+                start=100, end=100 + len(text), score=0.71234, sentence=text[s:e], sentence_start=100 + s,
+                sentence_end=100 + e)
+    return Citation(**{**base, **over})
+
+
+def test_article_text_is_escaped_everywhere():
+    c = citation(title=HOSTILE, source="<b>src</b>", text="a <script>alert(1)</script> b", sentence="",
+                 sentence_start=0, sentence_end=0, start=0, end=31)
+    turn = ChatTurn(number=1, question=HOSTILE, query=HOSTILE, answer=f"{HOSTILE} [1].", citations=[c], state=DONE)
+    out = log_html([turn])
+    assert "<img" not in out and "<script" not in out and "<b>src" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://example.com/a", True), ("http://example.com", True), ("javascript:alert(1)", False),
+    ("data:text/html,<b>", False), ("/relative/path", False), ("", False), (None, False), ("https://", False),
+])
+def test_only_http_links(url, ok):
+    assert (safe_url(url) is not None) == ok
+
+
+def test_card_link_is_escaped_and_isolated():
+    c = citation(url='https://example.com/?q="><img src=x>')
+    out = card_html(ChatTurn(number=3, question="q"), c)
+    assert 'rel="noopener noreferrer"' in out and 'target="_blank"' in out
+    assert '"><img' not in out and "&quot;&gt;&lt;img" in out
+    assert 'id="src-3-1"' in out
+
+
+def test_javascript_url_gives_no_link():
+    out = card_html(ChatTurn(number=1, question="q"), citation(url="javascript:alert(1)"))
+    assert "javascript:" not in out and "<a " not in out
+
+
+def test_markers_link_only_to_existing_cards():
+    out = answer_html("Choi took over [1]. See also [7].", turn=2, cited={1})
+    assert '<a class="cite" href="#src-2-1"' in out
+    assert "[7]" in out and "#src-2-7" not in out
+
+
+def test_cited_sentence_is_highlighted_inside_the_passage():
+    out = passage_html(citation())
+    assert '<mark class="cited-sentence">Choi Sang-mok has taken over as the acting president.</mark>' in out
+    assert out.startswith("First sentence") and out.endswith("Last one.")
+
+
+def test_long_passage_is_trimmed_around_the_sentence_at_word_boundaries():
+    text = "word " * 200 + "The key sentence is here. " + "tail " * 200
+    s = text.index("The key")
+    c = citation(text=text, start=0, end=len(text), sentence="The key sentence is here.", sentence_start=s,
+                 sentence_end=s + len("The key sentence is here."))
+    out = passage_html(c)
+    assert out.startswith("…word") and out.endswith("tail…")
+    assert len(out) < 900
+
+
+def test_days_before_the_question():
+    assert days_before("2025-01-06", date(2025, 1, 9)) == "3 days before the question"
+    assert days_before("2025-01-08", date(2025, 1, 9)) == "1 day before the question"
+    assert days_before("2025-01-09", date(2025, 1, 9)) == "same day as the question"
+    assert days_before("2025-01-06", None) is None
+    out = card_html(ChatTurn(number=1, question="q", as_of=date(2025, 1, 9)), citation())
+    assert "3 days before the question" in out and "score 0.71" in out and "6 January 2025" in out
+
+
+def test_not_found_is_a_distinct_state_without_cards():
+    turn = ChatTurn(number=1, question="q", answer="The articles do not contain an answer.", state=NOT_FOUND)
+    out = log_html([turn])
+    assert 'data-state="not-found"' in out and 'class="not-found"' in out and "Not in the articles" in out
+    assert "card" not in out and "answer-text" not in out
+
+
+def test_short_answer_comes_first():
+    turn = ChatTurn(number=1, question="q", answer="Long answer [1].", short_answer="Choi Sang-mok",
+                    citations=[citation()], state=DONE)
+    out = log_html([turn])
+    assert out.index("short-answer") < out.index("answer-text")
+
+
+def test_error_state_shows_message_and_hint():
+    turn = ChatTurn(number=1, question="q", state=ERROR, error="“As of” is not a date.", hint="Use YYYY-MM-DD.")
+    out = log_html([turn])
+    assert 'role="alert"' in out and "is not a date" in out and "YYYY-MM-DD" in out
+
+
+def test_stats_line():
+    assert "2 articles · 9 passages · newest 6 January 2025" in stats_html(
+        {"articles": 2, "chunks": 9, "newest_date": "2025-01-06"})
+    assert "archive is empty" in log_html([], {"articles": 0})

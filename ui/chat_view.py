@@ -1,0 +1,209 @@
+"""HTML for the chat transcript: turns, answers with clickable citation markers, source cards.
+
+Pure functions from data to markup, so escaping can be tested without a browser. Everything that
+comes from an article or a reader (titles, passages, source names, URLs, questions) goes through
+`html.escape`; links are emitted only for http(s) URLs. The transcript is rendered by a `gr.HTML`
+component, which does not sanitise, so this module is the only line of defence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+from urllib.parse import urlsplit
+
+from rag.text import human_date
+from rag.types import Citation
+
+PASSAGE_CONTEXT_CHARS = 220  # passage text shown on each side of the highlighted sentence
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+# Turn states, also the `data-state` attribute the stylesheet and the browser tests key on.
+SEARCHING, ANSWERING, DONE, NOT_FOUND, ERROR = "searching", "answering", "done", "not-found", "error"
+
+
+@dataclass
+class ChatTurn:
+    """One question and what the chat knows about its answer so far."""
+
+    number: int
+    question: str
+    query: str = ""
+    answer: str = ""
+    short_answer: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    state: str = SEARCHING
+    error: str | None = None
+    hint: str | None = None
+    as_of: date | None = None
+    filters: str = ""  # human summary of the filters in force, e.g. "as of 6 January 2025"
+    seconds: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, NOT_FOUND, ERROR)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) link, else None (no javascript:, data:, relative paths)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def card_id(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def answer_html(text: str, turn: int, cited: set[int]) -> str:
+    """Escape the answer and turn each `[n]` that has a card into a link to that card."""
+    out, pos = [], 0
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n not in cited:
+            continue
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<a class="cite" href="#{card_id(turn, n)}" data-card="{card_id(turn, n)}" '
+                   f'aria-label="source {n}">[{n}]</a>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def days_before(cited: str | None, as_of: date | None) -> str | None:
+    """'3 days before the question' when an as-of date is set and the article is dated."""
+    if not cited or not as_of:
+        return None
+    try:
+        days = (as_of - date.fromisoformat(cited)).days
+    except ValueError:
+        return None
+    if days == 0:
+        return "same day as the question"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} after the question"
+    return f"{days} day{'s' if days != 1 else ''} before the question"
+
+
+def passage_html(c: Citation) -> str:
+    """The passage with the cited sentence in <mark>, trimmed to the context around it."""
+    text = c.text
+    s = max(0, min(len(text), c.sentence_start - c.start))
+    e = max(s, min(len(text), c.sentence_end - c.start))
+    if not c.sentence or e <= s:
+        s = e = 0
+    lo = max(0, s - PASSAGE_CONTEXT_CHARS)
+    hi = min(len(text), e + PASSAGE_CONTEXT_CHARS)
+    # Cut the context at a word boundary so the card does not start mid-word.
+    if lo > 0:
+        lo = text.find(" ", lo, s) + 1 or lo
+    if hi < len(text):
+        cut = text.rfind(" ", e, hi)
+        hi = cut if cut > e else hi
+    before, sentence, after = text[lo:s], text[s:e], text[e:hi]
+    return ("…" if lo > 0 else "") + escape(before) + (
+        f'<mark class="cited-sentence">{escape(sentence)}</mark>' if sentence else "") + escape(after) + (
+        "…" if hi < len(text) else "")
+
+
+def card_html(turn: ChatTurn, c: Citation) -> str:
+    url = safe_url(c.url)
+    title = escape(c.title or "Untitled article")
+    heading = (f'<a class="card-title" href="{escape(url, quote=True)}" target="_blank" '
+               f'rel="noopener noreferrer">{title}</a>' if url else f'<span class="card-title">{title}</span>')
+    meta = [f'<span class="card-source">{escape(c.source)}</span>' if c.source else "",
+            f'<time datetime="{escape(c.date)}">{escape(human_date(c.date) or c.date)}</time>' if c.date else "",
+            f'<span class="card-age">{escape(age)}</span>' if (age := days_before(c.date, turn.as_of)) else "",
+            f'<span class="card-score" title="how well the sentence matches the question">score '
+            f'{c.score:.2f}</span>']
+    link = (f'<a class="card-link" href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f'{escape(urlsplit(url).netloc)}</a>' if url else "")
+    return (f'<li class="card" id="{card_id(turn.number, c.n)}" tabindex="-1" data-n="{c.n}">'
+            f'<div class="card-head"><span class="card-n">{c.n}</span>{heading}</div>'
+            f'<div class="card-meta">{" · ".join(m for m in meta if m)}{" · " + link if link else ""}</div>'
+            f'<blockquote class="card-passage">{passage_html(c)}</blockquote></li>')
+
+
+def status_html(turn: ChatTurn) -> str:
+    return {
+        SEARCHING: '<p class="status" role="status">Searching the articles…</p>',
+        ANSWERING: '<p class="status" role="status">Reading the passages…</p>',
+    }.get(turn.state, "")
+
+
+def turn_html(turn: ChatTurn) -> str:
+    parts = [f'<section class="turn" id="turn-{turn.number}" data-state="{turn.state}" '
+             f'aria-busy="{"false" if turn.finished else "true"}">',
+             f'<div class="question"><span class="who">You</span><p>{escape(turn.question)}</p></div>']
+    searched = ""
+    if turn.query:
+        searched = f'<p class="searched">Searched: <q>{escape(turn.query)}</q>'
+        if turn.filters:
+            searched += f' <span class="filters">({escape(turn.filters)})</span>'
+        searched += "</p>"
+    body = [searched, status_html(turn)]
+    if turn.state == ERROR:
+        body.append(f'<div class="error-notice" role="alert"><strong>{escape(turn.error or "Error")}</strong>'
+                    + (f"<p>{escape(turn.hint)}</p>" if turn.hint else "") + "</div>")
+    elif turn.state == NOT_FOUND:
+        body.append('<div class="not-found" role="status"><strong>Not in the articles</strong>'
+                    f"<p>{escape(turn.answer)}</p><p class=\"nf-hint\">Try other words, widen the dates, or clear "
+                    "the source filter.</p></div>")
+    else:
+        if turn.short_answer:
+            body.append(f'<p class="short-answer">{escape(turn.short_answer)}</p>')
+        if turn.answer:
+            cited = {c.n for c in turn.citations}
+            body.append(f'<p class="answer-text">{answer_html(turn.answer, turn.number, cited)}</p>')
+    cards = ""
+    if turn.citations and turn.state != NOT_FOUND:
+        cards = ('<ol class="sources" aria-label="sources">'
+                 + "".join(card_html(turn, c) for c in turn.citations) + "</ol>")
+    parts.append(f'<div class="turn-body"><div class="answer">{"".join(body)}</div>{cards}</div></section>')
+    return "".join(parts)
+
+
+def intro_html(stats: dict | None) -> str:
+    if stats and stats.get("articles"):
+        return ('<div class="intro"><p>Ask about the news in the archive. Answers quote the articles and cite '
+                'them with numbers like <span class="cite-demo">[1]</span>; select a number to see the source. '
+                'Follow-up questions such as “when did he take over?” use the conversation.</p></div>')
+    return ('<div class="intro empty"><p><strong>The archive is empty.</strong> Add articles with '
+            '<code>rag ingest PATH</code> and reload this page.</p></div>')
+
+
+def log_html(turns: list[ChatTurn], stats: dict | None = None) -> str:
+    """The whole transcript, oldest turn first."""
+    if not turns:
+        return f'<div class="chat-log" aria-live="polite">{intro_html(stats)}</div>'
+    return '<div class="chat-log" aria-live="polite">' + "".join(turn_html(t) for t in turns) + "</div>"
+
+
+def stats_html(stats: dict | None) -> str:
+    """'3 articles · 12 passages · newest 6 January 2025'."""
+    if not stats:
+        return '<p class="corpus-stats">Archive statistics are unavailable.</p>'
+    newest = human_date(stats.get("newest_date")) or "–"
+    items = [f"{stats.get('articles', 0):,} article{'s' if stats.get('articles') != 1 else ''}",
+             f"{stats.get('chunks', 0):,} passages", f"newest {newest}"]
+    return f'<p class="corpus-stats">{" · ".join(escape(i) for i in items)}</p>'
+
+
+def filters_summary(as_of: date | None, date_from: date | None, date_to: date | None,
+                    sources: tuple[str, ...], k: int) -> str:
+    parts = []
+    if as_of:
+        parts.append(f"as of {human_date(as_of.isoformat())}")
+    if date_from or date_to:
+        lo = human_date(date_from.isoformat()) if date_from else "the start"
+        hi = human_date(date_to.isoformat()) if date_to else "now"
+        parts.append(f"from {lo} to {hi}")
+    if sources:
+        parts.append("sources: " + ", ".join(sources))
+    parts.append(f"{k} passages")
+    return "; ".join(parts)
