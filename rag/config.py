@@ -7,10 +7,10 @@ variable (RAG_HOME) and a deployment can be described by its environment alone.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 RetrieverMode = Literal["dense", "bm25", "hybrid"]
 
@@ -35,9 +35,24 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, ge=10)
 
     # HTTP API
-    api_key: str | None = None
-    allowed_origins: list[str] = Field(default_factory=list)
-    rate_limit_per_minute: int = Field(30, ge=1)
+    api_key: str | None = Field(None, description="Bearer key for POST/DELETE /api/articles; unset = writes off.")
+    # NoDecode: RAG_ALLOWED_ORIGINS is a plain comma-separated list, not JSON (see _split_origins).
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (CORS) and frame /embed.")
+    rate_limit_per_minute: int = Field(30, ge=1, description="Questions per client IP per sliding minute.")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest request body the API reads.")
+    max_concurrent_answers: int = Field(4, ge=1, description="Answers computed at once; more wait their turn.")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # "https://a.example, https://b.example" -> two origins; a trailing slash would never match
+        # the browser's Origin header, so it is dropped.
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(v).strip().rstrip("/") for v in value if str(v).strip()]
+        return value
 
     @property
     def chroma_path(self) -> Path:
