@@ -13,7 +13,6 @@ examples cover several stories. The result depends only on the stored articles (
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -88,13 +87,19 @@ def role_questions(text: str) -> list[str]:
 def topic_question(article: ArticleLike) -> str | None:
     """'What is the latest on <the article's most mentioned name>?'"""
     skip = {(article.source or "").lower()}
-    counts = Counter(name for name in entities(article.text) if name.lower() not in skip)
+    names = [n for n in entities(article.text) if n.lower() not in skip]
+    # A one-word name must also be capitalised mid-sentence ("Organisers said ..." is no name).
+    names = [n for n in names if " " in n or _mid_sentence(n, article.text)]
     # Count every mention, not just distinct names: entities() de-duplicates.
-    tally = {name: len(re.findall(re.escape(name), article.text)) for name in counts}
+    tally = {name: len(re.findall(re.escape(name), article.text)) for name in names}
     if not tally:
         return None
     best = sorted(tally.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
     return f"What is the latest on {best}?"
+
+
+def _mid_sentence(word: str, text: str) -> bool:
+    return re.search(rf"[a-z,;:]\s+{re.escape(word)}\b", text) is not None
 
 
 def example_questions(articles: Iterable[ArticleLike], n: int = 4) -> list[Example]:

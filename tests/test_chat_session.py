@@ -29,8 +29,10 @@ def test_answer_streams_and_ends_done(session):
     steps = run(session, "who is acting president?")
     shown = [html for html, _, _ in steps]  # each yield is a snapshot of the transcript
     assert any(f'data-state="{ANSWERING}"' in h and "Searched:" in h for h in shown[:-1])
-    html, turns, box = steps[-1]
-    assert box == "" and turns[-1].state == DONE
+    assert steps[0][2] == ""  # the question box is emptied at once...
+    assert all(box != "" for _, _, box in steps[1:])  # ...and left alone while the answer streams
+    html, turns, _ = steps[-1]
+    assert turns[-1].state == DONE
     assert "Choi Sang-mok" in turns[-1].answer and turns[-1].citations
     assert 'href="#src-1-1"' in html and 'id="src-1-1"' in html
 

@@ -69,3 +69,8 @@ def test_examples_from_the_real_store_are_answerable(corpus_pipeline):
     assert len(questions) == 4
     result = corpus_pipeline.ask(questions[0])
     assert not result.abstained and "Choi Sang-mok" in result.answer
+
+
+def test_sentence_initial_common_words_are_not_names():
+    art = Art("y", "Organisers said the parade drew crowds. Organisers expect more. The parade in Tromsø ended.")
+    assert [e.question for e in example_questions([art])] == ["What is the latest on Tromsø?"]

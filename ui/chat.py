@@ -41,7 +41,7 @@ FAVICON_PATH = STATIC / "favicon.svg"
 HEAD = '<link rel="icon" type="image/svg+xml" href="favicon.ico">'
 MAX_K = 20
 
-Outputs = tuple[str, list[ChatTurn], str]
+Outputs = tuple[str, list[ChatTurn], str | dict]
 
 
 def chat_theme() -> gr.themes.Base:
@@ -112,25 +112,33 @@ class ChatSession:
 
     def respond(self, question: str, turns: list[ChatTurn] | None, as_of: str | None, date_from: str | None,
                 date_to: str | None, sources: list[str] | None, k: float | None) -> Iterator[Outputs]:
-        """Stream the transcript as the answer is composed; the last yield holds the final state."""
+        """Stream the transcript as the answer is composed; the last yield holds the final state.
+
+        The question box is emptied by the first yield only, so a reader can type the next question
+        while this answer streams."""
         turns = list(turns or [])
         question = " ".join((question or "").split())
         if not question:
-            yield log_html(turns, self.stats()), turns, ""
+            yield log_html(turns, self.stats()), turns, gr.skip()
             return
         previous = history_of(turns)
         turn = ChatTurn(number=(turns[-1].number + 1) if turns else 1, question=question)
         turns.append(turn)
+        box: str | dict = ""
         t0 = time.perf_counter()
         try:
             filters = parse_filters(as_of, date_from, date_to, sources)
             n = parse_k(k, self.pipeline.settings.k)
             turn.as_of = filters.as_of
             turn.filters = filters_summary(filters.as_of, filters.date_from, filters.date_to, filters.sources, n)
-            yield log_html(turns), turns, ""
+            yield log_html(turns), turns, box
+            box = gr.skip()
             for event in self.pipeline.ask_stream(question, n, filters, previous):
                 self._apply(turn, event)
-                yield log_html(turns), turns, ""
+                if turn.finished:
+                    turn.seconds = time.perf_counter() - t0
+                yield log_html(turns), turns, box
+            return
         except RagError as exc:
             turn.state, turn.error, turn.hint = ERROR, exc.message, exc.hint
         except Exception:  # the reader gets a message, the log gets the stack trace
@@ -138,7 +146,7 @@ class ChatSession:
             turn.state, turn.error = ERROR, "Something went wrong while answering."
             turn.hint = "Try again; if it keeps failing, the server log has the details."
         turn.seconds = time.perf_counter() - t0
-        yield log_html(turns), turns, ""
+        yield log_html(turns), turns, box
 
     @staticmethod
     def _apply(turn: ChatTurn, event) -> None:
@@ -205,8 +213,9 @@ def build_chat(pipeline) -> gr.Blocks:
 
         inputs = [box, turns, as_of, date_from, date_to, source_pick, k]
         outputs = [transcript, turns, box]
-        box.submit(session.respond, inputs, outputs, show_progress="hidden")
-        ask.click(session.respond, inputs, outputs, show_progress="hidden")
+        # always_last: a question sent while the previous answer is still finishing is queued, not dropped.
+        box.submit(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
+        ask.click(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
         example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
             session.respond, inputs, outputs, show_progress="hidden")
         clear.click(session.clear, None, outputs, show_progress="hidden")

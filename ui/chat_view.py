@@ -164,7 +164,8 @@ def turn_html(turn: ChatTurn) -> str:
     if turn.citations and turn.state != NOT_FOUND:
         cards = ('<ol class="sources" aria-label="sources">'
                  + "".join(card_html(turn, c) for c in turn.citations) + "</ol>")
-    parts.append(f'<div class="turn-body"><div class="answer">{"".join(body)}</div>{cards}</div></section>')
+    layout = "turn-body has-sources" if cards else "turn-body"
+    parts.append(f'<div class="{layout}"><div class="answer">{"".join(body)}</div>{cards}</div></section>')
     return "".join(parts)
 
 
