@@ -209,7 +209,11 @@ def test_health_and_stats(api, client):
 
 
 def test_openapi_and_docs(api, client):
-    assert "text/html" in client.get(f"{api}/docs").headers["content-type"]
+    docs = client.get(f"{api}/docs")
+    assert "text/html" in docs.headers["content-type"]
+    assert re.findall(r"https?://", docs.text) == [], "the docs page must not load anything from a CDN"
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs.text):
+        assert client.get(f"{api}{asset}").status_code == 200, asset
     paths = client.get(f"{api}/openapi.json").json()["paths"]
     assert {"/api/ask", "/api/ask/stream", "/api/health", "/api/stats", "/api/articles",
             "/api/articles/{doc_id}"} <= set(paths)

@@ -204,3 +204,11 @@ def test_embed_page_is_the_same_experience(page, site, screenshot_dir):
     assert "Choi Sang-mok" in answer.inner_text() and answer.locator("li").count() >= 1
     assert csp_errors == []
     page.screenshot(path=str(screenshot_dir / "widget-embed.png"))
+
+
+def test_api_docs_render_offline(page, site):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site["api"]) else None)
+    page.goto(site["api"] + "/docs")
+    page.locator("#swagger-ui .opblock-summary-path", has_text="/api/ask/stream").wait_for(timeout=30_000)
+    assert outside == []

@@ -363,6 +363,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def install_api(app: FastAPI, pipeline: Pipeline) -> None:
     """Add the /api routes, the widget routes, error handlers, the body cap and CORS to `app`."""
+    from ui.api_docs import install_offline_docs
     from ui.widget import install_widget
 
     settings = pipeline.settings
@@ -373,6 +374,7 @@ def install_api(app: FastAPI, pipeline: Pipeline) -> None:
     install_error_handlers(app)
     app.include_router(build_router(api))
     install_widget(app, settings)
+    install_offline_docs(app)
     # Added last = outermost: even a refused body or a 429 carries the CORS headers, so the widget
     # can read the error instead of seeing an opaque network failure.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
