@@ -393,3 +393,55 @@ def test_ask_latency_over_loopback(tmp_path_factory):
     (OUTPUT / "api-latency.json").write_text(json.dumps(result, indent=2))
     print(f"\n/api/ask latency over loopback: {result}")
     assert result["p95_ms"] < 10_000
+
+
+# -- unit: the limiter ------------------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_sliding_window_limits_each_client_and_says_when_to_retry():
+    from ui.api_limits import RateLimited, SlidingWindowLimiter
+
+    clock = Clock()
+    limiter = SlidingWindowLimiter(3, window=60, clock=clock)
+    for t in (0, 10, 20):
+        clock.now = 1000 + t
+        limiter.hit("a")
+    clock.now = 1030
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("a")
+    assert refused.value.retry_after == 30  # the request at t=0 leaves the window at t=60
+    limiter.hit("b")  # other clients are unaffected
+    clock.now = 1060.5
+    limiter.hit("a")  # one slot freed, and refusals were not counted
+    with pytest.raises(RateLimited):
+        limiter.hit("a")
+
+
+def test_limiter_memory_is_bounded():
+    from ui.api_limits import SlidingWindowLimiter
+
+    clock = Clock()
+    limiter = SlidingWindowLimiter(5, window=60, clock=clock, max_clients=100)
+    for i in range(1000):
+        clock.now += 0.01
+        limiter.hit(f"10.0.{i // 256}.{i % 256}")
+    assert len(limiter._log) <= 100
+
+
+@pytest.mark.parametrize(("host", "key"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    (None, "unknown"),
+])
+def test_client_key(host, key):
+    from ui.api_limits import client_key
+
+    assert client_key(host) == key

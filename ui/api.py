@@ -31,7 +31,7 @@ from rag.events import Cited, Done, Text
 from rag.loaders import article_from_record
 from rag.pipeline import Pipeline, parse_day
 from rag.types import Filters
-from ui.api_limits import BodyLimitMiddleware, RateLimited, SlidingWindowLimiter
+from ui.api_limits import BodyLimitMiddleware, RateLimited, SlidingWindowLimiter, client_key
 from ui.api_models import AskRequest, AskResponse, Deleted, ErrorResponse, Health, IngestResponse
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ def build_router(api: ApiState) -> APIRouter:
     async def rate_limit(request: Request) -> None:
         # request.client is the peer address; uvicorn replaces it with X-Forwarded-For only when the
         # peer is a trusted proxy (FORWARDED_ALLOW_IPS, default 127.0.0.1).
-        api.rate.hit(request.client.host if request.client else "unknown")
+        api.rate.hit(client_key(request.client.host if request.client else None))
 
     # A default value, not an Annotated hint: with postponed annotations FastAPI could not resolve
     # the local `bearer` from a string.

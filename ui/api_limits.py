@@ -6,6 +6,7 @@ own counts, so the effective limit is N times the configured one.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections import deque
@@ -22,6 +23,22 @@ class RateLimited(Exception):
         super().__init__(f"rate limit of {limit} per minute exceeded")
         self.retry_after = retry_after
         self.limit = limit
+
+
+def client_key(host: str | None) -> str:
+    """The rate-limit bucket of a client address. IPv6 clients get a whole /64 (one subscriber's
+    usual allocation), or rotating through its addresses would dodge the limit."""
+    if not host:
+        return "unknown"
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
 
 
 class SlidingWindowLimiter:

@@ -159,6 +159,7 @@
       },
       done: function (d) {
         finished = true;
+        asked.push(question); // only answered questions are context for follow-ups
         box.textContent = "";
         if (d.abstained) {
           box.className = "a nf";
@@ -184,7 +185,6 @@
 
     var body = { question: question, history: asked.slice(-5) };
     if (article) body.article = article;
-    asked.push(question);
     fetch(api + "/api/ask/stream", {
       method: "POST", mode: "cors", credentials: "omit", signal: ctrl.signal,
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
