@@ -6,6 +6,7 @@ variable (RAG_HOME) and a deployment can be described by its environment alone.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,10 +47,10 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        # "https://a.example, https://b.example" -> two origins; a trailing slash would never match
+        # "https://a.example, https://b.example" (or a JSON list) -> two origins; a trailing slash would never match
         # the browser's Origin header, so it is dropped.
         if isinstance(value, str):
-            value = value.split(",")
+            value = json.loads(value) if value.strip().startswith("[") else value.split(",")
         if isinstance(value, list | tuple):
             return [str(v).strip().rstrip("/") for v in value if str(v).strip()]
         return value
