@@ -146,6 +146,18 @@ def chat(browser, chat_url) -> Iterator[Page]:
     page.close()
 
 
+def settle(page) -> None:
+    """Wait until the page has not scrolled for ten animation frames."""
+    page.evaluate("""() => new Promise(resolve => {
+      let last = -1, same = 0;
+      const tick = () => {
+        if (scrollY === last) { if (++same > 10) return resolve(); } else { same = 0; last = scrollY; }
+        requestAnimationFrame(tick);
+      };
+      tick();
+    })""")
+
+
 def record(name: str, timing: dict[str, float]) -> None:
     TIMINGS.setdefault(name, []).append(timing)
     print(f"{name}: first text {timing['first_text_ms']:.0f} ms, full answer {timing['full_answer_ms']:.0f} ms")
@@ -159,6 +171,11 @@ def test_page_basics(chat, chat_url):
     assert "2 articles" in stats and "newest 6 January 2025" in stats
     examples = chat.page.locator("#examples button")
     assert examples.count() >= 2 and examples.first.inner_text().strip().endswith("?")
+    question = examples.first.inner_text().strip()
+    examples.first.click()  # an example is asked at once
+    chat.page.wait_for_selector("#turn-1[aria-busy=false]", timeout=60_000)
+    assert chat.turn(1).locator(".question").inner_text().endswith(question)
+    assert chat.turn(1).get_attribute("data-state") == "done"  # examples are answerable
     chat.check_clean()
 
 
@@ -262,7 +279,9 @@ def test_phone_width_keyboard_only(browser, chat_url):
         # then select the marker with the keyboard: the card must come into view and take the focus.
         marker = phone.turn(2).locator(".answer-text a.cite").first
         card_id = marker.get_attribute("href").removeprefix("#")
+        settle(page)  # the chat scrolls the new turn into view smoothly; let that finish first
         marker.evaluate("el => el.scrollIntoView({block: 'end'})")
+        settle(page)
         assert page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", card_id) > 844 - 5
         marker.focus()
         page.keyboard.press("Enter")

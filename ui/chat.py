@@ -38,7 +38,11 @@ CSS_PATH = STATIC / "chat.css"
 JS_PATH = STATIC / "chat.js"
 FAVICON_PATH = STATIC / "favicon.svg"
 # The SVG favicon is served by Gradio at /favicon.ico (with an image/svg+xml type); say so explicitly.
-HEAD = '<link rel="icon" type="image/svg+xml" href="favicon.ico">'
+# The page padding sits outside the part of the page that Gradio's `css` reaches, hence a <style> here:
+# on a phone the default 32px a side would leave the answer a narrow strip.
+HEAD = ('<link rel="icon" type="image/svg+xml" href="favicon.ico">'
+        "<style>@media (max-width: 640px) { gradio-app .main { padding-left: 8px !important;"
+        " padding-right: 8px !important; } }</style>")
 MAX_K = 20
 
 Outputs = tuple[str, list[ChatTurn], str | dict]
