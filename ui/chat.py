@@ -134,6 +134,7 @@ class ChatSession:
             filters = parse_filters(as_of, date_from, date_to, sources)
             n = parse_k(k, self.pipeline.settings.k)
             turn.as_of = filters.as_of
+            turn.narrowed = bool(filters.as_of or filters.date_from or filters.date_to or filters.sources)
             turn.filters = filters_summary(filters.as_of, filters.date_from, filters.date_to, filters.sources, n)
             yield log_html(turns), turns, box
             box = gr.skip()
@@ -163,7 +164,7 @@ class ChatSession:
         elif isinstance(event, Done):
             r = event.result
             turn.answer, turn.citations, turn.query = r.answer, list(r.citations), r.query or turn.query
-            turn.short_answer = getattr(r, "short_answer", None)
+            turn.short_answer = r.short_answer
             turn.state = NOT_FOUND if r.abstained else DONE
 
     def clear(self) -> Outputs:

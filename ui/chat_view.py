@@ -39,6 +39,7 @@ class ChatTurn:
     hint: str | None = None
     as_of: date | None = None
     filters: str = ""  # human summary of the filters in force, e.g. "as of 6 January 2025"
+    narrowed: bool = False  # a date or source filter was set (so widening it may help)
     seconds: float | None = None
 
     @property
@@ -151,9 +152,10 @@ def turn_html(turn: ChatTurn) -> str:
         body.append(f'<div class="error-notice" role="alert"><strong>{escape(turn.error or "Error")}</strong>'
                     + (f"<p>{escape(turn.hint)}</p>" if turn.hint else "") + "</div>")
     elif turn.state == NOT_FOUND:
+        hint = ("Try other words, or widen the dates and sources in Filters." if turn.narrowed
+                else "Try other words, or ask about something the archive covers.")
         body.append('<div class="not-found" role="status"><strong>Not in the articles</strong>'
-                    f"<p>{escape(turn.answer)}</p><p class=\"nf-hint\">Try other words, widen the dates, or clear "
-                    "the source filter.</p></div>")
+                    f'<p>{escape(turn.answer)}</p><p class="nf-hint">{hint}</p></div>')
     else:
         if turn.short_answer:
             body.append(f'<p class="short-answer">{escape(turn.short_answer)}</p>')
