@@ -84,7 +84,7 @@ def ask_widget(page, question: str):
 
 
 def test_host_page_embeds_the_widget_and_shows_the_cited_answer(page, site, screenshot_dir):
-    page.goto(site["allowed"] + "/")
+    page.goto(site["allowed"] + "/plain")
     answer = ask_widget(page, "who is acting president?")
     assert "Choi Sang-mok" in answer.inner_text()
     item = answer.locator("li").first
