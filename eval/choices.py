@@ -12,7 +12,7 @@ was NOT tuned on the questions it is scored on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,16 +35,24 @@ class Choice:
         return ranked[0] - ranked[1] if len(ranked) > 1 else 0.0
 
 
-def sentences_of(passages: Sequence[Passage]) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
+SentenceSpan = tuple[Passage, tuple[int, int]]
+VectorFn = Callable[[list[SentenceSpan]], np.ndarray]
+
+
+def sentence_spans(passages: Sequence[Passage]) -> list[SentenceSpan]:
+    """Each distinct sentence of the passages once (overlapping chunks repeat sentences)."""
+    out: list[SentenceSpan] = []
+    seen: set[tuple[str, int]] = set()
     for p in passages:
-        for s, e in p.sentences or ((p.start, p.end),):
-            text = " ".join(p.text[s - p.start:e - p.start].split())
-            if text and text not in seen:
-                seen.add(text)
-                out.append(text)
+        for span in p.sentences or ((p.start, p.end),):
+            if (p.doc_id, span[0]) not in seen:
+                seen.add((p.doc_id, span[0]))
+                out.append((p, span))
     return out
+
+
+def span_text(p: Passage, span: tuple[int, int]) -> str:
+    return " ".join(p.text[span[0] - p.start:span[1] - p.start].split())
 
 
 def mentioned(choice: str, haystack_normalised: str) -> bool:
@@ -53,14 +61,17 @@ def mentioned(choice: str, haystack_normalised: str) -> bool:
 
 
 def choose(question: str, choices: Sequence[str], passages: Sequence[Passage],
-           embeddings: SentenceEmbeddings) -> Choice | None:
+           embeddings: SentenceEmbeddings, sentence_vectors: VectorFn | None = None) -> Choice | None:
     """The best-supported choice, or None when there are no choices. With no passages the
-    similarity term is zero for every choice, so the pick falls back to the first choice."""
+    similarity term is zero for every choice, so the pick falls back to the first choice.
+    `sentence_vectors` may supply the sentences' embeddings (e.g. the answerer's cache, which
+    has just encoded the same sentences); by default they are encoded here."""
     if not choices:
         return None
-    sentences = sentences_of(passages)
+    spans = sentence_spans(passages)
+    sentences = [span_text(p, span) for p, span in spans]
     if sentences:
-        s_vecs = embeddings.encode(sentences)
+        s_vecs = sentence_vectors(spans) if sentence_vectors else embeddings.encode(sentences)
         c_vecs = embeddings.encode([f"{question} {c}" for c in choices])
         sims = (c_vecs @ s_vecs.T).max(axis=1)
     else:

@@ -36,9 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", type=Path, default=REALTIMEQA_DEFAULT,
                    help=f"RealTime QA folder (default: {REALTIMEQA_DEFAULT})")
     p.add_argument("--weeks", default="", help="RealTime QA weeks to use, comma-separated YYYYMMDD (default: all)")
+    p.add_argument("--distractors-per-question", type=int, default=None, metavar="N",
+                   help="realtimeqa-distractors: only the first N search pages of each question "
+                        "(default: every page of the weeks)")
     p.add_argument("--cache", type=Path, default=None,
                    help="index cache folder (default: $XDG_CACHE_HOME/newsrag-eval or ~/.cache/newsrag-eval)")
     p.add_argument("--no-report", action="store_true", help="skip report.md/report.html and plots")
+    p.add_argument("--report-from", type=Path, default=None, metavar="DIR",
+                   help="only (re)write report.md/report.html from DIR/summary.json and DIR/results.jsonl")
     return p
 
 
@@ -47,6 +52,8 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     try:
+        if args.report_from is not None:
+            return rewrite_report(args.report_from)
         return run(args, argv)
     except RagError as exc:
         print(f"Error: {exc.message}", file=sys.stderr)
@@ -69,6 +76,21 @@ def resolve_configs(names: list[str]) -> list:
     return [CONFIGS[n] for n in wanted]
 
 
+def rewrite_report(folder: Path) -> int:
+    from eval.report import write_report
+
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        with (folder / "results.jsonl").open(encoding="utf-8") as f:
+            records = [json.loads(line) for line in f if line.strip()]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RagError(f"Cannot read a finished run in {folder} ({exc}).",
+                       "Point --report-from at an --out folder of a completed `rag eval` run.") from None
+    write_report(summary, records, folder)
+    say(f"wrote {folder / 'report.md'} and {folder / 'report.html'}")
+    return 0
+
+
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     from eval import paper
     from eval.configs import default_cache_dir
@@ -81,7 +103,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
         raise RagError(f"--limit {args.limit} is not a positive number.", "Pass --limit 1 or more, or leave it out.")
     configs = resolve_configs(args.configs)
     weeks = tuple(w.strip() for w in args.weeks.split(",") if w.strip())
-    opts = LoadOptions(realtimeqa_path=args.path, weeks=weeks, limit=args.limit)
+    opts = LoadOptions(realtimeqa_path=args.path, weeks=weeks, limit=args.limit,
+                       distractors_per_question=args.distractors_per_question)
     cache = args.cache or default_cache_dir()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

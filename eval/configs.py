@@ -47,11 +47,10 @@ class EvalConfig:
             from eval import langchain_naive as lc
 
             return {"kind": self.kind, "chunk_size": lc.CHUNK_SIZE, "chunk_overlap": lc.CHUNK_OVERLAP,
-                    "code": code_fingerprint(("eval.langchain_naive",))}
+                    "code": code_fingerprint((lc.split_articles, lc.build_index))}
         s = eval_settings(Path("."), self.overrides)
         return {"kind": "native", "chunk_tokens": s.chunk_tokens, "overlap": s.chunk_overlap_sentences,
-                "store_format": FORMAT_VERSION, "code": code_fingerprint(("rag.chunking", "rag.sentences", "rag.store",
-                                                                          "rag.pipeline"))}
+                "store_format": FORMAT_VERSION, "code": code_fingerprint(("rag.chunking", "rag.sentences"))}
 
     def unavailable(self) -> str | None:
         """Why this config cannot run in this checkout (None: it can)."""
@@ -62,15 +61,16 @@ class EvalConfig:
         return None
 
 
-def code_fingerprint(modules: tuple[str, ...]) -> str:
-    """Hash of the source of the modules that decide what an index holds: an index built by
-    other chunking code is never reused."""
+def code_fingerprint(parts: tuple[object, ...]) -> str:
+    """Hash of the source of the modules (by name) or functions that decide what an index holds:
+    an index built by other chunking code is never reused."""
     import importlib
     import inspect
 
     h = hashlib.sha1()
-    for name in modules:
-        h.update(inspect.getsource(importlib.import_module(name)).encode())
+    for part in parts:
+        obj = importlib.import_module(part) if isinstance(part, str) else part
+        h.update(inspect.getsource(obj).encode())
     return h.hexdigest()[:12]
 
 

@@ -75,6 +75,9 @@ class LoadOptions:
     realtimeqa_path: Path = REALTIMEQA_DEFAULT
     weeks: tuple[str, ...] = ()  # RealTime QA weeks (YYYYMMDD); empty = all
     limit: int | None = None
+    # RealTime QA distractors: None = every search page of the weeks; N = only the first N pages
+    # (with text) returned for each kept question - a small, fixed slice for the CI gate.
+    distractors_per_question: int | None = None
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -264,9 +267,16 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
     if distractors:
         notes.update({"distractor_pages": 0, "distractor_pages_empty": 0, "distractor_dropped_as_gold_duplicate": 0,
                       "distractor_duplicates": 0})
+        kept = {q.id for q in _limit(questions, opts.limit)}
+        per_q = opts.distractors_per_question
         for week in weeks:
             for _, rec in _read_jsonl(folder / f"{week}_gcs.jsonl"):
-                for hit in rec.get("search_result") or []:
+                hits = rec.get("search_result") or []
+                if per_q is not None:
+                    if rec.get("question_id") not in kept:
+                        continue
+                    hits = [h for h in hits if (h.get("text") or "").strip()][:per_q]
+                for hit in hits:
                     notes["distractor_pages"] += 1
                     if not (hit.get("text") or "").strip() or not hit.get("url"):
                         notes["distractor_pages_empty"] += 1

@@ -152,6 +152,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
         + (f"reused from {index.path}" if index.reused else f"built in {index.seconds:.1f}s at {index.path}"))
     pipeline = make_pipeline(cfg, index, emb)
     asker = Asker(pipeline)
+    vectors = answerer_sentence_vectors(pipeline)
     scores: list[dict] = []
     bar = tqdm(ds.questions, desc=f"{ds.name}/{cfg.name}", unit="q", file=sys.stderr, leave=True)
     for q in bar:
@@ -160,7 +161,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
             ranking = pipeline.retriever.retrieve(result.query, max(RANK_PASSAGES, pipeline.settings.k),
                                                   Filters(as_of=q.as_of))
             ranked_docs = M.doc_ranking(p.doc_id for p in ranking)[:M.MRR_DEPTH]
-            pick = choose(q.question, q.choices, passages, emb) if q.choices else None
+            pick = choose(q.question, q.choices, passages, emb, vectors) if q.choices else None
             s = score_question(q, result, ranked_docs, pick.index if pick else None)
             record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(), "asked_history": history,
                       "result": result.to_dict(), "retrieved": [_passage_brief(p) for p in passages],
@@ -179,6 +180,15 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
         "metrics": aggregate(ds.questions, scores),
     }
     return run
+
+
+def answerer_sentence_vectors(pipeline: Pipeline):
+    """The extractive answerer has just embedded every sentence of the retrieved passages and
+    caches them; multiple choice reuses those vectors instead of encoding them a second time.
+    Any other answerer: None (the chooser encodes the sentences itself)."""
+    scorer = getattr(pipeline.answerer, "scorer", None)
+    fn = getattr(scorer, "_vectors", None)
+    return fn if callable(fn) else None
 
 
 def _passage_brief(p: Passage) -> dict:

@@ -186,3 +186,17 @@ def test_choose_ties_go_to_the_first_choice_and_no_choices_gives_none(embeddings
     pick = choose("Which?", ["same", "same"], [], embeddings)
     assert pick.index == 0 and pick.scores[0] == pick.scores[1] and pick.margin == 0
     assert choose("Which?", [], [], embeddings) is None
+
+
+def test_choose_with_the_answerers_cached_vectors_matches_encoding_afresh(embeddings):
+    from eval.choices import choose
+    from rag.answer import SentenceScorer
+
+    passages = [_passage("Choi Sang-mok has taken over as acting president. Han Duck-soo was impeached.")]
+    choices = ["Han Duck-soo", "Choi Sang-mok", "Yoon Suk Yeol"]
+    scorer = SentenceScorer(embeddings)
+    scorer.score("Who is acting president?", passages)  # fills the answerer's cache, as in a real ask
+    fresh = choose("Who is acting president now?", choices, passages, embeddings)
+    cached = choose("Who is acting president now?", choices, passages, embeddings, scorer._vectors)
+    assert fresh.index == cached.index == 1
+    assert fresh.scores == pytest.approx(cached.scores, abs=1e-5)
