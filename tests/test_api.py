@@ -127,9 +127,13 @@ def test_invalid_input_gets_a_json_error_with_the_right_status(api, client, body
         assert "/docs" in err["hint"]
 
 
-def test_malformed_json_is_400(api, client):
+def test_malformed_json_is_400_and_non_json_bodies_are_refused(api, client):
     r = client.post(f"{api}/api/ask", content=b'{"question": "who', headers={"Content-Type": "application/json"})
     assert_error(r, 400, "invalid_json")
+    # A form or text/plain post (which browsers send cross-origin without asking) is never parsed.
+    r = client.post(f"{api}/api/ask", content=b'{"question": "who is acting president?"}',
+                    headers={"Content-Type": "text/plain"})
+    assert "Content-Type: application/json" in assert_error(r, 422, "invalid_request")["hint"]
 
 
 def test_question_length_cap_is_413_and_the_cap_itself_is_allowed(api, client):

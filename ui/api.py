@@ -342,7 +342,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # Only field names and pydantic's messages: the submitted values are never echoed back.
         detail = "; ".join(f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}" for e in errors[:10])
         return error_response(422, "invalid_request", f"The request is not valid: {detail}.",
-                              "See /docs for the request format.")
+                              "Send a JSON body with Content-Type: application/json; see /docs for the fields.")
 
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if not request.url.path.startswith("/api/"):
