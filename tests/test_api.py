@@ -276,7 +276,8 @@ def test_article_scope_first_then_the_archive(api, client):
         r = ask(client, api, "who is acting president?", {"article": page})
         assert r.json()["scope"] == "archive" and "Choi Sang-mok" in r.json()["answer"]
     finally:
-        client.delete(f"{api}/api/articles/https://gazette.example/2025/02/04/tram", headers=auth)
+        gone = client.delete(f"{api}/api/articles/https://gazette.example/2025/02/04/tram", headers=auth)
+    assert gone.json() == {"deleted": "https://gazette.example/2025/02/04/tram"}  # ids with slashes work
 
 
 # -- widget assets ----------------------------------------------------------------------------------
