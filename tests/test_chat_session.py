@@ -99,3 +99,18 @@ def test_k_bounds():
         parse_k(0, 5)
     with pytest.raises(InvalidQuestion):
         parse_k("many", 5)
+
+
+def test_examples_follow_the_archive(session, tmp_path):
+    from ui.chat import ExampleQuestions
+
+    examples = ExampleQuestions(session.pipeline)
+    before = examples.get(session.stats())
+    assert before and before[0] == "Who is the acting president?"
+    (tmp_path / "berlin.md").write_text("---\ntitle: Merz sworn in\ndate: 2025-05-06\nsource: DPA\n---\n"
+                                        "Friedrich Merz was sworn in as chancellor of Germany on Tuesday.\n",
+                                        encoding="utf-8")
+    assert session.pipeline.ingest([str(tmp_path)], progress=False).ok
+    after = examples.get(session.stats())
+    assert after[0] == "Who is the chancellor of Germany?"  # the newest article leads
+    assert "Who is the acting president?" in after

@@ -171,19 +171,32 @@ class ChatSession:
         return log_html([], self.stats()), [], ""
 
 
-def example_list(pipeline) -> list[str]:
-    try:
-        return [e.question for e in examples_from_store(pipeline.store, n=4)]
-    except RagError as exc:
-        log.warning("no example questions: %s", exc)
-        return []
+class ExampleQuestions:
+    """Example questions for the archive as it is now, rebuilt only when the archive changed."""
+
+    def __init__(self, pipeline) -> None:
+        self.pipeline = pipeline
+        self._key: tuple | None = None
+        self._questions: list[str] = []
+
+    def get(self, stats: dict | None) -> list[str]:
+        key = tuple((stats or {}).get(f) for f in ("articles", "chunks", "newest_date"))
+        if key != self._key:
+            try:
+                self._questions = [e.question for e in examples_from_store(self.pipeline.store, n=4)]
+            except RagError as exc:
+                log.warning("no example questions: %s", exc)
+                self._questions = []
+            self._key = key
+        return self._questions
 
 
 def build_chat(pipeline) -> gr.Blocks:
     session = ChatSession(pipeline)
     stats = session.stats()
     sources = list((stats or {}).get("sources") or [])
-    examples = example_list(pipeline)
+    example_questions = ExampleQuestions(pipeline)
+    examples = example_questions.get(stats)
     with gr.Blocks(title=TITLE, fill_width=False) as demo:
         turns = gr.State([])
         with gr.Row(elem_id="masthead"):
@@ -206,9 +219,9 @@ def build_chat(pipeline) -> gr.Blocks:
                                    info="Answer as it was known on this day.")
                 with gr.Row():
                     date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="date-from",
-                                           min_width=100)
+                                           min_width=140)
                     date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="date-to",
-                                         min_width=100)
+                                         min_width=140)
                 source_pick = gr.Dropdown(choices=sources, value=[], multiselect=True, label="Sources",
                                           info="Empty means all sources.", elem_id="sources",
                                           allow_custom_value=True)
@@ -225,10 +238,14 @@ def build_chat(pipeline) -> gr.Blocks:
             session.respond, inputs, outputs, show_progress="hidden")
         clear.click(session.clear, None, outputs, show_progress="hidden")
 
-        def refresh() -> tuple[str, dict]:
+        def refresh() -> tuple[str, dict, gr.Dataset]:
+            """On every page load: the archive may have grown since the server started."""
             fresh = session.stats()
             head = f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(fresh)}</header>'
-            return head, gr.update(choices=list((fresh or {}).get("sources") or []))
+            qs = example_questions.get(fresh)
+            # Not the transcript: a slow load must never wipe an answer the reader already asked for.
+            return (head, gr.update(choices=list((fresh or {}).get("sources") or [])),
+                    gr.Dataset(samples=[[q] for q in qs], visible=bool(qs)))
 
-        demo.load(refresh, None, [header, source_pick], show_progress="hidden")
+        demo.load(refresh, None, [header, source_pick, example_set], show_progress="hidden")
     return demo
