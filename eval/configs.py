@@ -121,7 +121,7 @@ def _build_native(path: Path, articles: list[Article], cfg: EvalConfig, emb: Sen
     report = pipe.ingest_articles(articles, progress=True)
     for message in report.failed[:5]:
         log.warning("ingest: %s", message)
-    return report.chunks_written
+    return pipe.store.chunks.count()  # all chunks, also those a resumed build found already stored
 
 
 def _build_langchain(path: Path, articles: list[Article], cfg: EvalConfig, emb: SentenceEmbeddings) -> int:
@@ -139,20 +139,23 @@ class _NoRetriever(Retriever):
 
 IndexBuilder = Callable[[Path, list[Article], EvalConfig, SentenceEmbeddings], int]
 BUILDERS: dict[str, IndexBuilder] = {"native": _build_native, "langchain-naive": _build_langchain}
+# Our ingest skips articles already stored with the same content hash, so an interrupted native
+# build resumes where it stopped; the LangChain one starts again.
+RESUMABLE = frozenset({"native"})
 
 
 def ensure_index(cache_dir: Path, dataset: str, articles: list[Article], cfg: EvalConfig,
                  emb: SentenceEmbeddings) -> BuiltIndex:
-    """The index for (corpus, index settings): reused when complete, else (re)built from scratch."""
+    """The index for (corpus, index settings): reused when complete, else built (resumed if it can be)."""
     params = cfg.index_params()
     path = cache_dir / f"{dataset.replace(':', '_').replace('/', '_')}-{corpus_key(articles, params)}"
     marker = path / _MARKER
     if marker.exists():
         info = json.loads(marker.read_text())
         return BuiltIndex(path, int(info["chunks"]), float(info["seconds"]), reused=True)
-    if path.exists():  # a half-built index from an interrupted run
+    if path.exists() and cfg.kind not in RESUMABLE:  # a half-built index from an interrupted run
         shutil.rmtree(path)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     chunks = BUILDERS[cfg.kind](path, articles, cfg, emb)
     seconds = time.perf_counter() - t0

@@ -296,8 +296,10 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
     notes["gold_articles"] = len(gold_articles)
     name = "realtimeqa-distractors" if distractors else "realtimeqa"
     desc = ("RealTime QA 2022 (Kasai et al., NeurIPS 2023): questions with a gold CNN article; corpus = "
-            + ("gold articles + the weeks' search-engine pages (distractors)." if distractors
-               else "gold articles only."))
+            + ("gold articles only." if not distractors else
+               "gold articles + the weeks' search-engine pages (distractors)." if opts.distractors_per_question is None
+               else f"gold articles + the first {opts.distractors_per_question} search-engine pages of each question "
+                    "(distractors)."))
     return Dataset(name, list(articles.values()), _limit(questions, opts.limit), description=desc, notes=notes,
                    baselines_root=root / "baseline_results" / "2022", weeks=tuple(weeks),
                    closed_corpus_note=("Our corpus is closed (gold articles" + (" + distractor pages" if distractors
