@@ -7,8 +7,11 @@ and quotes the best, dated and attributed. An LLM-backed answerer implements `st
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +19,7 @@ import Stemmer
 
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
+from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
 from rag.types import Citation, Passage
 
@@ -64,21 +68,62 @@ class ScoredSentence:
         return self.passage.text[s - self.passage.start:e - self.passage.start]
 
 
+_THREADS_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread for a single short input. A 15-token question gains nothing from
+    intra-op parallelism, and on a busy 2-core machine two spinning threads made encoding ~10x
+    slower (measured: ~1 s vs ~80 ms per question at load 9). Ingest batches keep all threads."""
+    import torch
+
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+
 class SentenceScorer:
     """Scores sentences against a question: embedding similarity plus stemmed term overlap.
 
     Similarity alone rates "Who is the acting president?" close to any sentence about presidents;
-    the overlap term rewards sentences that share the question's specific words.
+    the overlap term rewards sentences that share the question's specific words. Sentence vectors
+    come from the store (computed once at ingest); only sentences missing there are encoded.
     """
 
-    def __init__(self, embeddings: SentenceEmbeddings, weight_similarity: float = 0.6) -> None:
+    def __init__(self, embeddings: SentenceEmbeddings, weight_similarity: float = 0.6,
+                 store: Store | None = None) -> None:
         self.embeddings = embeddings
         self.w = weight_similarity
+        self.store = store
         self._stem = Stemmer.Stemmer("english").stemWords
-        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}
+        self._terms: dict[str, frozenset[str]] = {}
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def terms(self, text: str) -> set[str]:
         return set(self._stem(content_words(text)))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's embedding, remembered for the last few questions: retrieval and answering
+        both need it, and encoding is the slowest step of a warm query."""
+        with self._lock:
+            vec = self._queries.get(text)
+            if vec is not None:
+                self._queries.move_to_end(text)
+                return vec
+        with one_thread():
+            vec = self.embeddings.encode([text])[0]
+        with self._lock:
+            self._queries[text] = vec
+            while len(self._queries) > 256:
+                self._queries.popitem(last=False)
+        return vec
 
     def score(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
         cands: list[tuple[Passage, tuple[int, int]]] = []
@@ -90,28 +135,44 @@ class SentenceScorer:
                     cands.append((p, span))
         if not cands:
             return []
-        q_vec = self.embeddings.encode([question])[0]
+        q_vec = self.query_vector(question)
         vecs = self._vectors(cands)
         sims = vecs @ q_vec
         q_terms = self.terms(question)
         out = []
         for (p, span), sim in zip(cands, sims, strict=True):
-            text = p.text[span[0] - p.start:span[1] - p.start]
-            overlap = len(q_terms & self.terms(text)) / len(q_terms) if q_terms else 0.0
+            overlap = len(q_terms & self._sentence_terms(p, span)) / len(q_terms) if q_terms else 0.0
             out.append(ScoredSentence(p, span, self.w * float(sim) + (1 - self.w) * overlap, float(sim), overlap))
         return sorted(out, key=lambda s: s.score, reverse=True)
 
+    def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:
+        key = sentence_id_for_chunk(p.chunk_id, span)
+        found = self._terms.get(key)
+        if found is None:
+            if len(self._terms) > 50_000:  # bound memory on long-running servers
+                self._terms.clear()
+            found = self._terms[key] = frozenset(self.terms(p.text[span[0] - p.start:span[1] - p.start]))
+        return found
+
     def _vectors(self, cands: list[tuple[Passage, tuple[int, int]]]) -> np.ndarray:
-        keys = [(p.doc_id, s, e) for p, (s, e) in cands]
+        keys = [sentence_id_for_chunk(p.chunk_id, span) for p, span in cands]
         missing = [i for i, key in enumerate(keys) if key not in self._cache]
-        if missing:
+        if missing and self.store is not None:
+            stored = self.store.sentence_vectors([(cands[i][0].chunk_id, cands[i][1]) for i in missing])
+            for i in missing:
+                vec = stored.get((cands[i][0].chunk_id, cands[i][1]))
+                if vec is not None:
+                    self._cache[keys[i]] = vec
+            missing = [i for i in missing if keys[i] not in self._cache]
+        if missing:  # stores written before sentence vectors existed, or passages not from a store
             texts = [cands[i][0].text[cands[i][1][0] - cands[i][0].start:cands[i][1][1] - cands[i][0].start]
                      for i in missing]
             for i, vec in zip(missing, self.embeddings.encode(texts), strict=True):
                 self._cache[keys[i]] = vec
-            if len(self._cache) > 50_000:  # bound memory on long-running servers
-                self._cache.clear()
-        return np.stack([self._cache[key] for key in keys])
+        vecs = np.stack([self._cache[key] for key in keys])
+        if len(self._cache) > 50_000:  # bound memory on long-running servers
+            self._cache.clear()
+        return vecs
 
 
 class ExtractiveAnswerer(Answerer):

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
 
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     retriever: RetrieverMode = "dense"
+    # Retrieval: candidates from each source, fused, re-ranked by their best sentence, de-duplicated.
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="How hybrid mode fuses dense and BM25 lists.")
+    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the dense list in fusion (BM25: 1-w).")
+    candidates: int = Field(30, ge=1, le=200, description="Passages taken from each retriever before re-ranking.")
+    rescore_sentences: bool = Field(True, description="Re-rank candidates by their best sentence's evidence.")
+    sentence_weight: float = Field(0.5, ge=0.0, le=1.0,
+                                   description="Share of the best-sentence score in a re-ranked passage's score.")
+    dedup: bool = Field(True, description="Collapse near-duplicate passages and diversify them (MMR).")
+    dedup_threshold: float = Field(0.8, ge=0.0, le=1.0, description="Word-shingle Jaccard at which passages merge.")
+    mmr_lambda: float = Field(0.75, ge=0.0, le=1.0, description="MMR: relevance vs novelty (1 = relevance only).")
+    recency_weight: float = Field(0.0, ge=0.0, le=1.0,
+                                  description="Recency prior: score bonus for the newest passages (0 = off).")
     # Below this evidence score the answerer says the articles do not hold the answer.
     min_evidence: float = Field(0.45, ge=0.0, le=1.0)
 

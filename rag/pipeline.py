@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+import numpy as np
 from tqdm import tqdm
 
 from rag.answer import Answerer, ExtractiveAnswerer, SentenceScorer
@@ -22,6 +23,7 @@ from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Searched, Text
 from rag.loaders import load_paths
 from rag.retrieve import Retriever, make_retriever
+from rag.sentence_index import encode_with_sentences
 from rag.store import Store
 from rag.types import AskResult, Filters, IngestReport
 
@@ -35,7 +37,9 @@ class Pipeline:
         self.embeddings = embeddings or SentenceEmbeddings(self.settings.model_path)
         self.store = Store(self.settings)
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
-        self.answerer = answerer or ExtractiveAnswerer(SentenceScorer(self.embeddings), self.settings.min_evidence)
+        # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
+        scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
+        self.answerer = answerer or ExtractiveAnswerer(scorer, self.settings.min_evidence)
 
     # -- asking -----------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
@@ -107,6 +111,8 @@ class Pipeline:
         if pending:
             self._write_batch(pending, report, bar)
         bar.close()
+        if report.added or report.updated:
+            self.retriever.refresh()  # e.g. rebuild BM25 once per ingest run, not per article
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -127,13 +133,20 @@ class Pipeline:
             todo.append((a, chunks))
         if not todo:
             return
-        # One encode call per batch: far faster than per article on CPU.
-        vectors = self.embeddings.encode([c.text for _, chunks in todo for c in chunks])
+        # One forward pass per chunk yields the chunk vector and its sentences' vectors, so answering
+        # never re-encodes sentences and ingest costs no more than encoding the chunks.
+        flat = [c for _, chunks in todo for c in chunks]
+        relative = [[(s - c.start, e - c.start) for s, e in c.sentences] for c in flat]
+        vectors, span_vectors = encode_with_sentences(self.embeddings, [c.text for c in flat], relative)
         offset = 0
         for a, chunks in todo:
             vecs = vectors[offset:offset + len(chunks)]
+            sent_vecs: dict[tuple[int, int], np.ndarray] = {}
+            for c, sv in zip(chunks, span_vectors[offset:offset + len(chunks)], strict=True):
+                for span, v in zip(c.sentences, sv, strict=True):
+                    sent_vecs.setdefault(span, v)  # a sentence shared by two chunks: its first chunk's context
             offset += len(chunks)
-            self.store.put_article(a, chunks, vecs)
+            self.store.put_article(a, chunks, vecs, sent_vecs)
             (report.updated if a.doc_id in known else report.added).append(a.doc_id)
             known[a.doc_id] = a.content_hash  # a repeat of the same record later in this run is unchanged
             report.chunks_written += len(chunks)
@@ -141,7 +154,9 @@ class Pipeline:
             bar.set_postfix(chunks=report.chunks_written)
 
     def delete(self, doc_id: str) -> bool:
-        return self.store.delete_article(doc_id)
+        existed = self.store.delete_article(doc_id)
+        self.retriever.refresh()
+        return existed
 
     def stats(self) -> dict:
         return self.store.stats()

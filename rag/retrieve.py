@@ -1,13 +1,29 @@
-"""Retrievers: one abstract method, `retrieve`; a registry maps the RAG_RETRIEVER mode to a class."""
+"""Retrievers: one abstract method, `retrieve`; a registry maps the RAG_RETRIEVER mode to a class.
+
+Modes `dense`, `bm25` and `hybrid` differ only in where candidates come from (Chroma vector search,
+the BM25 index, or both fused). Every mode then applies the same optional stages, each a setting:
+re-ranking by the best sentence of each candidate (`rescore_sentences`), an optional recency
+prior (`recency_weight`), near-duplicate collapsing and MMR diversity (`dedup`).
+"""
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 
+from rag.answer import SentenceScorer
+from rag.bm25 import BM25Index
+from rag.config import Settings
+from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
+from rag.fusion import FUSERS
 from rag.store import Store
 from rag.types import Filters, Passage
+
+log = logging.getLogger(__name__)
 
 
 class Retriever(ABC):
@@ -15,23 +31,129 @@ class Retriever(ABC):
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         """The k best passages for `query`, best first, each with a similarity score (higher is better)."""
 
+    def refresh(self) -> None:
+        """Bring derived indexes in step with the store after a write (default: nothing to do)."""
+        return None
+
 
 class DenseRetriever(Retriever):
     """Cosine similarity between the query embedding and chunk embeddings, searched in Chroma."""
 
-    def __init__(self, store: Store, embeddings: SentenceEmbeddings) -> None:
+    def __init__(self, store: Store, embeddings: SentenceEmbeddings, scorer: SentenceScorer | None = None) -> None:
         self.store = store
         self.embeddings = embeddings
+        self.scorer = scorer
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        vector = self.embeddings.encode([query])[0]
+        vector = self.scorer.query_vector(query) if self.scorer else self.embeddings.encode([query])[0]
         return self.store.query(vector, k, (filters or Filters()).to_where())
+
+
+class BM25Retriever(Retriever):
+    """BM25 over the store's chunks; `score` is the raw BM25 score."""
+
+    def __init__(self, index: BM25Index) -> None:
+        self.index = index
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.index.search(query, k, filters)
+
+    def refresh(self) -> None:
+        self.index.ensure_fresh()
+
+
+class RankedRetriever(Retriever):
+    """Candidates from one or more sources, fused, then re-ranked, de-duplicated and cut to k.
+
+    The final `score` is, without sentence re-scoring, the source's own score (cosine similarity,
+    BM25, or the fused score in [0, 1]); with re-scoring it is
+    (1 - sentence_weight) * normalised candidate score + sentence_weight * best sentence score,
+    where a sentence score is 0.6 * cosine(question, sentence) + 0.4 * share of question terms it
+    contains. The recency prior adds recency_weight * (0..1 by date among the candidates).
+    """
+
+    def __init__(self, sources: list[Retriever], settings: Settings, scorer: SentenceScorer,
+                 weights: list[float] | None = None) -> None:
+        self.sources = sources
+        self.settings = settings
+        self.scorer = scorer
+        self.weights = weights
+
+    def refresh(self) -> None:
+        for s in self.sources:
+            s.refresh()
+
+    def candidates(self, query: str, k: int, filters: Filters | None) -> list[Passage]:
+        n = max(k, self.settings.candidates)
+        lists = [s.retrieve(query, n, filters) for s in self.sources]
+        if len(lists) == 1:
+            return lists[0]
+        return FUSERS[self.settings.fusion](lists, self.weights)
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        ranked = self.candidates(query, k, filters)
+        if not ranked:
+            return []
+        if self.settings.rescore_sentences:
+            ranked = self.rescore(query, ranked)
+        if self.settings.recency_weight > 0:
+            ranked = recency(ranked, self.settings.recency_weight)
+        if self.settings.dedup:
+            # Only the head can reach the answer; comparing every pair of 60 candidates costs ~25 ms.
+            head = collapse_duplicates(ranked[:2 * k + 5], self.settings.dedup_threshold)
+            ranked = mmr(head, k, self.settings.mmr_lambda)
+        return ranked[:k]
+
+    def rescore(self, query: str, ranked: list[Passage]) -> list[Passage]:
+        best: dict[str, float] = {}
+        for s in self.scorer.score(query, ranked):
+            best.setdefault(s.passage.chunk_id, s.score)
+        scores = [p.score for p in ranked]
+        lo, hi = min(scores), max(scores)
+        w = self.settings.sentence_weight
+        out = [replace(p, score=round((1 - w) * ((p.score - lo) / (hi - lo) if hi > lo else 1.0)
+                                      + w * best.get(p.chunk_id, 0.0), 6)) for p in ranked]
+        return sorted(out, key=lambda p: -p.score)
+
+
+def recency(ranked: list[Passage], weight: float) -> list[Passage]:
+    """Add weight * (position of the passage's date between the oldest and newest candidate)."""
+    days = [date.fromisoformat(p.date).toordinal() if p.date else None for p in ranked]
+    known = [d for d in days if d is not None]
+    if not known or max(known) == min(known):
+        return ranked
+    lo, hi = min(known), max(known)
+    out = [replace(p, score=round(p.score + weight * ((d - lo) / (hi - lo) if d is not None else 0.0), 6))
+           for p, d in zip(ranked, days, strict=True)]
+    return sorted(out, key=lambda p: -p.score)
+
+
+def _scorer(store: Store, embeddings: SentenceEmbeddings) -> SentenceScorer:
+    return SentenceScorer(embeddings, store=store)
+
+
+def _dense(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
+    scorer = _scorer(store, embeddings)
+    return RankedRetriever([DenseRetriever(store, embeddings, scorer)], store.settings, scorer)
+
+
+def _bm25(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
+    return RankedRetriever([BM25Retriever(BM25Index(store))], store.settings, _scorer(store, embeddings))
+
+
+def _hybrid(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
+    scorer = _scorer(store, embeddings)
+    w = store.settings.dense_weight
+    return RankedRetriever([DenseRetriever(store, embeddings, scorer), BM25Retriever(BM25Index(store))],
+                           store.settings, scorer, weights=[w, 1.0 - w])
 
 
 RetrieverFactory = Callable[[Store, SentenceEmbeddings], Retriever]
 
 RETRIEVERS: dict[str, RetrieverFactory] = {
-    "dense": DenseRetriever,
+    "dense": _dense,
+    "bm25": _bm25,
+    "hybrid": _hybrid,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from rag.errors import StoreUnavailable
 from rag.types import FORMAT_VERSION, Passage, date_ord
 
 log = logging.getLogger(__name__)
+
+SentenceKey = tuple[str, tuple[int, int]]  # (chunk_id, sentence span in the article)
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Store:
         self._client = None
         self._chunks = None
         self._articles = None
+        self._sentences = None
+        self._state = None
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -114,6 +119,33 @@ class Store:
             self._articles = self._collection("articles")
         return self._articles
 
+    @property
+    def sentences(self):
+        """One record per sentence with its embedding, written at ingest so that answering never
+        re-encodes sentences per query (and a server-mode store carries them for every process)."""
+        if self._sentences is None:
+            self._sentences = self._collection("sentences")
+        return self._sentences
+
+    @property
+    def state(self):
+        """A one-record collection holding the store's generation: a token that changes on every write,
+        so derived indexes (BM25) in any process can tell cheaply that they are stale."""
+        if self._state is None:
+            self._state = self._collection("state")
+        return self._state
+
+    def generation(self) -> str:
+        """The current write generation ('' for a store that has never been written by this version)."""
+        got = self.state.get(ids=[_GENERATION_ID], include=["metadatas"])
+        if not got["ids"]:
+            return ""
+        return str((got["metadatas"][0] or {}).get("token", ""))
+
+    def _bump_generation(self) -> None:
+        self.state.upsert(ids=[_GENERATION_ID], embeddings=np.ones((1, 1), dtype=np.float32),
+                          documents=[""], metadatas=[{"token": uuid.uuid4().hex}])
+
     def ping(self) -> bool:
         try:
             self.client.heartbeat()
@@ -129,9 +161,11 @@ class Store:
         got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
         return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
-    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+                    sentence_vectors: dict[tuple[int, int], np.ndarray] | None = None) -> None:
         """Write an article's new chunks, then drop its old ones: a crash in between leaves the
-        previous version searchable rather than losing it."""
+        previous version searchable rather than losing it. `sentence_vectors` (span -> embedding)
+        go to the sentences collection so the answerer can look them up instead of re-encoding."""
         doc_id, digest = article.doc_id, article.content_hash
         base = {"doc_id": doc_id, "title": article.display_title, "hash": digest}
         if article.url:
@@ -152,6 +186,8 @@ class Store:
         stale = [s for s in stale if s not in set(ids)]
         if stale:
             self.chunks.delete(ids=stale)
+        if sentence_vectors:
+            self._put_sentences(doc_id, digest, base, sentence_vectors)
         centroid = vectors.mean(axis=0)
         centroid /= np.linalg.norm(centroid) or 1.0
         self.articles.upsert(
@@ -159,11 +195,49 @@ class Store:
             metadatas=[{**base, "n_chunks": len(chunks), "authors": json.dumps(list(article.authors)),
                         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}],
         )
+        self._bump_generation()
+
+    def _put_sentences(self, doc_id: str, digest: str, base: dict,
+                       sentence_vectors: dict[tuple[int, int], np.ndarray]) -> None:
+        spans = sorted(sentence_vectors)
+        ids = [sentence_id(doc_id, digest, s) for s in spans]
+        keep = {k: base[k] for k in ("doc_id", "date_ord", "source") if k in base}
+        metas = [{**keep, "start": s, "end": e} for s, e in spans]
+        vecs = np.stack([sentence_vectors[s] for s in spans]).astype(np.float32)
+        limit = self._max_batch()
+        for i in range(0, len(ids), limit):
+            self.sentences.upsert(ids=ids[i:i + limit], embeddings=vecs[i:i + limit], metadatas=metas[i:i + limit])
+        prefix = f"{doc_id}#{digest[:10]}#"
+        stale = [s for s in self.sentences.get(where={"doc_id": doc_id}, include=[])["ids"]
+                 if not s.startswith(prefix)]
+        if stale:
+            self.sentences.delete(ids=stale)
+
+    def sentence_vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
+        """Stored embeddings for (chunk_id, sentence span) keys; keys without one are left out."""
+        ids: dict[str, list[SentenceKey]] = {}
+        for key in keys:  # overlapping chunks share sentences: one stored record, several keys
+            ids.setdefault(sentence_id_for_chunk(*key), []).append(key)
+        if not ids:
+            return {}
+        try:
+            got = self.sentences.get(ids=list(ids), include=["embeddings"])
+        except Exception as exc:
+            log.warning("sentence vectors unavailable (%s); they will be encoded", exc.__class__.__name__)
+            return {}
+        out: dict[SentenceKey, np.ndarray] = {}
+        for i, v in zip(got["ids"], got["embeddings"], strict=True):
+            vec = np.asarray(v, dtype=np.float32)
+            for key in ids[i]:
+                out[key] = vec
+        return out
 
     def delete_article(self, doc_id: str) -> bool:
         existed = bool(self.articles.get(ids=[doc_id], include=[])["ids"])
         self.chunks.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
         self.articles.delete(ids=[doc_id])
+        self._bump_generation()
         return existed
 
     def _max_batch(self) -> int:
@@ -233,6 +307,18 @@ class Store:
         return {"articles": len(metas), "chunks": self.chunks.count(), "newest_date": max(dates, default=None),
                 "oldest_date": min(dates, default=None), "sources": sources,
                 "mode": self.mode, "location": self.settings.store_location}
+
+
+_GENERATION_ID = "generation"
+
+
+def sentence_id(doc_id: str, digest: str, span: tuple[int, int]) -> str:
+    return f"{doc_id}#{digest[:10]}#s{span[0]}-{span[1]}"
+
+
+def sentence_id_for_chunk(chunk_id: str, span: tuple[int, int]) -> str:
+    """Chunk ids are '<doc_id>#<digest10>#<index>': the sentence id shares the first two parts."""
+    return f"{chunk_id.rsplit('#', 1)[0]}#s{span[0]}-{span[1]}"
 
 
 def passage_from(cid: str, doc: str, meta: dict, score: float) -> Passage:

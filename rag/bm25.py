@@ -1,0 +1,231 @@
+"""A BM25 index over the same chunks as the Chroma store, kept in step with it.
+
+News questions hinge on names, places and numbers that dense embeddings blur; BM25 (bm25s, with
+the Snowball English stemmer) matches them exactly. The index is derived data:
+
+- it is keyed by the store's *generation*, a token the store changes on every write, so any
+  process (a second server, a restarted one) can tell with one cheap read that it is stale;
+- it is persisted under `settings.home/bm25/<store key>/<generation>/` (also in server mode, where
+  the key is the Chroma URL + collection), and rebuilt from `Store.get_chunks()` when missing;
+- bm25s cannot add documents incrementally, so a write makes the index stale and it is rebuilt
+  once (at the end of an ingest run by the pipeline, or on the next query), not per article.
+
+Filters (as of, date range, sources, doc ids) are applied to BM25 scores with metadata arrays kept
+alongside the index, with Chroma's semantics: a date filter excludes undated chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.store import Store
+from rag.types import Filters, Passage, date_ord
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1  # bump when the persisted layout changes; older folders are then rebuilt
+_CHUNKS_FILE = "chunks.jsonl"
+_META_FILE = "meta.json"
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str], stemmer) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed tokens (the same for documents and queries)."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
+
+
+@dataclass
+class _Loaded:
+    generation: str
+    bm25: object  # bm25s.BM25
+    passages: list[Passage]
+    date_ords: np.ndarray  # 0 where the chunk has no date
+    sources: np.ndarray
+    doc_ids: np.ndarray
+
+
+class BM25Index:
+    """BM25 over the store's chunks. Thread-safe; rebuilt lazily when the store changed."""
+
+    def __init__(self, store: Store, k1: float = 1.2, b: float = 0.75) -> None:
+        self.store = store
+        self.k1 = k1
+        self.b = b
+        self._stemmer = _stemmer()
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    # -- where it lives ---------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        s = self.store.settings
+        key = hashlib.sha1(f"{s.store_location}\x1f{s.collection}".encode()).hexdigest()[:16]
+        return s.home / "bm25" / key
+
+    def fingerprint(self) -> str:
+        """What the index must match: the store's generation (or, for a store never written by
+        this version, its chunk count)."""
+        gen = self.store.generation()
+        return gen or f"count-{self.store.chunks.count()}"
+
+    # -- keeping in step --------------------------------------------------------------------
+    def ensure_fresh(self) -> _Loaded:
+        fp = self.fingerprint()
+        loaded = self._loaded
+        if loaded is not None and loaded.generation == fp:
+            return loaded
+        with self._lock:
+            if self._loaded is not None and self._loaded.generation == fp:
+                return self._loaded
+            self._loaded = self._load(fp) or self._build(fp)
+            return self._loaded
+
+    def _folder(self, fp: str) -> Path:
+        return self.root / f"v{INDEX_FORMAT}-{fp}"
+
+    def _load(self, fp: str) -> _Loaded | None:
+        folder = self._folder(fp)
+        if not (folder / _META_FILE).exists():
+            return None
+        import bm25s
+
+        try:
+            t0 = time.perf_counter()
+            bm25 = bm25s.BM25.load(str(folder), load_corpus=False, mmap=False, show_progress=False)
+            with open(folder / _CHUNKS_FILE, encoding="utf-8") as f:
+                passages = [_passage_from_json(json.loads(line)) for line in f]
+            log.info("loaded BM25 index (%d chunks) from %s in %.2fs", len(passages), folder,
+                     time.perf_counter() - t0)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged folder is rebuilt, not fatal
+            log.warning("BM25 index at %s unreadable (%s); rebuilding", folder, exc)
+            return None
+        return _arrays(fp, bm25, passages)
+
+    def _build(self, fp: str) -> _Loaded:
+        import bm25s
+
+        t0 = time.perf_counter()
+        passages = list(self.store.get_chunks())
+        bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+        if passages:
+            tokens = bm25s.tokenize([_indexed_text(p) for p in passages], stopwords="en", stemmer=self._stemmer,
+                                    show_progress=False)
+            bm25.index(tokens, show_progress=False)
+        loaded = _arrays(fp, bm25, passages)
+        log.info("built BM25 index over %d chunks in %.2fs", len(passages), time.perf_counter() - t0)
+        if passages:
+            self._save(fp, bm25, passages)
+        return loaded
+
+    def _save(self, fp: str, bm25, passages: list[Passage]) -> None:
+        """Write to a temporary folder, then rename: a reader never sees half an index."""
+        final = self._folder(fp)
+        tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            bm25.save(str(tmp), show_progress=False)
+            with open(tmp / _CHUNKS_FILE, "w", encoding="utf-8") as f:
+                for p in passages:
+                    f.write(json.dumps(_passage_to_json(p), ensure_ascii=False) + "\n")
+            (tmp / _META_FILE).write_text(json.dumps({"format": INDEX_FORMAT, "fingerprint": fp,
+                                                      "chunks": len(passages)}))
+            try:
+                tmp.rename(final)
+            except OSError:  # another process saved the same generation first: theirs is as good
+                shutil.rmtree(tmp, ignore_errors=True)
+            for old in self.root.iterdir():  # earlier generations are dead weight
+                if old.name != final.name and ".tmp-" not in old.name:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:  # persistence is an optimisation; searching still works
+            log.warning("could not save the BM25 index under %s (%s)", self.root, exc)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- searching --------------------------------------------------------------------------
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        """The k best chunks by BM25 score (raw BM25, higher is better), best first; chunks that
+        share no term with the query are never returned."""
+        idx = self.ensure_fresh()
+        if not idx.passages:
+            return []
+        terms = [t for t in tokenize([query], self._stemmer)[0] if t in idx.bm25.vocab_dict]
+        if not terms:
+            return []
+        scores = np.asarray(idx.bm25.get_scores(terms), dtype=np.float32)
+        mask = filter_mask(idx, filters or Filters())
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n_pos = int((scores > 0).sum())
+        if n_pos == 0:
+            return []
+        k = min(k, n_pos)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [_with_score(idx.passages[i], float(scores[i])) for i in top]
+
+
+def filter_mask(idx: _Loaded, f: Filters) -> np.ndarray | None:
+    """Boolean mask of chunks the filters allow (None: all), mirroring Filters.to_where()."""
+    mask = None
+
+    def both(m: np.ndarray) -> np.ndarray:
+        return m if mask is None else (mask & m)
+
+    upper = min((d for d in (f.as_of, f.date_to) if d), default=None)
+    if upper:
+        mask = both((idx.date_ords > 0) & (idx.date_ords <= date_ord(upper)))
+    if f.date_from:
+        mask = both((idx.date_ords > 0) & (idx.date_ords >= date_ord(f.date_from)))
+    if f.sources:
+        mask = both(np.isin(idx.sources, list(f.sources)))
+    if f.doc_ids:
+        mask = both(np.isin(idx.doc_ids, list(f.doc_ids)))
+    return mask
+
+
+def _indexed_text(p: Passage) -> str:
+    # The title is part of what a chunk is about (headlines carry the names); index it with each chunk.
+    return f"{p.title}\n{p.text}" if p.title and not p.text.startswith(p.title) else p.text
+
+
+def _arrays(fp: str, bm25, passages: list[Passage]) -> _Loaded:
+    ords = np.array([_ord(p.date) for p in passages], dtype=np.int64)
+    return _Loaded(fp, bm25, passages, ords, np.array([p.source or "" for p in passages], dtype=object),
+                   np.array([p.doc_id for p in passages], dtype=object))
+
+
+def _ord(iso: str | None) -> int:
+    return int(iso.replace("-", "")) if iso else 0
+
+
+def _with_score(p: Passage, score: float) -> Passage:
+    from dataclasses import replace
+
+    return replace(p, score=score)
+
+
+def _passage_to_json(p: Passage) -> dict:
+    return {"id": p.chunk_id, "doc": p.doc_id, "title": p.title, "text": p.text, "start": p.start, "end": p.end,
+            "sents": [list(s) for s in p.sentences], "url": p.url, "date": p.date, "source": p.source}
+
+
+def _passage_from_json(d: dict) -> Passage:
+    return Passage(chunk_id=d["id"], doc_id=d["doc"], title=d["title"], text=d["text"], start=d["start"],
+                   end=d["end"], score=0.0, sentences=tuple((s, e) for s, e in d["sents"]), url=d["url"],
+                   date=d["date"], source=d["source"])
