@@ -305,6 +305,7 @@ def build_blocks(summary: dict, records: list[dict], out: Path, plots: bool = Tr
              f"Command: `{' '.join(summary.get('command') or [])}`."),
         Para("Rates are percentages; MRR@10 is a fraction; latencies are the pipeline's own `timings_ms`. "
              "`X / naive` columns divide a config's value by langchain-naive's (above 1× is higher). "
+             "Latency depends on the machine and on what else it runs: compare configs within one run. "
              "Metric definitions: eval/README.md."),
     ]
     for entry in summary["datasets"]:
