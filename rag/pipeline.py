@@ -24,6 +24,7 @@ from rag.events import Cited, Done, Event, Searched, Text
 from rag.loaders import load_paths
 from rag.retrieve import Retriever, make_retriever
 from rag.sentence_index import encode_with_sentences
+from rag.short_answer import extract as extract_short_answer
 from rag.store import Store
 from rag.types import AskResult, Filters, IngestReport
 
@@ -68,11 +69,13 @@ class Pipeline:
             elif isinstance(event, Text):
                 parts.append(event.delta)
             yield event
+        # The short answer is a span of the first citation's sentence, so it is exactly as supported.
+        short = extract_short_answer(question, citations[0].sentence) if citations else None
         t2 = time.perf_counter()
         result = AskResult(
             question=question, answer="".join(parts).strip(), abstained=not citations, citations=citations,
             timings_ms={"retrieve": ms(t1 - t0), "answer": ms(t2 - t1), "total": ms(t2 - t0)},
-            query=query, as_of=filters.as_of.isoformat() if filters.as_of else None,
+            query=query, as_of=filters.as_of.isoformat() if filters.as_of else None, short_answer=short,
         )
         yield Done(result)
 

@@ -1,0 +1,155 @@
+"""A short answer span ("Choi Sang-mok", "6 January 2025", "3,000") taken from the best sentence.
+
+Offline and rule-based: the question's wh-word says what kind of span answers it; candidate spans
+of the evidence sentence (capitalised names, dates, numbers with their unit) are kept when they
+are of that kind and do not merely repeat the question, and the one nearest the question's own
+words in the sentence wins. When no candidate fits, there is no short answer (None), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import STOPWORDS, content_words
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?")
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
+    rf"|(?:{_MONTHS})\s+\d{{4}}|(?:{_DAYS})|(?:in|since|by)\s+\d{{4}}|\b(?:19|20)\d{{2}})\b")
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|"
+                 "thousand|thousands|million|millions|billion|billions|trillion")
+_NUMBER = re.compile(
+    rf"(?:[$€£]\s?)?\b(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))?"
+    r"(?:\s?(?:%|percent|per cent))?(?:\s+[a-z]+)?", re.IGNORECASE)
+# Capitalised names: "Choi Sang-mok", "Department of Justice", "the Supreme Court" (without "the").
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|and|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_TITLES = frozenset("""President Vice Prime Deputy Minister Secretary Foreign Defense Interior State of the Chancellor
+Governor Gov. Sen. Senator Rep. Representative Mayor Judge Justice Chief King Queen Prince Princess Pope Dr. Mr. Mrs.
+Ms. General Gen. Acting Former CEO Chairman Chairwoman Speaker House U.S. US UK Commissioner Attorney Ambassador
+Director Leader Sheriff Coach Officer Lt. Col. Capt. Supreme Court Health Finance Treasury Transportation Education
+Commerce Labor Energy Homeland Security Agriculture Press Sgt. Sir Dame Lord Lady Minority Majority Whip""".split())
+_SENTENCE_START_WORDS = frozenset("The A An It In On At He She They This That But And As After When While "
+                                  "According For With From By If".split())
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: int
+    end: int
+    kind: str  # "name", "date", "number", "quoted"
+
+
+def question_kind(question: str) -> str | None:
+    """What kind of span answers the question, from its wh-word; None: not a factoid question."""
+    q = question.lower().strip()
+    for pattern, kind in _KINDS:
+        if re.search(pattern, q):
+            return kind
+    return None
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\bhow (many|much)\b|\bwhat (number|percentage|percent|amount)\b", "number"),
+    (r"\bwhen\b|\bwhat (year|day|date|month)\b|\bwhich (year|day|date|month)\b", "date"),
+    (r"\bwho(m|se)?\b", "who"),
+    (r"\bwhere\b|\b(what|which) (country|city|state|nation|place|region|island|continent)\b", "where"),
+    (r"\b(what|which)\b", "what"),
+)
+
+
+def candidates(sentence: str) -> list[Span]:
+    out: list[Span] = []
+    for kind, pattern in (("quoted", _QUOTED), ("date", _DATE), ("number", _NUMBER), ("name", _NAME)):
+        for m in pattern.finditer(sentence):
+            group = 1 if kind == "quoted" else 0
+            text = m.group(group).strip(" ,.;:")
+            if not text:
+                continue
+            start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip(" ,.;:")))
+            out.append(Span(text, start, start + len(text), kind))
+    return out
+
+
+_ACCEPTS: dict[str, frozenset[str]] = {
+    "number": frozenset({"number"}),
+    "date": frozenset({"date"}),
+    "who": frozenset({"name"}),
+    "where": frozenset({"name"}),
+    "what": frozenset({"name", "quoted"}),
+}
+
+
+def _names_only(span: Span) -> bool:
+    return span.kind != "name" or _clean_name(span.text) != ""
+
+
+def _clean_name(text: str) -> str:
+    words = text.split()
+    while words and words[0] in _SENTENCE_START_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _drop_question_edges(text: str, q_words: set[str], kind: str) -> str:
+    """'President Han Duck-soo' -> 'Han Duck-soo' when the question says 'president';
+    '37 people' -> '37' when it says 'people'."""
+    words = text.split()
+    if kind == "name":
+        while len(words) > 1 and words[0].lower().strip(".,") in q_words:
+            words = words[1:]
+        # "U.S. Secretary of State Antony Blinken" -> "Antony Blinken": titles are not the name,
+        # unless nothing but titles is left ("Supreme Court").
+        rest = words
+        while rest and rest[0].strip(",") in _TITLES:
+            rest = rest[1:]
+        if rest:
+            words = rest
+    if kind == "number" and len(words) > 1 and words[-1].lower() in q_words | STOPWORDS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def extract(question: str, sentence: str) -> str | None:
+    """The span of `sentence` that answers `question`, or None."""
+    kind = question_kind(question)
+    if kind is None or not sentence.strip():
+        return None
+    q_words = set(content_words(question))
+    kept: list[Span] = []
+    for c in candidates(sentence):
+        if c.kind not in _ACCEPTS[kind] or not _names_only(c):
+            continue
+        text = _clean_name(c.text) if c.kind == "name" else c.text
+        text = _drop_question_edges(text, q_words, c.kind)
+        own = [w for w in content_words(text) if w not in STOPWORDS]
+        if not own or all(w in q_words or w.rstrip("s") in q_words for w in own):
+            continue  # a span that only repeats the question does not answer it
+        if c.kind == "date" and kind != "date" and not re.search(r"[A-Za-z]", text):
+            continue
+        offset = c.text.find(text)
+        kept.append(Span(text, c.start + offset, c.start + offset + len(text), c.kind))
+    if not kept:
+        return None
+    anchors = [m.start() for w in q_words for m in re.finditer(rf"\b{re.escape(w)}", sentence, re.IGNORECASE)]
+
+    def score(span: Span) -> float:
+        # Nearest to the question's words wins (gap between span and word); quoted titles are strong
+        # answers to "what"; "X is the <question words>" makes X the answer; places follow in/at/from.
+        distance = min((max(a - span.end, span.start - a, 0) for a in anchors), default=len(sentence))
+        before = sentence[max(0, span.start - 8):span.start].lower()
+        after = sentence[span.end:span.end + 12].lower()
+        bonus = 50 if span.kind == "quoted" else 0
+        if re.match(r"\s*,?\s*(is|was|are|were|will be|has been)\b", after):
+            bonus += 15
+        if re.search(r"\bformer\s*$", before):
+            bonus -= 30
+        if kind == "where" and re.search(r"\b(in|at|from|to|near)\s+(the\s+)?$", before):
+            bonus += 30
+        return -distance + bonus
+
+    return max(kept, key=score).text

@@ -1,0 +1,122 @@
+"""Retrieval and answering behaviour: fusion, sentence vectors stored at ingest, newest report wins
+within the as-of date, short answers. Unit tests use hand-made passages; integration tests use the
+real model and real Chroma."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rag.articles import Article
+from rag.config import Settings
+from rag.fusion import rrf, weighted
+from rag.pipeline import Pipeline
+from rag.retrieve import recency
+from rag.sentence_index import encode_with_sentences
+from rag.types import Filters, Passage
+
+
+def passage(cid: str, score: float, date_: str | None = None, text: str = "") -> Passage:
+    return Passage(chunk_id=cid, doc_id=cid.split("#")[0], title="", text=text or cid, start=0,
+                   end=len(text or cid), score=score, date=date_)
+
+
+# -- fusion (unit) --------------------------------------------------------------------------------
+def test_rrf_rewards_agreement_and_is_normalised():
+    dense = [passage("a", 0.9), passage("b", 0.8), passage("c", 0.7)]
+    lexical = [passage("b", 12.0), passage("d", 9.0), passage("a", 3.0)]
+    fused = rrf([dense, lexical])
+    assert [p.chunk_id for p in fused] == ["b", "a", "d", "c"]  # b: ranks 2+1, a: ranks 1+3
+    assert fused[0].score == pytest.approx((1 / 62 + 1 / 61) / (2 / 61), abs=1e-6)
+    assert all(0 < p.score <= 1 for p in fused)
+    assert rrf([[passage("x", 1.0)], [passage("x", 5.0)]])[0].score == pytest.approx(1.0)
+
+
+def test_rrf_weights_shift_the_winner():
+    dense = [passage("a", 0.9), passage("b", 0.1)]
+    lexical = [passage("b", 9.0), passage("a", 1.0)]
+    assert rrf([dense, lexical], [0.9, 0.1])[0].chunk_id == "a"
+    assert rrf([dense, lexical], [0.1, 0.9])[0].chunk_id == "b"
+
+
+def test_weighted_fusion_min_max_normalises_each_list():
+    dense = [passage("a", 0.90), passage("b", 0.50)]
+    lexical = [passage("b", 20.0), passage("c", 10.0)]
+    fused = {p.chunk_id: p.score for p in weighted([dense, lexical], [0.5, 0.5])}
+    assert fused == pytest.approx({"a": 0.5, "b": 0.5, "c": 0.0})
+    assert weighted([[], []]) == []
+
+
+def test_recency_prior_breaks_near_ties_toward_newer_and_leaves_undated_last():
+    ranked = [passage("old", 0.50, "2024-01-01"), passage("new", 0.49, "2024-12-31"), passage("undated", 0.495)]
+    assert [p.chunk_id for p in recency(ranked, 0.05)] == ["new", "old", "undated"]
+    assert recency(ranked, 0.0)[0].chunk_id == "old"
+
+
+# -- sentence vectors at ingest -------------------------------------------------------------------
+def test_one_forward_pass_gives_the_models_chunk_vectors_and_a_vector_per_sentence(embeddings):
+    texts = ["Choi Sang-mok is the acting president. Han Duck-soo was impeached.", "A short one."]
+    spans = [[(0, 38), (39, 66)], [(0, 12)]]
+    chunk_vecs, sent_vecs = encode_with_sentences(embeddings, texts, spans)
+    assert np.allclose(chunk_vecs, embeddings.encode(texts), atol=1e-5)
+    assert [v.shape for v in sent_vecs] == [(2, chunk_vecs.shape[1]), (1, chunk_vecs.shape[1])]
+    assert np.allclose(np.linalg.norm(sent_vecs[0], axis=1), 1.0, atol=1e-5)
+    # Each sentence vector is closer to its own sentence than to the other one.
+    alone = embeddings.encode([texts[0][0:38], texts[0][39:66]])
+    sims = sent_vecs[0] @ alone.T
+    assert sims[0, 0] > sims[0, 1] and sims[1, 1] > sims[1, 0]
+
+
+def test_sentence_vectors_are_stored_at_ingest_and_dropped_on_delete(pipeline):
+    pipeline.ingest([str(_corpus())], progress=False)
+    chunks = list(pipeline.store.get_chunks())
+    keys = [(c.chunk_id, s) for c in chunks for s in c.sentences]
+    stored = pipeline.store.sentence_vectors(keys)
+    assert keys and set(stored) == set(keys)  # every sentence of every chunk, no re-encoding needed
+    doc_id = chunks[0].doc_id
+    pipeline.delete(doc_id)
+    assert pipeline.store.sentence_vectors(keys) == {}
+    assert pipeline.store.sentences.count() == 0
+
+
+def _corpus():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "corpus"
+
+
+# -- newest report wins within the as-of date ------------------------------------------------------
+OLDER = Article(id="older", source="Wire", date=date(2025, 1, 6), title="Acting president named",
+                text="Seoul, Jan. 6. Deputy Prime Minister Choi Sang-mok is the acting president of South Korea. "
+                     "He took over after the parliament impeached the previous acting president.")
+NEWER = Article(id="newer", source="Herald", date=date(2025, 3, 24), title="Court restores acting president",
+                text="Seoul, March 24. Prime Minister Han Duck-soo is the acting president of South Korea again. "
+                     "The court restored him to office on Monday.")
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_answer_follows_the_newest_article_within_as_of_and_says_its_date(embeddings, mode):
+    pipe = Pipeline(settings=Settings(retriever=mode), embeddings=embeddings)
+    pipe.ingest_articles([OLDER, NEWER], progress=False)
+    now = pipe.ask("Who is the acting president of South Korea?")
+    assert not now.abstained and now.citations[0].doc_id == "newer"
+    assert "Han Duck-soo" in now.answer and "24 March 2025" in now.answer
+    assert now.short_answer == "Han Duck-soo"
+
+    then = pipe.ask("Who is the acting president of South Korea?", filters=Filters(as_of=date(2025, 2, 1)))
+    assert then.citations and {c.doc_id for c in then.citations} == {"older"}
+    assert "Choi Sang-mok" in then.answer and "6 January 2025" in then.answer
+    assert then.short_answer == "Choi Sang-mok" and then.as_of == "2025-02-01"
+
+    before = pipe.ask("Who is the acting president of South Korea?", filters=Filters(as_of=date(2024, 12, 1)))
+    assert before.abstained and before.citations == []
+
+
+def test_first_citation_holds_the_best_sentence_and_citations_are_in_rank_order(corpus_pipeline):
+    r = corpus_pipeline.ask("who is acting president?")
+    assert [c.n for c in r.citations] == list(range(1, len(r.citations) + 1))
+    assert "Choi Sang-mok" in r.citations[0].sentence
+    assert r.short_answer == "Choi Sang-mok"
+    assert r.to_dict()["short_answer"] == "Choi Sang-mok"
