@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             entry: dict = {"name": ds.name, "description": ds.description, "corpus_articles": len(ds.articles),
                            "questions": len(ds.questions), "notes": ds.notes, "weeks": list(ds.weeks),
                            "closed_corpus_note": ds.closed_corpus_note, "configs": {}, "skipped_configs": {},
-                           "paper_baselines": paper.score_all(ds)}
+                           "paper_baselines": paper.score_all(ds), "paper_retrieval": paper.gcs_retrieval(ds)}
             for cfg in configs:
                 reason = cfg.unavailable()
                 if reason:

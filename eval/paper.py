@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eval import metrics as M
 from eval.datasets import Dataset
+from rag.articles import canonical_url
 
 BASELINES = ("closed_gpt3", "closed_t5", "open_gpt3_gcs", "open_gpt3_dpr", "open_rag_gcs", "open_rag_dpr")
 DESCRIPTIONS = {
@@ -60,6 +61,31 @@ def score_baseline(ds: Dataset, name: str) -> dict:
     return {"baseline": name, "description": DESCRIPTIONS.get(name, name),
             "mc_accuracy": M.mean(mc_hits), "mc_n": len(mc_hits),
             "em": M.mean(em), "f1": M.mean(f1), "contains_gold": M.mean(contains), "gen_n": len(em)}
+
+
+def gcs_retrieval(ds: Dataset) -> dict | None:
+    """The paper's retrieval (Google custom search results, `_gcs.jsonl`) ranked by our metric code:
+    hit@k and MRR@10 of the gold article's canonical URL among the distinct result URLs."""
+    if ds.baselines_root is None:
+        return None
+    folder = ds.baselines_root.parent.parent / "past" / "2022"
+    results: dict[str, list[str]] = {}
+    for week in ds.weeks:
+        path = folder / f"{week}_gcs.jsonl"
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                results[rec["question_id"]] = [canonical_url(h["url"]) for h in rec.get("search_result") or []
+                                               if h.get("url")]
+    ranks = [M.evidence_rank(M.doc_ranking(results[q.id]), q.evidence_ids) for q in ds.questions if q.id in results]
+    if not ranks:
+        return None
+    out: dict = {f"hit@{k}": M.mean(M.hit_at(r, k) for r in ranks) for k in M.HIT_KS}
+    out["mrr@10"] = M.mean(M.reciprocal_rank(r) for r in ranks)
+    out["n"] = len(ranks)
+    return out
 
 
 def score_all(ds: Dataset) -> list[dict]:

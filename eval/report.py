@@ -138,6 +138,21 @@ def paper_table(entry: dict) -> Table | None:
     return Table(["system", "MC acc", "EM", "F1", "n EM/F1", "contains gold", "n MC"], rows)
 
 
+def paper_retrieval_table(entry: dict) -> Table | None:
+    ref = entry.get("paper_retrieval")
+    if not ref:
+        return None
+    keys = [f"hit@{k}" for k in (1, 3, 5, 10)]
+    rows = []
+    for n in config_order(entry):
+        m = entry["configs"][n]["metrics"]
+        rows.append([f"ours: {n}", *(fmt(m.get(k)) for k in keys), fmt(m.get("mrr@10"), "num"),
+                     str(m.get("retrieval_n"))])
+    rows.append(["paper: Google custom search results (live web)", *(fmt(ref.get(k)) for k in keys),
+                 fmt(ref.get("mrr@10"), "num"), str(ref["n"])])
+    return Table(["retrieval", *keys, "MRR@10", "n"], rows)
+
+
 def winner(entry: dict) -> str:
     names = list(entry["configs"])
     if not names:
@@ -234,6 +249,10 @@ def plot_hitk(entry: dict, out: Path) -> str | None:
     for n in names:
         m = entry["configs"][n]["metrics"]
         ax.plot(ks, [100 * (m.get(f"hit@{k}") or 0) for k in ks], marker="o", label=n)
+    ref = entry.get("paper_retrieval")
+    if ref:
+        ax.plot(ks, [100 * (ref.get(f"hit@{k}") or 0) for k in ks], linestyle="--", color="gray",
+                label="paper: Google search results")
     ax.set(xlabel="k (distinct documents)", ylabel="hit@k (%)", title=f"hit@k: {entry['name']}", xticks=ks,
            ylim=(0, 102))
     ax.grid(alpha=0.3)
@@ -328,6 +347,11 @@ def build_blocks(summary: dict, records: list[dict], out: Path, plots: bool = Tr
                                "files scored with our metric code on the same questions. Our EM/F1 is over "
                                "answers that carry a short answer only (n shown); contains-gold is over all."))
             blocks.append(pt)
+            rt = paper_retrieval_table(entry)
+            if rt:
+                blocks.append(Para("Retrieval against the paper's search results: rank of the gold article among the "
+                                   "distinct URLs Google custom search returned for the question (same metric code)."))
+                blocks.append(rt)
         tt = by_type_table(entry, records)
         if tt:
             blocks.append(Heading("By question type", 3))

@@ -153,3 +153,16 @@ def test_paper_baselines_reproduce_source_md(realtimeqa_root):
         assert round(100 * b["f1"], 1) == f1, name
     for name, mc in {"closed_t5": 40.9, "open_gpt3_dpr": 48.3, "open_rag_dpr": 25.5}.items():
         assert round(100 * got[name]["mc_accuracy"], 1) == mc, name
+
+
+def test_paper_search_results_are_ranked_with_our_retrieval_metrics(realtimeqa_root):
+    """20220617_0 (Squid Game): the gold URL is Google's first result (as an ad-stub page)."""
+    from dataclasses import replace
+
+    from eval.paper import gcs_retrieval
+
+    ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, weeks=("20220617",)))
+    squid = replace(ds, questions=[q for q in ds.questions if q.id == "20220617_0"])
+    assert gcs_retrieval(squid) == {"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "hit@10": 1.0, "mrr@10": 1.0, "n": 1}
+    full = gcs_retrieval(load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root)))
+    assert full["n"] == 149 and 0 < full["hit@1"] <= full["hit@10"] < 1
