@@ -1,16 +1,17 @@
 """Resolve a follow-up question against the conversation without an LLM.
 
-"when did he take over?" means nothing to a retriever. When a question leans on earlier turns,
-the terms it leans on are appended to the query that is searched, so the reader still sees their
-own words first: ``when did he take over? (Deputy Prime Minister Choi Sang-mok acting president)``.
+"when did he take over?" means nothing to a retriever. When a question leans on earlier turns, it
+is rewritten into the query that is searched (and shown to the reader as "Searched: ..."):
 
-Two kinds of follow-up are told apart, because they lean on different things:
-
-* a *reference* ("when did he take over?", "why?", "who is she?") points back at what the last
-  answer talked about: carry the names in the previous answer, then the previous topic's key terms;
+* a *pronoun for a person* ("he", "him", "his", "she", "her", "they", "them", "their") is replaced
+  by the person the last answer named: ``when did Choi Sang-mok take over?``. The name alone
+  resolves the reference; adding the old topic's words too would pull the answer back to the
+  sentence already quoted instead of the one that answers the new question;
+* any other *reference* ("is it true?", "why?", "what happened there?") gets the names of the last
+  answer and the topic's key terms appended: ``why? (Choi Sang-mok acting president)``;
 * a *topic switch* ("and what about Japan?", "how about Blinken?") keeps the previous question's
-  topic but swaps its subject: carry the previous question's key terms only, since the previous
-  answer's names belong to the subject being replaced.
+  key terms but not the previous answer's names, which belong to the subject being replaced:
+  ``and what about Japan? (acting president)``.
 
 The topic of a chain of follow-ups is the last standalone question plus the follow-ups after it.
 """
@@ -39,6 +40,17 @@ _ATTRIBUTION = re.compile(r"According to [^,]*,|\S+(?: \S+)? \([^)]*\) also repo
 _MONTHS = frozenset("January February March April May June July August September October November December".split())
 _DAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 _NOT_FOUND = re.compile(r"do not contain an answer", re.IGNORECASE)
+_PERSON_PRONOUNS = frozenset("he him she they them".split())
+_POSSESSIVES = frozenset("his their".split())
+# Job titles in front of a name ("Deputy Prime Minister Choi Sang-mok"): dropped when the name
+# stands in for a pronoun, since "when did Deputy Prime Minister Choi Sang-mok take over?" would
+# steer the search back to the sentence that introduced the title.
+_TITLE_WORDS = frozenset("""acting interim former deputy vice prime minister president secretary foreign defense
+defence interior finance trade state of the chancellor governor mayor senator sen. rep. representative judge
+justice chief king queen prince princess pope dr. mr. mrs. ms. general gen. ceo chairman chairwoman chair
+speaker commissioner attorney ambassador director leader spokesperson spokesman spokeswoman envoy
+premier president-elect""".split())
+_FORMER = re.compile(r"\b(?:former|ex-|late|then)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _MAX_CARRY_WORDS = 12
 _MAX_CHAIN = 3  # how many earlier questions a chain of follow-ups may reach back
 
@@ -115,17 +127,76 @@ def answer_names(turn: Turn) -> list[str]:
     return entities(turn.answer) or entities(turn.question)
 
 
+def bare_name(entity: str) -> str:
+    """'Deputy Prime Minister Choi Sang-mok' -> 'Choi Sang-mok'; 'U.S. Secretary of State Antony
+    Blinken' -> 'Antony Blinken'. Leading titles and abbreviations go; at least one word stays."""
+    parts = entity.split()
+    while len(parts) > 1 and (parts[0].lower() in _TITLE_WORDS or parts[0].endswith(".")):
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def person(previous: list[Turn]) -> str | None:
+    """Whom 'he' or 'she' most likely means.
+
+    If the last question itself said 'he' of someone, the conversation is still about that person.
+    Otherwise it is the first name in the last answer that came with a job title or has several
+    words (skipping former office holders mentioned in passing), else the first name at all."""
+    if not previous:
+        return None
+    last = previous[-1]
+    if len(previous) > 1 and _person_pronoun(last.question):
+        earlier = person(previous[:-1])
+        if earlier:
+            return earlier
+    names = answer_names(last)
+    if not names:
+        return None
+    text = _ATTRIBUTION.sub(" ", last.answer or last.question)
+    current = [n for n in names if not _FORMER.search(text[:max(0, text.find(n))][-25:])] or names
+    titled = [n for n in current if bare_name(n) != n]
+    multi = [n for n in current if len(n.split()) > 1]
+    return bare_name((titled or multi or current)[0])
+
+
+def _person_pronoun(question: str) -> bool:
+    return any(t in _PERSON_PRONOUNS or t in _POSSESSIVES or t == "her"
+               for t in re.findall(r"[a-z']+", question.lower()))
+
+
+def substitute(question: str, name: str) -> str | None:
+    """The question with its person pronouns replaced by `name`, or None if it has none."""
+    tokens = re.split(r"(\W+)", question)
+    changed = False
+    for i, tok in enumerate(tokens):
+        low = tok.lower()
+        following = next((t for t in tokens[i + 1:] if t.strip(" ")), "")
+        # "her" is possessive before a noun ("her party") and an object otherwise ("ask her").
+        possessive = low in _POSSESSIVES or (low == "her" and following[:1].isalpha()
+                                              and following.lower() not in STOPWORDS)
+        if possessive:
+            tokens[i], changed = f"{name}'s", True
+        elif low in _PERSON_PRONOUNS or low == "her":
+            tokens[i], changed = name, True
+    return "".join(tokens) if changed else None
+
+
 def contextualize(question: str, history: list[str]) -> str:
-    """The query to search: the question, plus what it refers back to in the conversation."""
+    """The query to search: the question, resolved against what it refers back to."""
     previous = turns(history)
     if not previous or not is_follow_up(question):
         return question
+    switch = is_switch(question) and not refers_back(_without_opener(question))
+    who = None if switch else person(previous)
+    resolved = substitute(question, who) if who else None
+    if resolved is not None and not is_switch(question):
+        return resolved  # the name resolves the reference on its own (see the module docstring)
+    question = resolved or question
     own = set(content_words(question))
     carry: list[str] = []
     # A switch names its own subject; the previous answer's names would drag the search back to the
     # old one, unless the switch itself points back ("what about his predecessor?").
-    switch = is_switch(question) and not refers_back(_without_opener(question))
-    names = [] if switch else answer_names(previous[-1])
+    names = [] if switch or resolved else answer_names(previous[-1])
     for name in names:
         if not set(content_words(name)) <= own:
             carry.append(name)

@@ -204,15 +204,20 @@ def test_answer_streams_with_citation_card(chat):
 
 def test_follow_up_uses_the_conversation(chat):
     chat.ask("who is acting president?")
-    timing = chat.ask("when did he take over?")
-    record("when did he take over? (follow-up)", timing)
+    timing = chat.ask("what position did he hold before?")  # "he" is nobody without the conversation
+    record("what position did he hold before? (follow-up)", timing)
     turn = chat.turn(2)
     assert turn.get_attribute("data-state") == "done"
-    assert "Choi Sang-mok" in turn.locator(".searched").inner_text()  # the query carried the name
-    cited = turn.locator(".card mark.cited-sentence").all_inner_texts()
-    assert any(s.strip() in (CHOI_SENTENCE, COURTESY_SENTENCE) for s in cited), cited
+    assert "what position did Choi Sang-mok hold before?" in turn.locator(".searched").inner_text()
     href = turn.locator(".answer-text a.cite").first.get_attribute("href")
     assert href.startswith("#src-2-")
+    assert chat.page.locator(href).locator("mark.cited-sentence").inner_text().strip() == CHOI_SENTENCE
+    chat.ask("who paid him a courtesy call?")
+    turn = chat.turn(3)
+    assert turn.get_attribute("data-state") == "done"
+    assert "Choi Sang-mok" in turn.locator(".searched").inner_text()
+    cited = turn.locator(".card mark.cited-sentence").all_inner_texts()
+    assert any(COURTESY_SENTENCE in s for s in cited), cited
     chat.shot("followup")
     chat.check_clean()
 
@@ -274,7 +279,7 @@ def test_phone_width_keyboard_only(browser, chat_url):
         record("who is acting president? (phone, keyboard)", timing)
         assert phone.turn(1).get_attribute("data-state") == "done"
         assert page.evaluate("() => document.activeElement.closest('#question') !== null")  # focus stays
-        phone.ask("when did he take over?", via_keyboard=True)
+        phone.ask("what position did he hold before?", via_keyboard=True)
         assert phone.turn(2).get_attribute("data-state") == "done"
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
         # Put the second answer's marker at the bottom edge, so its card (stacked below) is out of view,

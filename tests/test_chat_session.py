@@ -38,12 +38,17 @@ def test_answer_streams_and_ends_done(session):
 
 
 def test_follow_up_is_resolved_against_the_conversation(session):
+    alone = run(session, "what position did he hold before?")[-1][1][-1]
+    assert alone.state == NOT_FOUND  # without the conversation, "he" is nobody
     turns = run(session, "who is acting president?")[-1][1]
-    html, turns, _ = run(session, "when did he take over?", turns)[-1]
-    assert len(turns) == 2 and turns[1].number == 2
-    assert "Choi Sang-mok" in turns[1].query and "Searched:" in html
-    assert any("Choi Sang-mok has taken over" in c.sentence or "courtesy call on Choi" in c.sentence
-               for c in turns[1].citations)
+    html, turns, _ = run(session, "what position did he hold before?", turns)[-1]
+    assert len(turns) == 2 and turns[1].number == 2 and turns[1].state == DONE
+    assert turns[1].query == "what position did Choi Sang-mok hold before?"
+    assert "Searched:" in html and "Choi Sang-mok hold before" in html
+    assert any("Deputy Prime Minister Choi Sang-mok has taken over" in c.sentence for c in turns[1].citations)
+    html, turns, _ = run(session, "who paid him a courtesy call?", turns)[-1]
+    assert turns[2].state == DONE
+    assert any("courtesy call on Choi" in c.sentence for c in turns[2].citations)
 
 
 def test_not_found_state(session):

@@ -26,8 +26,8 @@ from ui.chat_view import (
     NOT_FOUND,
     ChatTurn,
     filters_summary,
+    header_html,
     log_html,
-    stats_html,
 )
 
 log = logging.getLogger(__name__)
@@ -200,8 +200,7 @@ def build_chat(pipeline) -> gr.Blocks:
     with gr.Blocks(title=TITLE, fill_width=False) as demo:
         turns = gr.State([])
         with gr.Row(elem_id="masthead"):
-            header = gr.HTML(f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(stats)}'
-                             "</header>", elem_id="header")
+            header = gr.HTML(header_html(stats), elem_id="header")
         with gr.Row(elem_id="layout", equal_height=False):
             with gr.Column(scale=3, min_width=340, elem_id="chat-column"):
                 transcript = gr.HTML(log_html([], stats), elem_id="chat-log",
@@ -232,19 +231,21 @@ def build_chat(pipeline) -> gr.Blocks:
         inputs = [box, turns, as_of, date_from, date_to, source_pick, k]
         outputs = [transcript, turns, box]
         # always_last: a question sent while the previous answer is still finishing is queued, not dropped.
-        box.submit(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
-        ask.click(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
-        example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
-            session.respond, inputs, outputs, show_progress="hidden")
-        clear.click(session.clear, None, outputs, show_progress="hidden")
+        asking = [
+            box.submit(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last"),
+            ask.click(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last"),
+            example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
+                session.respond, inputs, outputs, show_progress="hidden"),
+        ]
+        # Clearing stops an answer still streaming, or it would write the old turns back.
+        clear.click(session.clear, None, outputs, show_progress="hidden", cancels=asking)
 
         def refresh() -> tuple[str, dict, gr.Dataset]:
             """On every page load: the archive may have grown since the server started."""
             fresh = session.stats()
-            head = f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(fresh)}</header>'
             qs = example_questions.get(fresh)
             # Not the transcript: a slow load must never wipe an answer the reader already asked for.
-            return (head, gr.update(choices=list((fresh or {}).get("sources") or [])),
+            return (header_html(fresh), gr.update(choices=list((fresh or {}).get("sources") or [])),
                     gr.Dataset(samples=[[q] for q in qs], visible=bool(qs)))
 
         demo.load(refresh, None, [header, source_pick, example_set], show_progress="hidden")

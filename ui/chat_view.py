@@ -175,7 +175,7 @@ def intro_html(stats: dict | None) -> str:
     if stats and stats.get("articles"):
         return ('<div class="intro"><p>Ask about the news in the archive. Answers quote the articles and cite '
                 'them with numbers like <span class="cite-demo">[1]</span>; select a number to see the source. '
-                'Follow-up questions such as “when did he take over?” use the conversation.</p></div>')
+                'Follow-up questions such as “what position did he hold before?” use the conversation.</p></div>')
     return ('<div class="intro empty"><p><strong>The archive is empty.</strong> Add articles with '
             '<code>rag ingest PATH</code> and reload this page.</p></div>')
 
@@ -195,6 +195,10 @@ def stats_html(stats: dict | None) -> str:
     items = [f"{stats.get('articles', 0):,} article{'s' if stats.get('articles') != 1 else ''}",
              f"{stats.get('chunks', 0):,} passages", f"newest {newest}"]
     return f'<p class="corpus-stats">{" · ".join(escape(i) for i in items)}</p>'
+
+
+def header_html(stats: dict | None) -> str:
+    return f'<header><h1>newsrag <span>ask the news archive</span></h1>{stats_html(stats)}</header>'
 
 
 def filters_summary(as_of: date | None, date_from: date | None, date_to: date | None,
