@@ -120,3 +120,10 @@ def test_stats_line():
     assert "2 articles · 9 passages · newest 6 January 2025" in stats_html(
         {"articles": 2, "chunks": 9, "newest_date": "2025-01-06"})
     assert "archive is empty" in log_html([], {"articles": 0})
+
+
+def test_finished_turn_shows_how_long_it_took():
+    turn = ChatTurn(number=1, question="q", query="q", answer="a", state=DONE, seconds=0.314)
+    assert "0.31 s" in log_html([turn])
+    turn.state, turn.seconds = "answering", None
+    assert " s</span>" not in log_html([turn])

@@ -146,6 +146,8 @@ def turn_html(turn: ChatTurn) -> str:
         searched = f'<p class="searched">Searched: <q>{escape(turn.query)}</q>'
         if turn.filters:
             searched += f' <span class="filters">({escape(turn.filters)})</span>'
+        if turn.finished and turn.seconds is not None:
+            searched += f' <span class="took">· {turn.seconds:.2f} s</span>'
         searched += "</p>"
     body = [searched, status_html(turn)]
     if turn.state == ERROR:
