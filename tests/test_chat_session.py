@@ -69,6 +69,13 @@ def test_as_of_filter_and_days_before(session):
     assert turn.state == NOT_FOUND  # the only article is newer than the as-of date
 
 
+def test_date_range_filter(session):
+    inside = run(session, "who is acting president?", date_from="2025-01-01", date_to="2025-01-31")[-1]
+    assert inside[1][-1].state == DONE and "from 1 January 2025 to 31 January 2025" in inside[0]
+    after = run(session, "who is acting president?", date_from="2025-02-01")[-1][1][-1]
+    assert after.state == NOT_FOUND
+
+
 def test_source_filter(session):
     assert run(session, "who is acting president?", sources=["Yonhap"])[-1][1][-1].state == DONE
     assert run(session, "who is acting president?", sources=["Nowhere Times"])[-1][1][-1].state == NOT_FOUND
