@@ -87,6 +87,17 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     EvalConfig("hybrid", "Dense + BM25 fusion.", {"retriever": "hybrid"}),
     EvalConfig("k10", "Defaults with k=10 passages.", {"k": 10}),
     EvalConfig("chunk128", "Defaults with 128-token chunks.", {"chunk_tokens": 128}),
+    # Retrieval ablation grid (mode x sentence re-scoring x dedup) and fusion/recency alternatives.
+    *(EvalConfig(f"{mode}{'' if rescore else '-norescore'}{'' if dedup else '-nodedup'}",
+                 f"{mode} retrieval, sentence re-scoring {'on' if rescore else 'off'}, "
+                 f"dedup {'on' if dedup else 'off'}.",
+                 {"retriever": mode, "rescore_sentences": rescore, "dedup": dedup})
+      for mode in ("dense", "bm25", "hybrid") for rescore in (True, False) for dedup in (True, False)
+      if not (rescore and dedup)),
+    EvalConfig("hybrid-weighted", "Hybrid with weighted min-max score fusion instead of RRF.",
+               {"retriever": "hybrid", "fusion": "weighted"}),
+    EvalConfig("hybrid-recency", "Hybrid with a small recency prior (0.05).",
+               {"retriever": "hybrid", "recency_weight": 0.05}),
     EvalConfig("langchain-naive", "Textbook LangChain: RecursiveCharacterTextSplitter 1000/200, same embedding "
                "model, Chroma similarity top-4, same answerer.", {"k": 4}, kind="langchain-naive"),
 )}

@@ -19,10 +19,14 @@ import Stemmer
 
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
+from rag.short_answer import extract as extract_short_answer
+from rag.short_answer import question_kind, unmatched_names
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
 from rag.types import Citation, Passage
 
+_TYPED_KINDS = frozenset({"number", "date", "who", "where"})
+_STRICT_KINDS = frozenset({"number", "date"})  # the lead sentence itself must hold the number or date
 NOT_FOUND = "The articles do not contain an answer to this question."
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 
@@ -96,9 +100,10 @@ class SentenceScorer:
     """
 
     def __init__(self, embeddings: SentenceEmbeddings, weight_similarity: float = 0.6,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, answer_bonus: float = 0.1) -> None:
         self.embeddings = embeddings
         self.w = weight_similarity
+        self.answer_bonus = answer_bonus
         self.store = store
         self._stem = Stemmer.Stemmer("english").stemWords
         self._cache: dict[str, np.ndarray] = {}
@@ -139,10 +144,17 @@ class SentenceScorer:
         vecs = self._vectors(cands)
         sims = vecs @ q_vec
         q_terms = self.terms(question)
+        typed = self.answer_bonus > 0 and question_kind(question) is not None
         out = []
         for (p, span), sim in zip(cands, sims, strict=True):
             overlap = len(q_terms & self._sentence_terms(p, span)) / len(q_terms) if q_terms else 0.0
-            out.append(ScoredSentence(p, span, self.w * float(sim) + (1 - self.w) * overlap, float(sim), overlap))
+            score = self.w * float(sim) + (1 - self.w) * overlap
+            # Quiz-style questions paraphrase the sentence that answers them minus the answer; a
+            # sentence holding a span of the asked-for kind (a name for "who", a number for "how
+            # many") that the question does not already contain is likelier to answer it.
+            if typed and extract_short_answer(question, p.text[span[0] - p.start:span[1] - p.start]):
+                score += self.answer_bonus
+            out.append(ScoredSentence(p, span, score, float(sim), overlap))
         return sorted(out, key=lambda s: s.score, reverse=True)
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:
@@ -187,10 +199,16 @@ class ExtractiveAnswerer(Answerer):
         ranked = self.scorer.score(question, passages)
         if not ranked or ranked[0].score < self.min_evidence:
             return []
+        if unmatched_names(question, " ".join(p.text for p in passages)):
+            return []  # the question names someone or somewhere the articles never mention
         best = ranked[0].score
         # News changes: among sentences nearly as good as the best, the newest report leads.
         close = [s for s in ranked if s.score >= best - 0.05]
         lead = max(close, key=lambda s: (s.passage.date or "", s.score))
+        kind = question_kind(question)
+        if kind in _TYPED_KINDS and not extract_short_answer(
+                question, lead.text if kind in _STRICT_KINDS else with_context(question, lead)):
+            return []  # "how many" / "when" / "who" / "where" with no number, date or name to give
         chosen = [lead]
         for s in ranked:
             if len(chosen) >= self.max_sentences:
@@ -215,17 +233,37 @@ class ExtractiveAnswerer(Answerer):
                 citations.append(Citation.from_passage(len(citations) + 1, s.passage, s.span, s.score))
         yield Cited(citations)
         for i, s in enumerate(chosen):
-            yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0))
+            quote = with_context(question, s) if i == 0 else s.text
+            yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
 
 
-def attributed(s: ScoredSentence, n: int, first: bool) -> str:
+def with_context(question: str, s: ScoredSentence) -> str:
+    """The lead sentence, joined by its neighbour when the lead does not name the answer and the
+    neighbour does: a news lede often says "the show is coming back" right after naming it."""
+    if question_kind(question) is None or extract_short_answer(question, s.text):
+        return s.text
+    spans = list(s.passage.sentences)
+    if s.span not in spans:
+        return s.text
+    i = spans.index(s.span)
+    p = s.passage
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(spans):
+            other = p.text[spans[j][0] - p.start:spans[j][1] - p.start]
+            if extract_short_answer(question, other):
+                a, b = (j, i) if j < i else (i, j)
+                return p.text[spans[a][0] - p.start:spans[b][1] - p.start]
+    return s.text
+
+
+def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) -> str:
     """'According to Yonhap (6 January 2025), <sentence> [1].'"""
     p = s.passage
     who = p.source or (f"“{p.title}”" if p.title else "one article")
     when = human_date(p.date)
     dated = who + (f" ({when})" if when else "")
     lead = f"According to {dated}," if first else f"{dated} also reports that"
-    sentence = " ".join(s.text.split()).rstrip()
+    sentence = " ".join((text or s.text).split()).rstrip()
     first_word = sentence.split(" ", 1)[0]
     if first_word in _LOWER_OK:
         sentence = first_word.lower() + sentence[len(first_word):]

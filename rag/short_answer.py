@@ -25,7 +25,8 @@ _NUMBER = re.compile(
     rf"(?:[$€£]\s?)?\b(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))?"
     r"(?:\s?(?:%|percent|per cent))?(?:\s+[a-z]+)?", re.IGNORECASE)
 # Capitalised names: "Choi Sang-mok", "Department of Justice", "the Supreme Court" (without "the").
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|and|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
+_NOT_NAMES = frozenset(f"{_MONTHS}|{_DAYS}".replace("\\.?", "").split("|"))
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _TITLES = frozenset("""President Vice Prime Deputy Minister Secretary Foreign Defense Interior State of the Chancellor
 Governor Gov. Sen. Senator Rep. Representative Mayor Judge Justice Chief King Queen Prince Princess Pope Dr. Mr. Mrs.
@@ -54,12 +55,34 @@ def question_kind(question: str) -> str | None:
 
 
 _KINDS: tuple[tuple[str, str], ...] = (
-    (r"\bhow (many|much)\b|\bwhat (number|percentage|percent|amount)\b", "number"),
+    (r"\bhow (many|much|far|long|old|big|large|high|tall)\b|\bwhat (number|percentage|percent|amount)\b", "number"),
     (r"\bwhen\b|\bwhat (year|day|date|month)\b|\bwhich (year|day|date|month)\b", "date"),
     (r"\bwho(m|se)?\b", "who"),
     (r"\bwhere\b|\b(what|which) (country|city|state|nation|place|region|island|continent)\b", "where"),
     (r"\b(what|which)\b", "what"),
 )
+
+
+def unmatched_names(question: str, text: str) -> list[str]:
+    """Capitalised words of the question (not its first word) that `text` never mentions: a
+    question about "Tokyo" is not answered by articles that never say "Tokyo"."""
+    words = re.findall(r"\b[A-Z][\w’'-]*", question)[1:] if question[:1].isupper() else re.findall(
+        r"\b[A-Z][\w’'-]*", question)
+    hay = text.lower().replace("’", "'").replace(".", "")
+    out = []
+    for w in words:
+        stem = re.sub(r"['’]s$", "", w).lower()
+        # Skipped: months and days, demonyms ("American(s)" where the text says "U.S."), and
+        # acronyms ("US", "LGBTQ"), which articles spell in too many ways.
+        if (stem in _QUESTION_WORDS or not stem or w in _NOT_NAMES or re.search(r"(an|ese|ish)s?$", stem)
+                or w.isupper()):
+            continue
+        if not any(re.search(rf"\b{re.escape(part)}", hay) for part in stem.split("-") if part):
+            out.append(w)
+    return out
+
+
+_QUESTION_WORDS = frozenset("who whom whose what when where which why how is are was were did does do i".split())
 
 
 def candidates(sentence: str) -> list[Span]:
@@ -125,6 +148,10 @@ def extract(question: str, sentence: str) -> str | None:
         if c.kind not in _ACCEPTS[kind] or not _names_only(c):
             continue
         text = _clean_name(c.text) if c.kind == "name" else c.text
+        if c.kind == "name":
+            text = re.sub(r"['’]s?$", "", text)  # "Yoon Suk Yeol's" -> "Yoon Suk Yeol"
+            if text in _NOT_NAMES:
+                continue
         text = _drop_question_edges(text, q_words, c.kind)
         own = [w for w in content_words(text) if w not in STOPWORDS]
         if not own or all(w in q_words or w.rstrip("s") in q_words for w in own):
@@ -144,6 +171,8 @@ def extract(question: str, sentence: str) -> str | None:
         before = sentence[max(0, span.start - 8):span.start].lower()
         after = sentence[span.end:span.end + 12].lower()
         bonus = 50 if span.kind == "quoted" else 0
+        if kind == "who" and (len(span.text.split()) > 1 or "-" in span.text):
+            bonus += 10  # people have two or more names ("Choi Sang-mok"); places and bodies often one
         if re.match(r"\s*,?\s*(is|was|are|were|will be|has been)\b", after):
             bonus += 15
         if re.search(r"\bformer\s*$", before):
