@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 
 from rag.articles import Article
 from rag.embeddings import SentenceEmbeddings
@@ -27,7 +28,7 @@ TOP_K = 4
 COLLECTION = "langchain_naive"
 
 
-def _vectorstore(path: Path, embeddings: SentenceEmbeddings):
+def _vectorstore(path: Path, embeddings: Embeddings):
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -66,6 +67,24 @@ def build_index(path: Path, articles: list[Article], embeddings: SentenceEmbeddi
     return len(docs)
 
 
+class _QueryEncoder(Embeddings):
+    """The same model for LangChain, with the question encoded the way our pipeline encodes it
+    (`rag.answer.one_thread`): on a busy CPU two spinning torch threads make a one-line encode
+    ~10x slower, and the latency comparison would measure that instead of the pipelines."""
+
+    def __init__(self, embeddings: SentenceEmbeddings) -> None:
+        self.embeddings = embeddings
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embeddings.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        from rag.answer import one_thread
+
+        with one_thread():
+            return self.embeddings.embed_query(text)
+
+
 class LangChainNaiveRetriever(Retriever):
     """Similarity top-k from the LangChain Chroma store, converted to our `Passage`s.
 
@@ -74,7 +93,7 @@ class LangChainNaiveRetriever(Retriever):
     """
 
     def __init__(self, path: Path, embeddings: SentenceEmbeddings) -> None:
-        self.store = _vectorstore(path, embeddings)
+        self.store = _vectorstore(path, _QueryEncoder(embeddings))
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         where = (filters or Filters()).to_where()
