@@ -265,18 +265,19 @@ def plot_hitk(entry: dict, out: Path) -> str | None:
 
 
 def plot_latency(entry: dict, records: list[dict], out: Path) -> str | None:
+    series = {n: [r["metrics"]["total_ms"] for r in records
+                  if r["dataset"] == entry["name"] and r["config"] == n and r["metrics"].get("total_ms") is not None]
+              for n in config_order(entry)}
+    series = {n: v for n, v in series.items() if v}
+    if not series:
+        return None
+    import numpy as np
+
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
-    drawn = False
-    for n in config_order(entry):
-        vals = [r["metrics"]["total_ms"] for r in records
-                if r["dataset"] == entry["name"] and r["config"] == n and r["metrics"].get("total_ms") is not None]
-        if vals:
-            ax.hist(vals, bins=30, alpha=0.5, label=n)
-            drawn = True
-    if not drawn:
-        plt.close(fig)
-        return None
+    bins = np.histogram_bin_edges([v for vals in series.values() for v in vals], bins=30)  # one scale for all
+    for n, vals in series.items():
+        ax.hist(vals, bins=bins, alpha=0.5, label=n)
     ax.set(xlabel="total latency per question (ms)", ylabel="questions", title=f"latency: {entry['name']}")
     ax.legend()
     name = f"{slug(entry['name'])}-latency.png"
