@@ -190,6 +190,8 @@ class SentenceScorer:
 class ExtractiveAnswerer(Answerer):
     """Quotes the best-supported sentence (and a second, if it adds a source), attributed and dated."""
 
+    newest_margin = 0.05  # sentences this close to the best count as equally good; the newest leads
+
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2) -> None:
         self.scorer = scorer
         self.min_evidence = min_evidence
@@ -203,7 +205,12 @@ class ExtractiveAnswerer(Answerer):
             return []  # the question names someone or somewhere the articles never mention
         best = ranked[0].score
         # News changes: among sentences nearly as good as the best, the newest report leads.
-        close = [s for s in ranked if s.score >= best - 0.05]
+        # A competing report must match the question at least as fully (share as many of its words):
+        # a newer sentence on a side topic must not displace the best one, a newer report of the same
+        # fact must. (Sentence-vector cosine was tried: the vectors carry their article's context, so
+        # two articles' versions of one claim scored lower than unrelated sentences of one article.)
+        top = ranked[0]
+        close = [s for s in ranked if s.score >= best - self.newest_margin and s.overlap >= top.overlap]
         lead = max(close, key=lambda s: (s.passage.date or "", s.score))
         kind = question_kind(question)
         if kind in _TYPED_KINDS and not extract_short_answer(
