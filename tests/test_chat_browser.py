@@ -121,6 +121,17 @@ class Page:
                 "full_answer_ms": round(mark["done"] - mark["enter"], 1),
                 "searched_ms": round(mark.get("searched", mark["done"]) - mark["enter"], 1)}
 
+    def clear(self) -> None:
+        """Select "Clear conversation" and wait until the server's reply has replaced the transcript
+        (a question sent before that reply arrives would belong to the conversation being cleared).
+        An empty transcript is left alone: clearing it would change nothing on the page to wait for."""
+        if self.page.locator("#chat-log section.turn").count() == 0:
+            return
+        self.page.evaluate("() => { document.querySelector('#chat-log .chat-log').dataset.stale = '1'; }")
+        self.page.locator("#clear").click()
+        self.page.wait_for_function("() => { const log = document.querySelector('#chat-log .chat-log');"
+                                    " return log && !log.dataset.stale; }")
+
     def turn(self, n: int):
         return self.page.locator(f"#turn-{n}")
 
@@ -259,9 +270,13 @@ def test_controls_as_of_bad_date_and_clear(chat):
     assert err.is_visible() and "not a date" in err.inner_text() and "YYYY-MM-DD" in err.inner_text()
     assert "Traceback" not in chat.page.locator("#chat-log").inner_text()
     chat.shot("controls")
-    chat.page.locator("#clear").click()
-    chat.page.wait_for_function("() => !document.querySelector('#chat-log section.turn')")
+    chat.clear()
+    assert chat.page.locator("#chat-log section.turn").count() == 0
     assert chat.page.locator("#chat-log .intro").is_visible()
+    chat.page.locator("#as-of textarea, #as-of input").first.fill("")
+    chat.ask("who is acting president?")  # asking right after clearing starts a new conversation
+    assert chat.turn(1).get_attribute("data-state") == "done"
+    assert chat.page.locator("#chat-log section.turn").count() == 1
     chat.check_clean()
 
 
@@ -306,8 +321,7 @@ def test_benchmark_question_to_answer(chat):
     """Ten questions in one page (desktop), cleared between runs: browser-side time to first text and
     to the finished answer. Run with -m benchmark; results land in test-output/chat-timings.json."""
     for _ in range(10):
-        chat.page.locator("#clear").click()
-        chat.page.wait_for_function("() => !document.querySelector('#chat-log section.turn')")
+        chat.clear()
         timing = chat.ask("who is acting president?")
         assert chat.turn(1).get_attribute("data-state") == "done"
         record("benchmark: who is acting president? x10", timing)

@@ -126,3 +126,15 @@ def test_examples_follow_the_archive(session, tmp_path):
     after = examples.get(session.stats())
     assert after[0] == "Who is the chancellor of Germany?"  # the newest article leads
     assert "Who is the acting president?" in after
+
+
+def test_clear_stops_an_answer_still_streaming(session):
+    from types import SimpleNamespace
+
+    me, other = SimpleNamespace(session_hash="me"), SimpleNamespace(session_hash="other")
+    mine = session.respond("who is acting president?", [], "", "", "", [], 5, me)
+    theirs = session.respond("who is acting president?", [], "", "", "", [], 5, other)
+    next(mine), next(theirs)  # both questions are on screen, answers not yet
+    session.clear(me)
+    assert list(mine) == []  # nothing more is written into the cleared conversation
+    assert list(theirs)[-1][1][-1].state == DONE  # another reader's answer is untouched

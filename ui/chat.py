@@ -104,8 +104,16 @@ def history_of(turns: list[ChatTurn]) -> list[str]:
 class ChatSession:
     """The chat's behaviour, separate from its layout so it can be driven without a browser."""
 
+    _MAX_SESSIONS = 10_000
+
     def __init__(self, pipeline) -> None:
         self.pipeline = pipeline
+        # Bumped by "Clear conversation" per browser session: an answer still streaming from before
+        # the clear sees the change and stops, instead of writing the old turns back.
+        self._epochs: dict[str, int] = {}
+
+    def _epoch(self, request: gr.Request | None) -> int:
+        return self._epochs.get(_session(request), 0)
 
     def stats(self) -> dict | None:
         try:
@@ -115,7 +123,8 @@ class ChatSession:
             return None
 
     def respond(self, question: str, turns: list[ChatTurn] | None, as_of: str | None, date_from: str | None,
-                date_to: str | None, sources: list[str] | None, k: float | None) -> Iterator[Outputs]:
+                date_to: str | None, sources: list[str] | None, k: float | None,
+                request: gr.Request | None = None) -> Iterator[Outputs]:
         """Stream the transcript as the answer is composed; the last yield holds the final state.
 
         The question box is emptied by the first yield only, so a reader can type the next question
@@ -129,6 +138,7 @@ class ChatSession:
         turn = ChatTurn(number=(turns[-1].number + 1) if turns else 1, question=question)
         turns.append(turn)
         box: str | dict = ""
+        epoch = self._epoch(request)
         t0 = time.perf_counter()
         try:
             filters = parse_filters(as_of, date_from, date_to, sources)
@@ -139,6 +149,8 @@ class ChatSession:
             yield log_html(turns), turns, box
             box = gr.skip()
             for event in self.pipeline.ask_stream(question, n, filters, previous):
+                if self._epoch(request) != epoch:
+                    return  # the conversation was cleared while this answer streamed
                 self._apply(turn, event)
                 if turn.finished:
                     turn.seconds = time.perf_counter() - t0
@@ -167,8 +179,16 @@ class ChatSession:
             turn.short_answer = r.short_answer
             turn.state = NOT_FOUND if r.abstained else DONE
 
-    def clear(self) -> Outputs:
+    def clear(self, request: gr.Request | None = None) -> Outputs:
+        if len(self._epochs) > self._MAX_SESSIONS:
+            self._epochs.clear()  # bound memory; at worst one stale answer is not stopped
+        key = _session(request)
+        self._epochs[key] = self._epochs.get(key, 0) + 1
         return log_html([], self.stats()), [], ""
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
 
 
 class ExampleQuestions:
@@ -231,14 +251,12 @@ def build_chat(pipeline) -> gr.Blocks:
         inputs = [box, turns, as_of, date_from, date_to, source_pick, k]
         outputs = [transcript, turns, box]
         # always_last: a question sent while the previous answer is still finishing is queued, not dropped.
-        asking = [
-            box.submit(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last"),
-            ask.click(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last"),
-            example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
-                session.respond, inputs, outputs, show_progress="hidden"),
-        ]
-        # Clearing stops an answer still streaming, or it would write the old turns back.
-        clear.click(session.clear, None, outputs, show_progress="hidden", cancels=asking)
+        box.submit(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
+        ask.click(session.respond, inputs, outputs, show_progress="hidden", trigger_mode="always_last")
+        example_set.click(lambda sample: sample[0], example_set, box, show_progress="hidden").then(
+            session.respond, inputs, outputs, show_progress="hidden")
+        # Not `cancels=`: Gradio's cancel can hit a question asked right after the click.
+        clear.click(session.clear, None, outputs, show_progress="hidden")
 
         def refresh() -> tuple[str, dict, gr.Dataset]:
             """On every page load: the archive may have grown since the server started."""
