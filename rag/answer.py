@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import Stemmer
@@ -144,18 +144,21 @@ class SentenceScorer:
         vecs = self._vectors(cands)
         sims = vecs @ q_vec
         q_terms = self.terms(question)
-        typed = self.answer_bonus > 0 and question_kind(question) is not None
         out = []
         for (p, span), sim in zip(cands, sims, strict=True):
             overlap = len(q_terms & self._sentence_terms(p, span)) / len(q_terms) if q_terms else 0.0
-            score = self.w * float(sim) + (1 - self.w) * overlap
+            out.append(ScoredSentence(p, span, self.w * float(sim) + (1 - self.w) * overlap, float(sim), overlap))
+        out.sort(key=lambda s: s.score, reverse=True)
+        if self.answer_bonus > 0 and question_kind(question) is not None:
             # Quiz-style questions paraphrase the sentence that answers them minus the answer; a
             # sentence holding a span of the asked-for kind (a name for "who", a number for "how
-            # many") that the question does not already contain is likelier to answer it.
-            if typed and extract_short_answer(question, p.text[span[0] - p.start:span[1] - p.start]):
-                score += self.answer_bonus
-            out.append(ScoredSentence(p, span, score, float(sim), overlap))
-        return sorted(out, key=lambda s: s.score, reverse=True)
+            # many") that the question does not already contain is likelier to answer it. Only
+            # sentences the bonus could lift to the top are examined (the span rules are regexes).
+            reach = out[0].score - self.answer_bonus
+            out = [replace(s, score=s.score + self.answer_bonus)
+                   if s.score >= reach and extract_short_answer(question, s.text) else s for s in out]
+            out.sort(key=lambda s: s.score, reverse=True)
+        return out
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:
         key = sentence_id_for_chunk(p.chunk_id, span)

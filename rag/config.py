@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the dense list in fusion (BM25: 1-w).")
     candidates: int = Field(30, ge=1, le=200, description="Passages taken from each retriever before re-ranking.")
     rescore_sentences: bool = Field(True, description="Re-rank candidates by their best sentence's evidence.")
+    rescore_top: int = Field(15, ge=1, le=200, description="How many fused candidates are re-scored by sentence.")
     sentence_weight: float = Field(0.5, ge=0.0, le=1.0,
                                    description="Share of the best-sentence score in a re-ranked passage's score.")
     dedup: bool = Field(True, description="Collapse near-duplicate passages and diversify them (MMR).")

@@ -105,15 +105,25 @@ class RankedRetriever(Retriever):
         return ranked[:k]
 
     def rescore(self, query: str, ranked: list[Passage]) -> list[Passage]:
+        """Re-rank the head of the candidates by their best sentence; the tail keeps its order below.
+        Scoring every sentence of 60 candidates cost ~10x more than the head's for no gain in hit@5."""
+        n = max(self.settings.rescore_top, 1)
+        head, tail = ranked[:n], ranked[n:]
         best: dict[str, float] = {}
-        for s in self.scorer.score(query, ranked):
+        for s in self.scorer.score(query, head):
             best.setdefault(s.passage.chunk_id, s.score)
         scores = [p.score for p in ranked]
         lo, hi = min(scores), max(scores)
         w = self.settings.sentence_weight
-        out = [replace(p, score=round((1 - w) * ((p.score - lo) / (hi - lo) if hi > lo else 1.0)
-                                      + w * best.get(p.chunk_id, 0.0), 6)) for p in ranked]
-        return sorted(out, key=lambda p: -p.score)
+
+        def norm(p: Passage) -> float:
+            return (p.score - lo) / (hi - lo) if hi > lo else 1.0
+
+        out = sorted((replace(p, score=round((1 - w) * norm(p) + w * best.get(p.chunk_id, 0.0), 6)) for p in head),
+                     key=lambda p: -p.score)
+        floor = out[-1].score if out else 0.0
+        # Tail scores stay below the head's (higher is better, ranks agree with scores).
+        return out + [replace(p, score=round(min(floor, (1 - w) * norm(p)) * 0.999, 6)) for p in tail]
 
 
 def recency(ranked: list[Passage], weight: float) -> list[Passage]:
