@@ -64,9 +64,11 @@ def mmr(passages: Sequence[Passage], k: int, lam: float = 0.75) -> list[Passage]
     sigs = [shingles(p.text) for p in passages]
     chosen: list[int] = []
     left = list(range(len(passages)))
+    redundancy = [0.0] * len(passages)  # max similarity to any chosen passage, updated incrementally
     while left and len(chosen) < k:
-        best = max(left, key=lambda i: (lam * rel[i] - (1 - lam) * max((jaccard(sigs[i], sigs[j]) for j in chosen),
-                                                                          default=0.0), -i))
+        best = max(left, key=lambda i: (lam * rel[i] - (1 - lam) * redundancy[i], -i))
         chosen.append(best)
         left.remove(best)
+        for i in left:
+            redundancy[i] = max(redundancy[i], jaccard(sigs[i], sigs[best]))
     return [passages[i] for i in chosen]
