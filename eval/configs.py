@@ -98,6 +98,10 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
                {"retriever": "hybrid", "fusion": "weighted"}),
     EvalConfig("hybrid-recency", "Hybrid with a small recency prior (0.05).",
                {"retriever": "hybrid", "recency_weight": 0.05}),
+    EvalConfig("hybrid-recency-0.1-30d", "Hybrid, recency prior 0.1 halving every 30 days.",
+               {"retriever": "hybrid", "recency_weight": 0.1, "recency_half_life_days": 30.0}),
+    EvalConfig("hybrid-recency-0.1-7d", "Hybrid, recency prior 0.1 halving every 7 days.",
+               {"retriever": "hybrid", "recency_weight": 0.1, "recency_half_life_days": 7.0}),
     EvalConfig("langchain-naive", "Textbook LangChain: RecursiveCharacterTextSplitter 1000/200, same embedding "
                "model, Chroma similarity top-4, same answerer.", {"k": 4}, kind="langchain-naive"),
 )}

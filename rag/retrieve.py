@@ -97,7 +97,9 @@ class RankedRetriever(Retriever):
         if self.settings.rescore_sentences:
             ranked = self.rescore(query, ranked)
         if self.settings.recency_weight > 0:
-            ranked = recency(ranked, self.settings.recency_weight)
+            f = filters or Filters()
+            ranked = recency(ranked, self.settings.recency_weight, self.settings.recency_half_life_days,
+                             min((d for d in (f.as_of, f.date_to) if d), default=None))
         if self.settings.dedup:
             # Only the head can reach the answer; comparing every pair of 60 candidates costs ~25 ms.
             head = collapse_duplicates(ranked[:2 * k + 5], self.settings.dedup_threshold)
@@ -126,14 +128,17 @@ class RankedRetriever(Retriever):
         return out + [replace(p, score=round(min(floor, (1 - w) * norm(p)) * 0.999, 6)) for p in tail]
 
 
-def recency(ranked: list[Passage], weight: float) -> list[Passage]:
-    """Add weight * (position of the passage's date between the oldest and newest candidate)."""
+def recency(ranked: list[Passage], weight: float, half_life_days: float = 30.0,
+            reference: date | None = None) -> list[Passage]:
+    """Add weight * 0.5 ** (age / half_life): age in days before `reference` (the as-of date, else
+    the newest candidate). Undated passages get nothing. "This week" news questions favour fresh
+    reports; the half-life keeps a month-old background piece from being buried outright."""
     days = [date.fromisoformat(p.date).toordinal() if p.date else None for p in ranked]
     known = [d for d in days if d is not None]
-    if not known or max(known) == min(known):
+    if not known:
         return ranked
-    lo, hi = min(known), max(known)
-    out = [replace(p, score=round(p.score + weight * ((d - lo) / (hi - lo) if d is not None else 0.0), 6))
+    ref = reference.toordinal() if reference else max(known)
+    out = [replace(p, score=round(p.score + (weight * 0.5 ** (max(ref - d, 0) / half_life_days) if d else 0.0), 6))
            for p, d in zip(ranked, days, strict=True)]
     return sorted(out, key=lambda p: -p.score)
 

@@ -49,9 +49,12 @@ def test_weighted_fusion_min_max_normalises_each_list():
     assert weighted([[], []]) == []
 
 
-def test_recency_prior_breaks_near_ties_toward_newer_and_leaves_undated_last():
+def test_recency_prior_decays_with_age_before_the_reference_date_and_skips_undated():
     ranked = [passage("old", 0.50, "2024-01-01"), passage("new", 0.49, "2024-12-31"), passage("undated", 0.495)]
-    assert [p.chunk_id for p in recency(ranked, 0.05)] == ["new", "old", "undated"]
+    assert [p.chunk_id for p in recency(ranked, 0.05, 30.0)] == ["new", "old", "undated"]
+    got = {p.chunk_id: p.score for p in recency(ranked, 0.1, 30.0, reference=date(2025, 1, 30))}
+    assert got["new"] == pytest.approx(0.49 + 0.05, abs=1e-6)  # 30 days old: half the weight
+    assert got["undated"] == 0.495 and got["old"] < 0.5 + 0.001
     assert recency(ranked, 0.0)[0].chunk_id == "old"
 
 
