@@ -11,7 +11,6 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +22,7 @@ from rag.short_answer import extract as extract_short_answer
 from rag.short_answer import question_kind, unmatched_names
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
+from rag.threads import one_thread
 from rag.types import Citation, Passage
 
 _TYPED_KINDS = frozenset({"number", "date", "who", "where"})
@@ -70,25 +70,6 @@ class ScoredSentence:
     def text(self) -> str:
         s, e = self.span
         return self.passage.text[s - self.passage.start:e - self.passage.start]
-
-
-_THREADS_LOCK = threading.Lock()
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread for a single short input. A 15-token question gains nothing from
-    intra-op parallelism, and on a busy 2-core machine two spinning threads made encoding ~10x
-    slower (measured: ~1 s vs ~80 ms per question at load 9). Ingest batches keep all threads."""
-    import torch
-
-    with _THREADS_LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
 
 
 class SentenceScorer:

@@ -10,6 +10,9 @@ the Snowball English stemmer) matches them exactly. The index is derived data:
 - bm25s cannot add documents incrementally, so a write makes the index stale and it is rebuilt
   once (at the end of an ingest run by the pipeline, or on the next query), not per article.
 
+The index also holds the chunk embeddings (the same vectors as Chroma's), so hybrid mode's dense
+half is an exact in-memory search instead of a filtered Chroma query (~90 ms vs ~1 ms).
+
 Filters (as of, date range, sources, doc ids) are applied to BM25 scores with metadata arrays kept
 alongside the index, with Chroma's semantics: a date filter excludes undated chunks.
 """
@@ -33,9 +36,10 @@ from rag.types import Filters, Passage, date_ord
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1  # bump when the persisted layout changes; older folders are then rebuilt
+INDEX_FORMAT = 2  # bump when the persisted layout changes; older folders are then rebuilt
 _CHUNKS_FILE = "chunks.jsonl"
 _META_FILE = "meta.json"
+_VECTORS_FILE = "vectors.npy"
 
 
 def _stemmer():
@@ -56,6 +60,7 @@ class _Loaded:
     generation: str
     bm25: object  # bm25s.BM25
     passages: list[Passage]
+    vectors: np.ndarray  # (n, dim) chunk embeddings, row i = passages[i]
     date_ords: np.ndarray  # 0 where the chunk has no date
     sources: np.ndarray
     doc_ids: np.ndarray
@@ -64,10 +69,12 @@ class _Loaded:
 class BM25Index:
     """BM25 over the store's chunks. Thread-safe; rebuilt lazily when the store changed."""
 
-    def __init__(self, store: Store, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, store: Store, k1: float = 1.2, b: float = 0.75, check_seconds: float = 0.0) -> None:
         self.store = store
         self.k1 = k1
         self.b = b
+        self.check_seconds = check_seconds
+        self._checked = 0.0
         self._stemmer = _stemmer()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
@@ -86,9 +93,14 @@ class BM25Index:
         return gen or f"count-{self.store.chunks.count()}"
 
     # -- keeping in step --------------------------------------------------------------------
-    def ensure_fresh(self) -> _Loaded:
-        fp = self.fingerprint()
+    def ensure_fresh(self, force: bool = False) -> _Loaded:
         loaded = self._loaded
+        # Reading the generation costs a store round trip (~2-15 ms); within check_seconds of the last
+        # check the loaded index is trusted (writes through this process refresh it with force=True).
+        if loaded is not None and not force and time.monotonic() - self._checked < self.check_seconds:
+            return loaded
+        fp = self.fingerprint()
+        self._checked = time.monotonic()
         if loaded is not None and loaded.generation == fp:
             return loaded
         with self._lock:
@@ -111,30 +123,33 @@ class BM25Index:
             bm25 = bm25s.BM25.load(str(folder), load_corpus=False, mmap=False, show_progress=False)
             with open(folder / _CHUNKS_FILE, encoding="utf-8") as f:
                 passages = [_passage_from_json(json.loads(line)) for line in f]
+            vectors = np.load(folder / _VECTORS_FILE)
             log.info("loaded BM25 index (%d chunks) from %s in %.2fs", len(passages), folder,
                      time.perf_counter() - t0)
         except (OSError, ValueError, KeyError) as exc:  # a damaged folder is rebuilt, not fatal
             log.warning("BM25 index at %s unreadable (%s); rebuilding", folder, exc)
             return None
-        return _arrays(fp, bm25, passages)
+        return _arrays(fp, bm25, passages, vectors)
 
     def _build(self, fp: str) -> _Loaded:
         import bm25s
 
         t0 = time.perf_counter()
-        passages = list(self.store.get_chunks())
+        pairs = list(self.store.get_chunks_with_vectors())
+        passages = [p for p, _ in pairs]
+        vectors = np.stack([v for _, v in pairs]) if pairs else np.zeros((0, 1), dtype=np.float32)
         bm25 = bm25s.BM25(k1=self.k1, b=self.b)
         if passages:
             tokens = bm25s.tokenize([_indexed_text(p) for p in passages], stopwords="en", stemmer=self._stemmer,
                                     show_progress=False)
             bm25.index(tokens, show_progress=False)
-        loaded = _arrays(fp, bm25, passages)
+        loaded = _arrays(fp, bm25, passages, vectors)
         log.info("built BM25 index over %d chunks in %.2fs", len(passages), time.perf_counter() - t0)
         if passages:
-            self._save(fp, bm25, passages)
+            self._save(fp, bm25, passages, vectors)
         return loaded
 
-    def _save(self, fp: str, bm25, passages: list[Passage]) -> None:
+    def _save(self, fp: str, bm25, passages: list[Passage], vectors: np.ndarray) -> None:
         """Write to a temporary folder, then rename: a reader never sees half an index."""
         final = self._folder(fp)
         tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}-{threading.get_ident()}")
@@ -144,6 +159,7 @@ class BM25Index:
             with open(tmp / _CHUNKS_FILE, "w", encoding="utf-8") as f:
                 for p in passages:
                     f.write(json.dumps(_passage_to_json(p), ensure_ascii=False) + "\n")
+            np.save(tmp / _VECTORS_FILE, vectors)
             (tmp / _META_FILE).write_text(json.dumps({"format": INDEX_FORMAT, "fingerprint": fp,
                                                       "chunks": len(passages)}))
             try:
@@ -180,6 +196,35 @@ class BM25Index:
         return [_with_score(idx.passages[i], float(scores[i])) for i in top]
 
 
+    def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Passage]:
+        """Exact cosine search over the chunk embeddings held with the index (the same vectors as in
+        Chroma): a filtered Chroma query took ~90 ms here, this takes ~1 ms per 10k chunks."""
+        idx = self.ensure_fresh()
+        if not idx.passages:
+            return []
+        scores = _matvec(idx.vectors, np.asarray(vector, dtype=np.float32))
+        mask = filter_mask(idx, filters or Filters())
+        allowed = int(mask.sum()) if mask is not None else len(scores)
+        if allowed == 0:
+            return []
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        k = min(k, allowed)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [_with_score(idx.passages[i], float(scores[i])) for i in top]
+
+
+def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector on one thread (torch shares the arrays' memory; no copy)."""
+    import torch
+
+    from rag.threads import one_thread
+
+    with one_thread():
+        return (torch.from_numpy(matrix) @ torch.from_numpy(vector)).numpy()
+
+
 def filter_mask(idx: _Loaded, f: Filters) -> np.ndarray | None:
     """Boolean mask of chunks the filters allow (None: all), mirroring Filters.to_where()."""
     mask = None
@@ -204,9 +249,9 @@ def _indexed_text(p: Passage) -> str:
     return f"{p.title}\n{p.text}" if p.title and not p.text.startswith(p.title) else p.text
 
 
-def _arrays(fp: str, bm25, passages: list[Passage]) -> _Loaded:
+def _arrays(fp: str, bm25, passages: list[Passage], vectors: np.ndarray) -> _Loaded:
     ords = np.array([_ord(p.date) for p in passages], dtype=np.int64)
-    return _Loaded(fp, bm25, passages, ords, np.array([p.source or "" for p in passages], dtype=object),
+    return _Loaded(fp, bm25, passages, vectors, ords, np.array([p.source or "" for p in passages], dtype=object),
                    np.array([p.doc_id for p in passages], dtype=object))
 
 

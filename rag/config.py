@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     mmr_lambda: float = Field(0.75, ge=0.0, le=1.0, description="MMR: relevance vs novelty (1 = relevance only).")
     recency_weight: float = Field(0.0, ge=0.0, le=1.0,
                                   description="Recency prior: score bonus for the newest passages (0 = off).")
+    index_check_seconds: float = Field(1.0, ge=0.0, description="How long a process trusts its BM25/vector index "
+                                       "before re-reading the store's write generation (writes by other processes "
+                                       "show up within this time; writes through this process at once).")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     # Below this evidence score the answerer says the articles do not hold the answer. 0.4: the highest value
     # keeping wrong abstentions on RealTime QA (all answerable) near 5% (0.45: +1.4 points; measured, one global value).

@@ -49,6 +49,21 @@ class DenseRetriever(Retriever):
         return self.store.query(vector, k, (filters or Filters()).to_where())
 
 
+class MemoryDenseRetriever(Retriever):
+    """Exact cosine search over the chunk vectors held in memory with the BM25 index (same vectors
+    as Chroma's, kept in step the same way); used by hybrid mode, where latency matters most."""
+
+    def __init__(self, index: BM25Index, scorer: SentenceScorer) -> None:
+        self.index = index
+        self.scorer = scorer
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.index.dense_search(self.scorer.query_vector(query), k, filters)
+
+    def refresh(self) -> None:
+        self.index.ensure_fresh(force=True)
+
+
 class BM25Retriever(Retriever):
     """BM25 over the store's chunks; `score` is the raw BM25 score."""
 
@@ -59,7 +74,7 @@ class BM25Retriever(Retriever):
         return self.index.search(query, k, filters)
 
     def refresh(self) -> None:
-        self.index.ensure_fresh()
+        self.index.ensure_fresh(force=True)
 
 
 class RankedRetriever(Retriever):
@@ -152,14 +167,19 @@ def _dense(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
     return RankedRetriever([DenseRetriever(store, embeddings, scorer)], store.settings, scorer)
 
 
+def _index(store: Store) -> BM25Index:
+    return BM25Index(store, check_seconds=store.settings.index_check_seconds)
+
+
 def _bm25(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
-    return RankedRetriever([BM25Retriever(BM25Index(store))], store.settings, _scorer(store, embeddings))
+    return RankedRetriever([BM25Retriever(_index(store))], store.settings, _scorer(store, embeddings))
 
 
 def _hybrid(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
     scorer = _scorer(store, embeddings)
+    index = _index(store)
     w = store.settings.dense_weight
-    return RankedRetriever([DenseRetriever(store, embeddings, scorer), BM25Retriever(BM25Index(store))],
+    return RankedRetriever([MemoryDenseRetriever(index, scorer), BM25Retriever(index)],
                            store.settings, scorer, weights=[w, 1.0 - w])
 
 

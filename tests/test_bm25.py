@@ -21,7 +21,9 @@ BRIDGE = Article(id="bridge", title="City news", date=date(2024, 5, 1), source="
 
 
 def make(retriever: str, embeddings) -> Pipeline:
-    return Pipeline(settings=Settings(retriever=retriever), embeddings=embeddings)
+    # index_check_seconds=0: every query re-reads the store's generation, so another process's
+    # write is seen at once (the default trusts the index for a second).
+    return Pipeline(settings=Settings(retriever=retriever, index_check_seconds=0.0), embeddings=embeddings)
 
 
 def ids(passages) -> list[str]:
@@ -98,3 +100,14 @@ def test_bm25_scores_are_higher_is_better_and_unmatched_queries_return_nothing(e
     assert got[0].doc_id == "zebra" and all(a.score >= b.score > 0 for a, b in zip(got, got[1:], strict=False))
     assert lexical.search("xylophone", 5) == []
     assert lexical.search("the of and", 5) == []  # stopwords only
+
+
+def test_in_memory_dense_search_matches_chromas_cosine_similarities(store_mode, embeddings):
+    pipe = make("hybrid", embeddings)
+    pipe.ingest_articles([ZEBRA, BRIDGE], progress=False)
+    vec = embeddings.encode(["a baby zebra at the zoo"])[0]
+    chroma = pipe.store.query(vec, 5)
+    memory = BM25Index(pipe.store).dense_search(vec, 5)
+    assert [p.chunk_id for p in memory] == [p.chunk_id for p in chroma]
+    assert [p.score for p in memory] == pytest.approx([p.score for p in chroma], abs=1e-4)
+    assert BM25Index(pipe.store).dense_search(vec, 5, Filters(as_of=date(2020, 1, 1))) == []
