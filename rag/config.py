@@ -45,9 +45,10 @@ class Settings(BaseSettings):
     # those same questions (no held-out split), so treat the gain as optimistic.
     recency_weight: float = Field(0.1, ge=0.0, le=1.0,
                                   description="Recency prior: score bonus for the newest passages (0 = off).")
-    index_check_seconds: float = Field(1.0, ge=0.0, description="How long a process trusts its BM25/vector index "
+    index_check_seconds: float = Field(0.0, ge=0.0, description="How long a process trusts its BM25/vector index "
                                        "before re-reading the store's write generation (writes by other processes "
-                                       "show up within this time; writes through this process at once).")
+                                       "show up within this time; writes through this process at once). "
+                                       "0: check on every query, which also notices a store that went away.")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     # Below this evidence score the answerer says the articles do not hold the answer. 0.4: the highest value
     # keeping wrong abstentions on RealTime QA (all answerable) near 5% (0.45: +1.4 points; measured, one global value).

@@ -18,7 +18,10 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
-    rf"|(?:{_MONTHS})\s+\d{{4}}|(?:{_DAYS})|(?:in|since|by)\s+\d{{4}}|\b(?:19|20)\d{{2}})\b")
+    rf"|(?:{_MONTHS})\s+\d{{4}}|(?:{_DAYS})|(?:in|since|by)\s+\d{{4}}|\b(?:19|20)\d{{2}}"
+    r"|(?:next|last|this|early|late|mid)[\s-]+(?:spring|summer|fall|autumn|winter|week|month|year|weekend)"
+    r"|spring|summer|autumn|winter"
+    r"|tomorrow|yesterday|today|tonight)\b", re.IGNORECASE)
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|"
                  "thousand|thousands|million|millions|billion|billions|trillion")
 _NUMBER = re.compile(

@@ -137,7 +137,14 @@ class Store:
 
     def generation(self) -> str:
         """The current write generation ('' for a store that has never been written by this version)."""
-        got = self.state.get(ids=[_GENERATION_ID], include=["metadatas"])
+        try:
+            got = self.state.get(ids=[_GENERATION_ID], include=["metadatas"])
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # chromadb raises several types for a dead server
+            raise StoreUnavailable(f"The Chroma store at {self.settings.store_location} did not answer "
+                                   f"({exc.__class__.__name__}).",
+                                   "Check the server is running, or the folder is readable.") from None
         if not got["ids"]:
             return ""
         return str((got["metadatas"][0] or {}).get("token", ""))
