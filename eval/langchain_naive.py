@@ -18,7 +18,8 @@ from rag.articles import Article
 from rag.embeddings import SentenceEmbeddings
 from rag.retrieve import Retriever
 from rag.sentences import split_sentences
-from rag.types import Filters, Passage, date_ord
+from rag.store import article_metadata
+from rag.types import Filters, Passage
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,7 @@ def split_articles(articles: list[Article]) -> list[Document]:
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True)
     docs = []
     for a in articles:
-        meta: dict = {"doc_id": a.doc_id, "title": a.display_title}
-        if a.url:
-            meta["url"] = a.url
-        if a.source:
-            meta["source"] = a.source
-        if a.date:
-            meta["date"] = a.iso_date
-            meta["date_ord"] = date_ord(a.date)  # so Filters (as-of) apply exactly as in our store
+        meta = article_metadata(a)  # the same fields as our store, so Filters (as-of) apply exactly alike
         docs.extend(splitter.split_documents([Document(page_content=a.text, metadata=meta)]))
     return docs
 

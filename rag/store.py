@@ -174,14 +174,7 @@ class Store:
         previous version searchable rather than losing it. `sentence_vectors` (span -> embedding)
         go to the sentences collection so the answerer can look them up instead of re-encoding."""
         doc_id, digest = article.doc_id, article.content_hash
-        base = {"doc_id": doc_id, "title": article.display_title, "hash": digest}
-        if article.url:
-            base["url"] = article.url
-        if article.source:
-            base["source"] = article.source
-        if article.date:
-            base["date"] = article.iso_date
-            base["date_ord"] = date_ord(article.date)
+        base = {**article_metadata(article), "hash": digest}
         ids = [f"{doc_id}#{digest[:10]}#{c.index}" for c in chunks]
         metas = [{**base, "chunk": c.index, "start": c.start, "end": c.end,
                   "sents": json.dumps([[s, e] for s, e in c.sentences])} for c in chunks]
@@ -338,6 +331,21 @@ def sentence_id(doc_id: str, digest: str, span: tuple[int, int]) -> str:
 def sentence_id_for_chunk(chunk_id: str, span: tuple[int, int]) -> str:
     """Chunk ids are '<doc_id>#<digest10>#<index>': the sentence id shares the first two parts."""
     return f"{chunk_id.rsplit('#', 1)[0]}#s{span[0]}-{span[1]}"
+
+
+def article_metadata(article: Article) -> dict:
+    """The metadata every chunk of an article carries; `date_ord` (YYYYMMDD) is what date filters
+    compare, since Chroma compares numbers, not date strings. Chroma refuses None values, so
+    missing fields are left out."""
+    meta: dict = {"doc_id": article.doc_id, "title": article.display_title}
+    if article.url:
+        meta["url"] = article.url
+    if article.source:
+        meta["source"] = article.source
+    if article.date:
+        meta["date"] = article.iso_date
+        meta["date_ord"] = date_ord(article.date)
+    return meta
 
 
 def passage_from(cid: str, doc: str, meta: dict, score: float) -> Passage:
