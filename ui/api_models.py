@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from rag.types import Citation
+
 # Generous per-item caps: they exist to bound memory, not to judge content (the question cap is
 # RAG_MAX_QUESTION_CHARS, checked by the pipeline so every surface answers the same way).
 HistoryItem = Annotated[str, StringConstraints(max_length=4000)]
@@ -42,24 +44,6 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-class CitationOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    n: int
-    doc_id: str
-    title: str
-    url: str | None
-    date: str | None
-    source: str | None
-    text: str
-    start: int
-    end: int
-    score: float
-    sentence: str
-    sentence_start: int
-    sentence_end: int
-
-
 class AskResponse(BaseModel):
     """`rag ask --json`, plus `scope`: which articles answered ("article" or "archive")."""
 
@@ -68,7 +52,7 @@ class AskResponse(BaseModel):
     question: str
     answer: str
     abstained: bool
-    citations: list[CitationOut]
+    citations: list[Citation]  # the library's dataclass: one definition of a citation's fields
     timings_ms: dict[str, float]
     query: str
     short_answer: str | None = None
