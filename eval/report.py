@@ -258,10 +258,15 @@ def plot_hitk(entry: dict, out: Path) -> str | None:
     ax.grid(alpha=0.3)
     ax.legend()
     name = f"{slug(entry['name'])}-hitk.png"
+    return save_figure(plt, fig, out / name)
+
+
+def save_figure(plt, fig, path: Path) -> str:
+    """Write one plot as PNG beside the report, free its memory, and return its file name."""
     fig.tight_layout()
-    fig.savefig(out / name, dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    return name
+    return path.name
 
 
 def plot_latency(entry: dict, records: list[dict], out: Path) -> str | None:
@@ -281,10 +286,7 @@ def plot_latency(entry: dict, records: list[dict], out: Path) -> str | None:
     ax.set(xlabel="total latency per question (ms)", ylabel="questions", title=f"latency: {entry['name']}")
     ax.legend()
     name = f"{slug(entry['name'])}-latency.png"
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=110)
-    plt.close(fig)
-    return name
+    return save_figure(plt, fig, out / name)
 
 
 BAR_KEYS = (("hit@5", "hit@5"), ("mrr@10", "MRR@10"), ("contains_gold", "contains gold"),
@@ -311,10 +313,7 @@ def plot_bars(entry: dict, out: Path) -> str | None:
     ax.set(ylabel="%", title=f"per-config metrics: {entry['name']}", ylim=(0, 105))
     ax.legend()
     name = f"{slug(entry['name'])}-bars.png"
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=110)
-    plt.close(fig)
-    return name
+    return save_figure(plt, fig, out / name)
 
 
 # -- the report ------------------------------------------------------------------------------
