@@ -64,6 +64,8 @@ class _Loaded:
     date_ords: np.ndarray  # 0 where the chunk has no date
     sources: np.ndarray
     doc_ids: np.ndarray
+    doc_rows: dict[str, list[int]]  # doc id -> its rows, for article-level vectors
+    doc_vectors: dict[str, np.ndarray]  # filled lazily: mean of an article's chunk vectors, normalised
 
 
 class BM25Index:
@@ -215,6 +217,21 @@ class BM25Index:
         return [_with_score(idx.passages[i], float(scores[i])) for i in top]
 
 
+    def doc_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """Each article's vector (the normalised mean of its chunk vectors, as the store's article
+        record holds), from the vectors in memory: a store round trip per query would cost more."""
+        idx = self.ensure_fresh()
+        out: dict[str, np.ndarray] = {}
+        for d in doc_ids:
+            vec = idx.doc_vectors.get(d)
+            if vec is None and d in idx.doc_rows:
+                mean = idx.vectors[idx.doc_rows[d]].mean(axis=0)
+                vec = idx.doc_vectors[d] = mean / (np.linalg.norm(mean) or 1.0)
+            if vec is not None:
+                out[d] = vec
+        return out
+
+
 def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """matrix @ vector on one thread (torch shares the arrays' memory; no copy)."""
     import torch
@@ -251,8 +268,11 @@ def _indexed_text(p: Passage) -> str:
 
 def _arrays(fp: str, bm25, passages: list[Passage], vectors: np.ndarray) -> _Loaded:
     ords = np.array([_ord(p.date) for p in passages], dtype=np.int64)
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        rows.setdefault(p.doc_id, []).append(i)
     return _Loaded(fp, bm25, passages, vectors, ords, np.array([p.source or "" for p in passages], dtype=object),
-                   np.array([p.doc_id for p in passages], dtype=object))
+                   np.array([p.doc_id for p in passages], dtype=object), rows, {})
 
 
 def _ord(iso: str | None) -> int:

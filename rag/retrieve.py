@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
+
 from rag.answer import SentenceScorer
 from rag.bm25 import BM25Index
 from rag.config import Settings
@@ -21,9 +23,12 @@ from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
 from rag.fusion import FUSERS
 from rag.store import Store
+from rag.temporal import asks_for_latest
 from rag.types import Filters, Passage
 
 log = logging.getLogger(__name__)
+
+DocVectors = Callable[[list[str]], dict[str, np.ndarray]]  # doc ids -> article vectors (those known)
 
 
 class Retriever(ABC):
@@ -88,11 +93,12 @@ class RankedRetriever(Retriever):
     """
 
     def __init__(self, sources: list[Retriever], settings: Settings, scorer: SentenceScorer,
-                 weights: list[float] | None = None) -> None:
+                 weights: list[float] | None = None, doc_vectors: DocVectors | None = None) -> None:
         self.sources = sources
         self.settings = settings
         self.scorer = scorer
         self.weights = weights
+        self.doc_vectors = doc_vectors
 
     def refresh(self) -> None:
         for s in self.sources:
@@ -111,10 +117,14 @@ class RankedRetriever(Retriever):
             return []
         if self.settings.rescore_sentences:
             ranked = self.rescore(query, ranked)
-        if self.settings.recency_weight > 0:
+        if self.settings.article_weight > 0 and self.doc_vectors is not None:
+            ranked = self.article_prior(query, ranked)
+        s = self.settings
+        weight, half_life = ((s.recency_latest_weight, s.recency_latest_half_life_days) if asks_for_latest(query)
+                             else (s.recency_weight, s.recency_half_life_days))
+        if weight > 0:
             f = filters or Filters()
-            ranked = recency(ranked, self.settings.recency_weight, self.settings.recency_half_life_days,
-                             min((d for d in (f.as_of, f.date_to) if d), default=None))
+            ranked = recency(ranked, weight, half_life, min((d for d in (f.as_of, f.date_to) if d), default=None))
         if self.settings.dedup:
             # Only the head can reach the answer; comparing every pair of 60 candidates costs ~25 ms.
             head = collapse_duplicates(ranked[:2 * k + 5], self.settings.dedup_threshold)
@@ -143,6 +153,20 @@ class RankedRetriever(Retriever):
         return out + [replace(p, score=round(min(floor, (1 - w) * norm(p)) * 0.999, 6)) for p in tail]
 
 
+    def article_prior(self, query: str, ranked: list[Passage]) -> list[Passage]:
+        """Add article_weight * cosine(question, the passage's whole article). A passage from an
+        article about the question outranks an equally good passage in a round-up or a piece
+        about something else that mentions it in passing."""
+        vectors = self.doc_vectors(list(dict.fromkeys(p.doc_id for p in ranked)))
+        if not vectors:
+            return ranked
+        q = self.scorer.query_vector(query)
+        w = self.settings.article_weight
+        sims = {d: float(v @ q) for d, v in vectors.items()}
+        out = [replace(p, score=round(p.score + w * sims.get(p.doc_id, 0.0), 6)) for p in ranked]
+        return sorted(out, key=lambda p: -p.score)
+
+
 def recency(ranked: list[Passage], weight: float, half_life_days: float = 30.0,
             reference: date | None = None) -> list[Passage]:
     """Add weight * 0.5 ** (age / half_life): age in days before `reference` (the as-of date, else
@@ -164,7 +188,8 @@ def _scorer(store: Store, embeddings: SentenceEmbeddings) -> SentenceScorer:
 
 def _dense(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
     scorer = _scorer(store, embeddings)
-    return RankedRetriever([DenseRetriever(store, embeddings, scorer)], store.settings, scorer)
+    return RankedRetriever([DenseRetriever(store, embeddings, scorer)], store.settings, scorer,
+                           doc_vectors=store.article_vectors)
 
 
 def _index(store: Store) -> BM25Index:
@@ -172,7 +197,8 @@ def _index(store: Store) -> BM25Index:
 
 
 def _bm25(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
-    return RankedRetriever([BM25Retriever(_index(store))], store.settings, _scorer(store, embeddings))
+    return RankedRetriever([BM25Retriever(_index(store))], store.settings, _scorer(store, embeddings),
+                           doc_vectors=store.article_vectors)
 
 
 def _hybrid(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
@@ -180,7 +206,7 @@ def _hybrid(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
     index = _index(store)
     w = store.settings.dense_weight
     return RankedRetriever([MemoryDenseRetriever(index, scorer), BM25Retriever(index)],
-                           store.settings, scorer, weights=[w, 1.0 - w])
+                           store.settings, scorer, weights=[w, 1.0 - w], doc_vectors=index.doc_vectors)
 
 
 RetrieverFactory = Callable[[Store, SentenceEmbeddings], Retriever]

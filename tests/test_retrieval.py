@@ -9,11 +9,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from rag.answer import SentenceScorer
 from rag.articles import Article
 from rag.config import Settings
 from rag.fusion import rrf, weighted
 from rag.pipeline import Pipeline
-from rag.retrieve import recency
+from rag.retrieve import RankedRetriever, Retriever, recency
 from rag.sentence_index import encode_with_sentences
 from rag.types import Filters, Passage
 
@@ -123,3 +124,72 @@ def test_first_citation_holds_the_best_sentence_and_citations_are_in_rank_order(
     assert "Choi Sang-mok" in r.citations[0].sentence
     assert r.short_answer == "Choi Sang-mok"
     assert r.to_dict()["short_answer"] == "Choi Sang-mok"
+
+
+# -- "latest news" questions and the article prior -------------------------------------------------
+@pytest.mark.parametrize("question, latest", [
+    ("Which automaker recalled 2.9 million vehicles this week?", True),
+    ("Who is currently the acting president?", True),
+    ("What did the court rule yesterday?", True),
+    ("Which company recently announced layoffs?", True),
+    ("Who is the mayor of New York?", False),  # "New" is not a cue
+    ("Who founded the now-defunct airline?", False),
+    ("Who is acting president?", False),
+])
+def test_questions_asking_for_the_latest_news_are_recognised(question, latest):
+    from rag.temporal import asks_for_latest
+
+    assert asks_for_latest(question) is latest
+
+
+class _Fixed(Retriever):
+    """A real Retriever that returns the passages it was given (a candidate source for RankedRetriever)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.passages[:k]
+
+
+def _ranked(embeddings, passages: list[Passage], doc_vectors=None, **settings) -> RankedRetriever:
+    s = Settings(rescore_sentences=False, dedup=False, **settings)
+    return RankedRetriever([_Fixed(passages)], s, SentenceScorer(embeddings), doc_vectors=doc_vectors)
+
+
+def test_questions_about_the_latest_news_get_the_stronger_recency_prior(embeddings):
+    old = passage("old#1", 0.60, "2022-06-01")
+    new = passage("new#1", 0.50, "2022-07-12")
+    r = _ranked(embeddings, [old, new], recency_weight=0.0, recency_latest_weight=0.3,
+                recency_latest_half_life_days=14.0, article_weight=0.0)
+    f = Filters(as_of=date(2022, 7, 14))
+    assert [p.doc_id for p in r.retrieve("Which show led the nominations this week?", 2, f)] == ["new", "old"]
+    assert [p.doc_id for p in r.retrieve("Which show led the nominations?", 2, f)] == ["old", "new"]
+
+
+def test_article_prior_prefers_the_passage_whose_whole_article_is_about_the_question(embeddings):
+    q = "Which drink is getting a new bottle design?"
+    on_topic, roundup = embeddings.encode([
+        "Sprite is dropping its green plastic bottle for a clear one that is easier to recycle.",
+        "Five things to know today: storms in Texas, a court ruling on tariffs, football transfers, "
+        "an election in Kenya, and a soda brand changing its packaging.",
+    ])
+    vectors = {"feature": on_topic, "roundup": roundup}
+    tied = [passage("roundup#1", 0.5), passage("feature#1", 0.5)]
+    r = _ranked(embeddings, tied, doc_vectors=lambda ids: {d: vectors[d] for d in ids if d in vectors},
+                article_weight=0.15, recency_weight=0.0, recency_latest_weight=0.0)
+    got = r.retrieve(q, 2)
+    assert [p.doc_id for p in got] == ["feature", "roundup"]
+    assert got[0].score == pytest.approx(0.5 + 0.15 * float(on_topic @ embeddings.encode([q])[0]), abs=1e-4)
+
+
+def test_article_vectors_from_memory_match_the_stored_article_vectors(pipeline):
+    pipeline.ingest([str(_corpus())], progress=False)
+    from rag.bm25 import BM25Index
+
+    doc_id = next(iter(pipeline.store.get_chunks())).doc_id
+    in_memory = BM25Index(pipeline.store).doc_vectors([doc_id, "no-such-article"])
+    stored = pipeline.store.article_vectors([doc_id])
+    assert set(in_memory) == {doc_id} and set(stored) == {doc_id}
+    assert np.allclose(in_memory[doc_id], stored[doc_id], atol=1e-5)
+    assert np.linalg.norm(stored[doc_id]) == pytest.approx(1.0, abs=1e-4)
