@@ -7,6 +7,7 @@ and quotes the best, dated and attributed. An LLM-backed answerer implements `st
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import Stemmer
 
+from rag.abstain import Evidence, reason_to_abstain
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
 from rag.short_answer import extract as extract_short_answer
@@ -24,6 +26,8 @@ from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
 from rag.threads import one_thread
 from rag.types import Citation, Passage
+
+log = logging.getLogger(__name__)
 
 _TYPED_KINDS = frozenset({"number", "date", "who", "where"})
 _STRICT_KINDS = frozenset({"number", "date"})  # the lead sentence itself must hold the number or date
@@ -175,6 +179,7 @@ class ExtractiveAnswerer(Answerer):
     """Quotes the best-supported sentence (and a second, if it adds a source), attributed and dated."""
 
     newest_margin = 0.05  # sentences this close to the best count as equally good; the newest leads
+    fallback_margin = 0.05  # how far below the best a sentence may be and still replace a lead that fails a check
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2) -> None:
         self.scorer = scorer
@@ -196,10 +201,12 @@ class ExtractiveAnswerer(Answerer):
         top = ranked[0]
         close = [s for s in ranked if s.score >= best - self.newest_margin and s.overlap >= top.overlap]
         lead = max(close, key=lambda s: (s.passage.date or "", s.score))
-        kind = question_kind(question)
-        if kind in _TYPED_KINDS and not extract_short_answer(
-                question, lead.text if kind in _STRICT_KINDS else with_context(question, lead)):
-            return []  # "how many" / "when" / "who" / "where" with no number, date or name to give
+        if not self.answers(question, lead):
+            # The lead fails a check; a slightly weaker sentence that passes them may still answer.
+            floor = max(self.min_evidence, best - self.fallback_margin)
+            lead = next((s for s in ranked if s.score >= floor and s is not lead and self.answers(question, s)), None)
+            if lead is None:
+                return []
         chosen = [lead]
         for s in ranked:
             if len(chosen) >= self.max_sentences:
@@ -209,6 +216,17 @@ class ExtractiveAnswerer(Answerer):
             if s.passage.doc_id not in {c.passage.doc_id for c in chosen}:
                 chosen.append(s)  # a second article corroborating, with its own citation
         return chosen
+
+    def answers(self, question: str, s: ScoredSentence) -> bool:
+        """Does the sentence pass the checks an answer must pass (see `rag.abstain`)?"""
+        kind = question_kind(question)
+        if kind in _TYPED_KINDS and not extract_short_answer(
+                question, s.text if kind in _STRICT_KINDS else with_context(question, s)):
+            return False  # "how many" / "when" / "who" / "where" with no number, date or name to give
+        reason = reason_to_abstain(question, Evidence(s.text, window(s), s.passage.text))
+        if reason:
+            log.debug("sentence %r does not answer %r: %s", s.text[:60], question, reason)
+        return reason is None
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Cited | Text]:
         chosen = self.select(question, passages)
@@ -226,6 +244,16 @@ class ExtractiveAnswerer(Answerer):
         for i, s in enumerate(chosen):
             quote = with_context(question, s) if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
+
+
+def window(s: ScoredSentence, reach: int = 1) -> str:
+    """The sentence with up to `reach` neighbours on each side, as far as its passage holds them."""
+    spans = list(s.passage.sentences)
+    if s.span not in spans:
+        return s.text
+    i = spans.index(s.span)
+    a, b = spans[max(0, i - reach)], spans[min(len(spans) - 1, i + reach)]
+    return s.passage.text[a[0] - s.passage.start:b[1] - s.passage.start]
 
 
 def with_context(question: str, s: ScoredSentence) -> str:

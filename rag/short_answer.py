@@ -71,18 +71,34 @@ def unmatched_names(question: str, text: str) -> list[str]:
     question about "Tokyo" is not answered by articles that never say "Tokyo"."""
     words = re.findall(r"\b[A-Z][\w’'-]*", question)[1:] if question[:1].isupper() else re.findall(
         r"\b[A-Z][\w’'-]*", question)
+    return missing_names(words, text)
+
+
+def missing_names(words: list[str], text: str) -> list[str]:
+    """The capitalised `words` that `text` never mentions (see `unmatched_names`)."""
     hay = text.lower().replace("’", "'").replace(".", "")
     out = []
     for w in words:
         stem = re.sub(r"['’]s$", "", w).lower()
-        # Skipped: months and days, demonyms ("American(s)" where the text says "U.S."), and
+        # Skipped: months and days, demonyms ("American(s)" where the text says "U.S."; not "Japan"), and
         # acronyms ("US", "LGBTQ"), which articles spell in too many ways.
-        if (stem in _QUESTION_WORDS or not stem or w in _NOT_NAMES or re.search(r"(an|ese|ish)s?$", stem)
+        if (stem in _QUESTION_WORDS or not stem or w in _NOT_NAMES or re.search(r"(ian|ean|can|ese|ish)s?$", stem)
                 or w.isupper()):
             continue
-        if not any(re.search(rf"\b{re.escape(part)}", hay) for part in stem.split("-") if part):
+        if not any(re.search(rf"\b{re.escape(part)}", hay) for part in stem.split("-") if part) and not any(
+                re.search(rf"\b{re.escape(alias)}\b", hay) for alias in _ALIASES.get(stem, ())):
             out.append(w)
     return out
+
+
+# Countries that news copy mostly names by abbreviation ("U.S." for "America"); the text is matched
+# lower-cased with dots removed, so "U.S." reads "us".
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "america": ("us", "united states", "american"),
+    "britain": ("uk", "united kingdom", "british"),
+    "england": ("uk", "english"),
+    "holland": ("netherlands", "dutch"),
+}
 
 
 _QUESTION_WORDS = frozenset("who whom whose what when where which why how is are was were did does do i".split())

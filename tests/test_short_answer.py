@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.short_answer import extract, question_kind
+from rag.short_answer import extract, question_kind, unmatched_names
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -43,3 +43,14 @@ def test_span_of_the_right_kind_nearest_the_question_words(question, sentence, s
 ])
 def test_no_short_answer_rather_than_a_guess(question, sentence):
     assert extract(question, sentence) is None
+
+
+@pytest.mark.parametrize(("question", "text", "missing"), [
+    # "Japan" ends like a demonym ("Korean") but is a country the text must name.
+    ("What is Japan's foreign minister called?", "Foreign Minister Cho Tae-yul met Blinken.", ["Japan's"]),
+    ("Is this America's last trip?", "The top U.S. diplomat left.", []),  # "America" is the article's "U.S."
+    ("Did Britain agree?", "The UK government agreed.", []),
+    ("Did Korean officials agree?", "Officials in Seoul agreed.", []),  # demonyms are not required
+])
+def test_unmatched_names_knows_country_aliases_and_demonyms(question, text, missing):
+    assert unmatched_names(question, text) == missing
