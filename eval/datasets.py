@@ -78,6 +78,9 @@ class LoadOptions:
     # RealTime QA distractors: None = every search page of the weeks; N = only the first N pages
     # (with text) returned for each kept question - a small, fixed slice for the CI gate.
     distractors_per_question: int | None = None
+    # RealTime QA gold pages that hold only CNN's ad-feedback form: True = take the same URL's page from the
+    # search crawl, else drop the question (144 questions); False = keep them as published (SOURCE.md's 149).
+    repair_gold: bool = True
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -223,6 +226,30 @@ def _week_files(root: Path, weeks: tuple[str, ...]) -> list[str]:
     return found
 
 
+# The authors' crawler sometimes saved CNN's ad-feedback form instead of the article (10 gold entries, each
+# exactly this form): such a page holds no evidence at all.
+_AD_FORM_MARKERS = ("How relevant is this ad to you?", "Video player was slow to load content")
+
+
+def is_ad_form(text: str) -> bool:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(any(m in line for m in _AD_FORM_MARKERS) for line in lines)
+
+
+def _search_page_texts(folder: Path, weeks: list[str]) -> dict[str, str]:
+    """Canonical URL -> the longest real text the search crawl saved for it (to repair gold pages)."""
+    out: dict[str, str] = {}
+    for week in weeks:
+        for _, rec in _read_jsonl(folder / f"{week}_gcs.jsonl"):
+            for hit in rec.get("search_result") or []:
+                text = (hit.get("text") or "").strip()
+                if hit.get("url") and text and not is_ad_form(text):
+                    key = canonical_url(hit["url"])
+                    if len(text) > len(out.get(key, "")):
+                        out[key] = hit["text"]
+    return out
+
+
 def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
     root = Path(opts.realtimeqa_path)
     weeks = _week_files(root, opts.weeks)
@@ -230,7 +257,9 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
     gold_articles: dict[str, Article] = {}
     questions: list[Question] = []
     notes = {"questions_total": 0, "questions_without_gold_article": 0, "gold_entries_empty_text": 0,
-             "gold_articles_dated_after_question": 0}
+             "gold_articles_dated_after_question": 0, "gold_text_from_search_page": 0,
+             "gold_entries_ad_form_only": 0}
+    search_texts = _search_page_texts(folder, weeks) if opts.repair_gold else {}
     for week in weeks:
         qa = {rec["question_id"]: rec for _, rec in _read_jsonl(folder / f"{week}_qa.jsonl")}
         notes["questions_total"] += len(qa)
@@ -245,7 +274,14 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
                 if not text:
                     notes["gold_entries_empty_text"] += 1
                     continue
-                art = Article(text=hit["text"], title=title_from_url(hit["url"]), url=hit["url"],
+                text = hit["text"]
+                # An ad-form page takes the same URL's page from the search crawl, if that saved the article.
+                if opts.repair_gold and is_ad_form(text):
+                    text = search_texts.get(canonical_url(hit["url"]), "")
+                    notes["gold_text_from_search_page" if text else "gold_entries_ad_form_only"] += 1
+                    if not text:
+                        continue
+                art = Article(text=text, title=title_from_url(hit["url"]), url=hit["url"],
                               date=parse_date(hit.get("publish_date")), source=source_from_url(hit["url"]),
                               authors=tuple(hit.get("authors") or ()), origin=f"{week}_gold.jsonl")
                 gold_articles.setdefault(art.doc_id, art)

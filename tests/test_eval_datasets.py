@@ -14,6 +14,7 @@ from eval.datasets import (
     REALTIMEQA_DEFAULT,
     DatasetError,
     LoadOptions,
+    is_ad_form,
     load_dataset,
     read_questions,
     title_from_url,
@@ -112,9 +113,16 @@ def realtimeqa_root() -> Path:
 
 
 def test_realtimeqa_gold_questions_and_articles(realtimeqa_root):
+    raw = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, repair_gold=False))
+    assert len(raw.questions) == 149  # SOURCE.md: 149 questions with a non-empty gold article
+    stubs = [a for a in raw.articles if is_ad_form(a.text)]
+    assert len(stubs) == 10 and all(len(a.text) < 300 for a in stubs)  # the crawler saved CNN's ad form instead
     ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root))
-    assert len(ds.questions) == 149  # SOURCE.md: 149 questions with a non-empty gold article
+    assert ds.notes["gold_text_from_search_page"] == 5 and ds.notes["gold_entries_ad_form_only"] == 5
+    assert len(ds.questions) == 144 and not any(is_ad_form(a.text) for a in ds.articles)
     assert ds.notes["gold_entries_empty_text"] > 0
+    sprite = {a.doc_id: a for a in ds.articles}["https://cnn.com/2022/07/27/business/sprite-green-bottle/index.html"]
+    assert "Sprite" in sprite.text and len(sprite.text) > 500  # repaired from the same URL's search page
     docs = {a.doc_id: a for a in ds.articles}
     for q in ds.questions:
         assert q.as_of is not None and len(q.choices) >= 2 and q.gold_choice is not None
@@ -141,7 +149,7 @@ def test_paper_baselines_reproduce_source_md(realtimeqa_root):
     closed_t5 MC 40.9; open_gpt3_dpr MC 48.3; open_rag_dpr MC 25.5."""
     from eval.paper import score_all
 
-    ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root))
+    ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, repair_gold=False))
     got = {b["baseline"]: b for b in score_all(ds)}
     expected = {"open_gpt3_gcs": (80.5, 43.0, 54.3), "closed_gpt3": (41.6, 14.1, 22.0),
                 "open_rag_gcs": (63.1, 34.2, 42.7)}
@@ -164,5 +172,5 @@ def test_paper_search_results_are_ranked_with_our_retrieval_metrics(realtimeqa_r
     ds = load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, weeks=("20220617",)))
     squid = replace(ds, questions=[q for q in ds.questions if q.id == "20220617_0"])
     assert gcs_retrieval(squid) == {"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "hit@10": 1.0, "mrr@10": 1.0, "n": 1}
-    full = gcs_retrieval(load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root)))
+    full = gcs_retrieval(load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, repair_gold=False)))
     assert full["n"] == 149 and 0 < full["hit@1"] <= full["hit@10"] < 1
