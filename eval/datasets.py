@@ -29,6 +29,9 @@ CORPUS_QA = EVAL_DIR / "data" / "corpus_qa.jsonl"
 CORPUS_DIR = REPO_ROOT / "corpus"
 # The shared data lives beside the clone (research-only licence: read in place, never copied).
 REALTIMEQA_DEFAULT = REPO_ROOT.parent / "shared" / "datasets" / "realtimeqa"
+# Retrieval and answering settings were tuned on RealTime QA's weeks before this one ("dev"); the later
+# weeks are held out ("test") and reported separately so that tuning gains can be told from real ones.
+FIRST_HELD_OUT_WEEK = "20220812"
 _SOURCES = {"cnn.com": "CNN", "usatoday.com": "USA Today", "theweek.co.uk": "The Week", "theweek.com": "The Week"}
 
 
@@ -49,13 +52,14 @@ class Question:
     gold_choice: int | None = None
     type: str = ""
     evidence: str = ""  # the sentence(s) that answer it, for the report
+    split: str = ""  # "dev" (settings were tuned on it) or "test" (held out); "" = no split
 
     def to_dict(self) -> dict:
         return {"id": self.id, "question": self.question, "answers": list(self.answers),
                 "evidence_ids": list(self.evidence_ids), "unanswerable": self.unanswerable,
                 "as_of": self.as_of.isoformat() if self.as_of else None, "history": list(self.history),
                 "choices": list(self.choices), "gold_choice": self.gold_choice, "type": self.type,
-                "evidence": self.evidence}
+                "evidence": self.evidence, "split": self.split}
 
 
 @dataclass
@@ -298,7 +302,8 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
                 answers=tuple(gold_variants([choices[i] for i in gold_idx])),
                 evidence_ids=tuple(dict.fromkeys(evidence)),
                 as_of=qdate, choices=choices, gold_choice=gold_idx[0] if gold_idx else None,
-                type=q.get("question_source") or "", evidence=q.get("evidence") or ""))
+                type=q.get("question_source") or "", evidence=q.get("evidence") or "",
+                split="dev" if week < FIRST_HELD_OUT_WEEK else "test"))
     articles = dict(gold_articles)
     if distractors:
         notes.update({"distractor_pages": 0, "distractor_pages_empty": 0, "distractor_dropped_as_gold_duplicate": 0,

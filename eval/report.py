@@ -153,6 +153,25 @@ def paper_retrieval_table(entry: dict) -> Table | None:
     return Table(["retrieval", *keys, "MRR@10", "n"], rows)
 
 
+SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "contains_gold", "mc_accuracy", "first_citation_evidence",
+              "citation_precision_evidence", "wrong_abstention_rate")
+
+
+def split_table(entry: dict) -> Table | None:
+    """Each config on the questions its settings were tuned on (dev) and on the held-out ones (test)."""
+    names = [n for n in config_order(entry) if entry["configs"][n].get("by_split")]
+    if not names:
+        return None
+    splits = sorted({sp for n in names for sp in entry["configs"][n]["by_split"]})
+    labels = {key: (label, kind) for key, label, _, kind in QUALITY}
+    headers = ["metric", *(f"{n}: {sp}" for n in names for sp in splits)]
+    rows = [[labels[key][0], *(fmt(entry["configs"][n]["by_split"].get(sp, {}).get(key), labels[key][1])
+                               for n in names for sp in splits)] for key in SPLIT_KEYS]
+    rows.append(["n questions", *(str(entry["configs"][n]["by_split"].get(sp, {}).get("questions", "–"))
+                                  for n in names for sp in splits)])
+    return Table(headers, rows)
+
+
 def winner(entry: dict) -> str:
     names = list(entry["configs"])
     if not names:
@@ -340,6 +359,13 @@ def build_blocks(summary: dict, records: list[dict], out: Path, plots: bool = Tr
             continue
         blocks.append(Para(winner(entry)))
         blocks.append(metrics_table(entry))
+        st = split_table(entry)
+        if st:
+            blocks.append(Heading("Tuned-on (dev) and held-out (test) questions", 3))
+            blocks.append(Para("Retrieval and answering settings were chosen on the dev questions only; the test "
+                               "questions (later weeks) were held out, so the gap between the two columns shows how "
+                               "much of a gain is tuning."))
+            blocks.append(st)
         pt = paper_table(entry)
         if pt:
             blocks.append(Heading("Against the RealTime QA paper's baselines", 3))

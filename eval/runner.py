@@ -179,6 +179,12 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
         "seconds": round(time.perf_counter() - t0, 1),
         "metrics": aggregate(ds.questions, scores),
     }
+    splits = sorted({q.split for q in ds.questions if q.split})
+    if len(splits) > 1:  # tuned-on vs held-out questions, side by side
+        run.summary["by_split"] = {}
+        for sp in splits:
+            keep = [i for i, q in enumerate(ds.questions) if q.split == sp]
+            run.summary["by_split"][sp] = aggregate([ds.questions[i] for i in keep], [scores[i] for i in keep])
     return run
 
 

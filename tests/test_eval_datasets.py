@@ -121,6 +121,8 @@ def test_realtimeqa_gold_questions_and_articles(realtimeqa_root):
     assert ds.notes["gold_text_from_search_page"] == 5 and ds.notes["gold_entries_ad_form_only"] == 5
     assert len(ds.questions) == 144 and not any(is_ad_form(a.text) for a in ds.articles)
     assert ds.notes["gold_entries_empty_text"] > 0
+    splits = {q.id: q.split for q in ds.questions}
+    assert splits["20220617_0"] == "dev" and splits["20220930_0"] == "test" and set(splits.values()) == {"dev", "test"}
     sprite = {a.doc_id: a for a in ds.articles}["https://cnn.com/2022/07/27/business/sprite-green-bottle/index.html"]
     assert "Sprite" in sprite.text and len(sprite.text) > 500  # repaired from the same URL's search page
     docs = {a.doc_id: a for a in ds.articles}

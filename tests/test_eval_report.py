@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval.report import metrics_table, render_html, write_report
+from eval.report import metrics_table, render_html, split_table, write_report
 
 EVIL = "<script>alert('x')</script> & “quotes”"
 
@@ -50,3 +50,16 @@ def test_report_files_escape_dataset_text(tmp_path):
     assert "| answer contains gold | 100.0 | 50.0 | 2.00× |" in md
     assert "Worst questions: toy / default" in md
     assert render_html([]).startswith("<!doctype html>")
+
+
+def test_split_table_puts_tuned_on_and_held_out_questions_side_by_side():
+    summary = _summary()
+    entry = summary["datasets"][0]
+    assert split_table(entry) is None  # no split: no table
+    entry["configs"]["default"]["by_split"] = {"dev": {"hit@1": 0.9, "questions": 10},
+                                               "test": {"hit@1": 0.7, "questions": 8}}
+    table = split_table(entry)
+    assert table.headers == ["metric", "default: dev", "default: test"]
+    rows = {r[0]: r[1:] for r in table.rows}
+    assert rows["hit@1"] == ["90.0", "70.0"] and rows["n questions"] == ["10", "8"]
+    assert rows["MC accuracy"] == ["–", "–"]
