@@ -80,6 +80,15 @@ def eval_settings(home: Path, overrides: dict) -> Settings:
     return Settings(**{**defaults, **overrides, "home": home, "chroma_url": None, "collection": "eval"})
 
 
+def _core_name(mode: str, rescore: bool, dedup: bool) -> str:
+    """dense-core (re-scoring and dedup on), dense-norescore, dense-nodedup, dense-norescore-nodedup, ..."""
+    if rescore and dedup:
+        return f"{mode}-core"
+    return mode + ("" if rescore else "-norescore") + ("" if dedup else "-nodedup")
+
+
+NO_PRIORS = {"recency_weight": 0.0, "recency_latest_weight": 0.0, "article_weight": 0.0}
+
 CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     EvalConfig("default", "Pipeline defaults (Settings field defaults)."),
     EvalConfig("dense", "Dense retrieval only.", {"retriever": "dense"}),
@@ -87,21 +96,22 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     EvalConfig("hybrid", "Dense + BM25 fusion.", {"retriever": "hybrid"}),
     EvalConfig("k10", "Defaults with k=10 passages.", {"k": 10}),
     EvalConfig("chunk128", "Defaults with 128-token chunks.", {"chunk_tokens": 128}),
-    # Retrieval ablation grid (mode x sentence re-scoring x dedup) and fusion/recency alternatives.
-    *(EvalConfig(f"{mode}{'' if rescore else '-norescore'}{'' if dedup else '-nodedup'}",
+    # Retrieval ablation: the core (mode x sentence re-scoring x dedup) with every prior off, then the priors
+    # added one at a time; `default` has them all.
+    *(EvalConfig(_core_name(mode, rescore, dedup),
                  f"{mode} retrieval, sentence re-scoring {'on' if rescore else 'off'}, "
-                 f"dedup {'on' if dedup else 'off'}.",
-                 {"retriever": mode, "rescore_sentences": rescore, "dedup": dedup})
-      for mode in ("dense", "bm25", "hybrid") for rescore in (True, False) for dedup in (True, False)
-      if not (rescore and dedup)),
-    EvalConfig("hybrid-weighted", "Hybrid with weighted min-max score fusion instead of RRF.",
-               {"retriever": "hybrid", "fusion": "weighted"}),
-    EvalConfig("hybrid-recency", "Hybrid with a small recency prior (0.05).",
-               {"retriever": "hybrid", "recency_weight": 0.05}),
-    EvalConfig("hybrid-recency-0.1-30d", "Hybrid, recency prior 0.1 halving every 30 days.",
-               {"retriever": "hybrid", "recency_weight": 0.1, "recency_half_life_days": 30.0}),
-    EvalConfig("hybrid-recency-0.1-7d", "Hybrid, recency prior 0.1 halving every 7 days.",
-               {"retriever": "hybrid", "recency_weight": 0.1, "recency_half_life_days": 7.0}),
+                 f"dedup {'on' if dedup else 'off'}, no recency or article prior.",
+                 {"retriever": mode, "rescore_sentences": rescore, "dedup": dedup, **NO_PRIORS})
+      for mode in ("dense", "bm25", "hybrid") for rescore in (True, False) for dedup in (True, False)),
+    EvalConfig("hybrid-weighted", "Defaults with weighted min-max score fusion instead of RRF.",
+               {"fusion": "weighted"}),
+    EvalConfig("hybrid-recency", "Hybrid core + the recency prior 0.1/30 days for every question.",
+               {**NO_PRIORS, "recency_weight": 0.1, "recency_latest_weight": 0.1,
+                "recency_latest_half_life_days": 30.0}),
+    EvalConfig("hybrid-recency-latest", "Hybrid core + recency 0.1/30 days, and 0.3/14 days for 'latest news' "
+               "questions.", {**NO_PRIORS, "recency_weight": 0.1, "recency_latest_weight": 0.3}),
+    EvalConfig("hybrid-article", "Hybrid core + the article prior (0.15 x question-article cosine) only.",
+               {**NO_PRIORS, "article_weight": 0.15}),
     EvalConfig("langchain-naive", "Textbook LangChain: RecursiveCharacterTextSplitter 1000/200, same embedding "
                "model, Chroma similarity top-4, same answerer.", {"k": 4}, kind="langchain-naive"),
 )}
