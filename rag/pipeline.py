@@ -156,6 +156,12 @@ class Pipeline:
             bar.update(1)
             bar.set_postfix(chunks=report.chunks_written)
 
+    def warm(self) -> None:
+        """Load the model and the retriever's in-memory indexes now (BM25 over 30k chunks takes about a
+        minute to build) so that the first reader's question does not pay for them."""
+        self.embeddings.model  # noqa: B018 - loads it
+        self.retriever.retrieve("warm up", 1)
+
     def delete(self, doc_id: str) -> bool:
         existed = self.store.delete_article(doc_id)
         self.retriever.refresh()

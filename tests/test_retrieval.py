@@ -193,3 +193,13 @@ def test_article_vectors_from_memory_match_the_stored_article_vectors(pipeline):
     assert set(in_memory) == {doc_id} and set(stored) == {doc_id}
     assert np.allclose(in_memory[doc_id], stored[doc_id], atol=1e-5)
     assert np.linalg.norm(stored[doc_id]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_warm_builds_the_in_memory_index_before_the_first_question(embeddings):
+    pipe = Pipeline(settings=Settings(retriever="hybrid"), embeddings=embeddings)
+    pipe.ingest_articles([OLDER, NEWER], progress=False)
+    fresh = Pipeline(settings=Settings(retriever="hybrid"), embeddings=embeddings)  # a restarted server
+    index = fresh.retriever.sources[1].index
+    assert index._loaded is None
+    fresh.warm()
+    assert index._loaded is not None and len(index._loaded.passages) == pipe.store.chunks.count()

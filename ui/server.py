@@ -41,7 +41,8 @@ def run(host: str = "127.0.0.1", port: int = 7860) -> None:
 
     pipeline = Pipeline()
     pipeline.store.stats()  # fail fast with a clear message if the store is unreachable
-    pipeline.embeddings.model  # noqa: B018 - load the model before the first reader waits for it
+    print("newsrag: loading the model and the search index...", flush=True)
+    pipeline.warm()  # before the first reader waits for it
     app = create_app(pipeline)
     print(f"newsrag: serving the chat on http://{host}:{port}/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
