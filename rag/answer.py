@@ -21,7 +21,7 @@ from rag.abstain import Evidence, reason_to_abstain
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
 from rag.short_answer import extract as extract_short_answer
-from rag.short_answer import question_kind, unmatched_names
+from rag.short_answer import question_kind, refers_back, unmatched_names
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
 from rag.threads import one_thread
@@ -236,10 +236,13 @@ class ExtractiveAnswerer(Answerer):
             return
         citations: list[Citation] = []
         numbers: dict[str, int] = {}
-        for s in chosen:
+        cited = [cited_span(question, chosen[0]), *(s.span for s in chosen[1:])]
+        for s, span in zip(chosen, cited, strict=True):
             if s.passage.chunk_id not in numbers:
                 numbers[s.passage.chunk_id] = len(citations) + 1
-                citations.append(Citation.from_passage(len(citations) + 1, s.passage, s.span, s.score))
+                # The citation's sentence is what the answer quotes (with a joined neighbour), so the
+                # short answer, taken from it, can be the name the neighbour gives.
+                citations.append(Citation.from_passage(len(citations) + 1, s.passage, span, s.score))
         yield Cited(citations)
         for i, s in enumerate(chosen):
             quote = with_context(question, s) if i == 0 else s.text
@@ -257,22 +260,39 @@ def window(s: ScoredSentence, reach: int = 1) -> str:
 
 
 def with_context(question: str, s: ScoredSentence) -> str:
-    """The lead sentence, joined by its neighbour when the lead does not name the answer and the
-    neighbour does: a news lede often says "the show is coming back" right after naming it."""
-    if question_kind(question) is None or extract_short_answer(question, s.text):
-        return s.text
+    a, b = context_span(question, s)
+    return s.passage.text[a - s.passage.start:b - s.passage.start]
+
+
+def cited_span(question: str, s: ScoredSentence) -> tuple[int, int]:
+    """What the lead's citation marks as its sentence: widened to the sentence before only when the
+    lead refers back to the answer ("the show"), so the short answer (taken from the citation) is
+    the name given there; other joins only add context to the quote."""
+    return context_span(question, s) if refers_back(question, s.text) else s.span
+
+
+def context_span(question: str, s: ScoredSentence) -> tuple[int, int]:
+    """The lead sentence's article offsets, widened to a neighbour that names the answer when the lead
+    does not: a news lede often says "the show is coming back" right after naming it. A lead that
+    refers to the asked-for thing as "the show" / "the company" names it in the sentence before, so
+    that one is joined even when the lead holds some other name ("Netflix")."""
+    if question_kind(question) is None:
+        return s.span
+    back = refers_back(question, s.text)
+    if not back and extract_short_answer(question, s.text):
+        return s.span
     spans = list(s.passage.sentences)
     if s.span not in spans:
-        return s.text
+        return s.span
     i = spans.index(s.span)
     p = s.passage
-    for j in (i - 1, i + 1):
+    for j in (i - 1,) if back else (i - 1, i + 1):
         if 0 <= j < len(spans):
             other = p.text[spans[j][0] - p.start:spans[j][1] - p.start]
             if extract_short_answer(question, other):
                 a, b = (j, i) if j < i else (i, j)
-                return p.text[spans[a][0] - p.start:spans[b][1] - p.start]
-    return s.text
+                return spans[a][0], spans[b][1]
+    return s.span
 
 
 def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) -> str:

@@ -101,6 +101,41 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def asked_nouns(question: str) -> list[str]:
+    """The words naming what a which/what question asks for: "Which wildly popular show was ..." ->
+    ["wildly", "popular", "show"] (up to the first stop word; at most four)."""
+    m = re.search(r"\b(?:which|what)\s+((?:[a-z][\w-]*\s*){1,4})", question, re.IGNORECASE)
+    out: list[str] = []
+    for w in (m.group(1).split() if m else []):
+        if w.lower() in STOPWORDS:
+            break
+        out.append(w.lower())
+    return out
+
+
+def refers_back(question: str, sentence: str) -> bool:
+    """Does the sentence call the asked-for thing "the <noun>" ("the wildly popular South Korean
+    show", "the company's stores")? Then its name is in an earlier sentence."""
+    return _back_reference_at(question, sentence) is not None
+
+
+def _back_reference_at(question: str, text: str) -> int | None:
+    # The noun itself in lower case: "the East Sea" is a name, not a reference back.
+    found = [m.start() for w in asked_nouns(question) if len(w) > 2
+             for m in re.finditer(rf"\b[Tt]he\s+(?:[\w-]+\s+){{0,3}}?{re.escape(w)}\b", text)]
+    return min(found) if found else None
+
+
+def _referent_zone(question: str, text: str) -> int | None:
+    """Where the sentences before a back reference end ("Bed Bath & Beyond is ... . A report says the
+    company cut ..."): the thing "the company" means is named there. None: no such reference."""
+    at = _back_reference_at(question, text)
+    if at is None:
+        return None
+    ends = [m.start() for m in re.finditer(r"[.!?][”\"’]?\s", text[:at])]
+    return ends[-1] if ends else None
+
+
 _QUESTION_WORDS = frozenset("who whom whose what when where which why how is are was were did does do i".split())
 
 
@@ -109,12 +144,28 @@ def candidates(sentence: str) -> list[Span]:
     for kind, pattern in (("quoted", _QUOTED), ("date", _DATE), ("number", _NUMBER), ("name", _NAME)):
         for m in pattern.finditer(sentence):
             group = 1 if kind == "quoted" else 0
-            text = m.group(group).strip(" ,.;:")
-            if not text:
-                continue
-            start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip(" ,.;:")))
-            out.append(Span(text, start, start + len(text), kind))
+            pieces = _sentence_pieces(m.group(group)) if kind == "name" else [(0, m.group(group))]
+            for offset, raw in pieces:
+                text = raw.strip(" ,.;:")
+                if text:
+                    start = m.start(group) + offset + (len(raw) - len(raw.lstrip(" ,.;:")))
+                    out.append(Span(text, start, start + len(text), kind))
     return out
+
+
+def _sentence_pieces(name: str) -> list[tuple[int, str]]:
+    """A name match split where a sentence ends inside it ("Cho. The U.S. Secretary" -> "Cho",
+    "The U.S. Secretary"): a full stop after a word of three or more letters that is no title
+    ("Sen.", "Gov.") ends a sentence; "U.S." does not."""
+    pieces: list[tuple[int, str]] = []
+    begin = 0
+    for d in re.finditer(r"(?<=\w)\.\s+", name):
+        word = name[begin:d.start()].split()[-1] if name[begin:d.start()].split() else ""
+        if len(word) >= 3 and word + "." not in _TITLES:
+            pieces.append((begin, name[begin:d.start()]))
+            begin = d.end()
+    pieces.append((begin, name[begin:]))
+    return pieces
 
 
 _ACCEPTS: dict[str, frozenset[str]] = {
@@ -124,6 +175,18 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     "where": frozenset({"name"}),
     "what": frozenset({"name", "quoted"}),
 }
+
+
+# Nationality words that do not end like one ("-ian", "-ean", "-can", "-ese", "-ish").
+_DEMONYMS = frozenset("French Dutch Swiss Greek Thai Israeli Pakistani Iraqi Saudi Afghan Kuwaiti Qatari Emirati "
+                      "Bangladeshi Nepali Yemeni Somali Omani Filipino Argentine Czech Welsh Scots Irish Danish "
+                      "Swedish Finnish Polish Turkish Spanish British".split())
+
+
+def is_demonym(name: str) -> bool:
+    """'South Korean', 'European', 'Chinese', 'French': a nationality, which describes and names nothing."""
+    last = name.split()[-1] if name.split() else ""
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|can|ese|ish)s?", last)) or last in _DEMONYMS
 
 
 def _names_only(span: Span) -> bool:
@@ -171,6 +234,8 @@ def extract(question: str, sentence: str) -> str | None:
             text = re.sub(r"['’]s?$", "", text)  # "Yoon Suk Yeol's" -> "Yoon Suk Yeol"
             if text in _NOT_NAMES:
                 continue
+        if c.kind == "name" and is_demonym(text):
+            continue  # "South Korean" describes the show, it does not name it
         text = _drop_question_edges(text, q_words, c.kind)
         own = [w for w in content_words(text) if w not in STOPWORDS]
         if not own or all(w in q_words or w.rstrip("s") in q_words for w in own):
@@ -182,6 +247,7 @@ def extract(question: str, sentence: str) -> str | None:
     if not kept:
         return None
     anchors = [m.start() for w in q_words for m in re.finditer(rf"\b{re.escape(w)}", sentence, re.IGNORECASE)]
+    referent_zone = _referent_zone(question, sentence)
 
     def score(span: Span) -> float:
         # Nearest to the question's words wins (gap between span and word); quoted titles are strong
@@ -198,6 +264,8 @@ def extract(question: str, sentence: str) -> str | None:
             bonus -= 30
         if kind == "where" and re.search(r"\b(in|at|from|to|near)\s+(the\s+)?$", before):
             bonus += 30
+        if referent_zone is not None and span.end <= referent_zone:
+            bonus += 100  # named before a later sentence calls it "the company": that is the answer
         return -distance + bonus
 
     return max(kept, key=score).text

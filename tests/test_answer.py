@@ -147,3 +147,17 @@ def test_a_slightly_weaker_sentence_that_passes_the_checks_replaces_a_lead_that_
 def test_a_much_weaker_sentence_does_not_replace_it():
     answerer = ExtractiveAnswerer(FixedScorer([0.8, 0.8 - 2 * ExtractiveAnswerer.fallback_margin]), min_evidence=0.3)
     assert answerer.select("Why was Yoon Suk Yeol impeached?", [passage(CAUSES)]) == []
+
+
+LEDE = ("“Squid Game” is officially coming back. "
+        "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second season. "
+        "Director Hwang Dong-hyuk wrote a letter to fans.")
+
+
+def test_a_lead_that_says_the_show_is_joined_by_the_sentence_naming_it():
+    q = "Which wildly popular show was recently green lit for a new season?"
+    answerer = ExtractiveAnswerer(FixedScorer([0.5, 0.9, 0.3]), min_evidence=0.3)
+    draft = answerer.answer(q, [passage(LEDE)])
+    assert not draft.abstained and "Squid Game" in draft.answer and "green lit" in draft.answer
+    # The citation marks both sentences, so the short answer taken from it is the show's name.
+    assert draft.citations[0].sentence.startswith("“Squid Game”") and draft.citations[0].sentence.endswith("season.")

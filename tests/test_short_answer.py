@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.short_answer import extract, question_kind, unmatched_names
+from rag.short_answer import candidates, extract, is_demonym, question_kind, refers_back, unmatched_names
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -54,3 +54,43 @@ def test_no_short_answer_rather_than_a_guess(question, sentence):
 ])
 def test_unmatched_names_knows_country_aliases_and_demonyms(question, text, missing):
     assert unmatched_names(question, text) == missing
+
+
+@pytest.mark.parametrize(("name", "demonym"), [
+    ("South Korean", True), ("European", True), ("Chinese", True), ("French", True), ("Americans", True),
+    ("Squid Game", False), ("Japan", False), ("Korean Air", False), ("European Union", False),
+])
+def test_demonyms(name, demonym):
+    assert is_demonym(name) is demonym
+
+
+def test_a_nationality_does_not_answer_which_show():
+    q = "Which wildly popular show was recently green lit for a new season?"
+    assert extract(q, "The wildly popular South Korean show is green lit for a second season.") is None
+
+
+@pytest.mark.parametrize(("question", "sentence", "back"), [
+    ("Which wildly popular show was green lit?", "Netflix said the wildly popular South Korean show is back.", True),
+    ("Which company is accused of turning off the AC?", "A report claims that the company has cut air conditioning.",
+     True),
+    ("Into which sea did North Korea launch a missile?", "North Korea fired a missile into the East Sea.", False),
+    ("Which show won?", "A show won.", False),  # no definite reference
+])
+def test_refers_back_to_the_asked_thing(question, sentence, back):
+    assert refers_back(question, sentence) is back
+
+
+def test_names_end_where_a_sentence_ends():
+    text = "He met Cho. The U.S. Secretary of State Antony Blinken met Sen. Bob Smith."
+    names = [c.text for c in candidates(text) if c.kind == "name"]
+    assert "Cho" in names and "The U.S. Secretary of State Antony Blinken" in names and "Sen. Bob Smith" in names
+    assert all(text[c.start:c.end] == c.text for c in candidates(text))
+
+
+def test_the_thing_a_later_sentence_calls_the_company_is_the_answer():
+    q = "Which company is being accused of turning off the AC in its stores to save money?"
+    text = ("But Bed Bath & Beyond is reportedly dealing with heated customers at its stores. "
+            "A new report from Bank of America claims that the company has cut air conditioning to save money.")
+    assert extract(q, text) == "Bed Bath & Beyond"
+    # Without the reference back, the name nearest the question's words still wins.
+    assert extract(q, text.replace("the company", "Bed Bath")) == "Bank of America"
