@@ -20,8 +20,8 @@ import Stemmer
 from rag.abstain import Evidence, reason_to_abstain
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
+from rag.short_answer import counts_asked_unit, question_kind, refers_back, unmatched_names
 from rag.short_answer import extract as extract_short_answer
-from rag.short_answer import question_kind, refers_back, unmatched_names
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words, human_date
 from rag.threads import one_thread
@@ -221,7 +221,8 @@ class ExtractiveAnswerer(Answerer):
         """Does the sentence pass the checks an answer must pass (see `rag.abstain`)?"""
         kind = question_kind(question)
         if kind in _TYPED_KINDS and not extract_short_answer(
-                question, s.text if kind in _STRICT_KINDS else with_context(question, s)):
+                question, s.text if kind in _STRICT_KINDS else with_context(question, s)) and not (
+                kind == "number" and counts_asked_unit(question, with_context(question, s))):
             return False  # "how many" / "when" / "who" / "where" with no number, date or name to give
         reason = reason_to_abstain(question, Evidence(s.text, window(s), s.passage.text))
         if reason:

@@ -25,7 +25,7 @@ _DATE = re.compile(
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|"
                  "thousand|thousands|million|millions|billion|billions|trillion")
 _NUMBER = re.compile(
-    rf"(?:[$€£]\s?)?\b(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))?"
+    rf"(?:[$€£]\s?)?\b(?:\d(?:[\d,]*\d)?(?:\.\d+)?|{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))?"
     r"(?:\s?(?:%|percent|per cent))?(?:\s+[a-z]+)?", re.IGNORECASE)
 # Capitalised names: "Choi Sang-mok", "Department of Justice", "the Supreme Court" (without "the").
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
@@ -37,7 +37,7 @@ Ms. General Gen. Acting Former CEO Chairman Chairwoman Speaker House U.S. US UK 
 Director Leader Sheriff Coach Officer Lt. Col. Capt. Supreme Court Health Finance Treasury Transportation Education
 Commerce Labor Energy Homeland Security Agriculture Press Sgt. Sir Dame Lord Lady Minority Majority Whip""".split())
 _SENTENCE_START_WORDS = frozenset("The A An It In On At He She They This That But And As After When While "
-                                  "According For With From By If".split())
+                                  "According For With From By If Well So Yet Now Still Meanwhile".split())
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "england": ("uk", "english"),
     "holland": ("netherlands", "dutch"),
 }
+
+
+def counts_asked_unit(question: str, text: str) -> bool:
+    """Does `text` give a count of what "how many <unit>" asks for ("187 minutes" for "how many
+    minutes")? A number of the asked unit may answer from a neighbour sentence; a bare number there
+    may count anything."""
+    m = re.search(r"\bhow many\s+(?:more\s+|additional\s+)?([a-z]+)", question, re.IGNORECASE)
+    if not m:
+        return False
+    unit = re.escape(m.group(1).lower().rstrip("s"))
+    return bool(re.search(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})\s+(?:[a-z-]+\s+)?{unit}s?\b", text, re.IGNORECASE))
 
 
 def asked_nouns(question: str) -> list[str]:
@@ -205,7 +216,8 @@ def _drop_question_edges(text: str, q_words: set[str], kind: str) -> str:
     '37 people' -> '37' when it says 'people'."""
     words = text.split()
     if kind == "name":
-        while len(words) > 1 and words[0].lower().strip(".,") in q_words:
+        # A leading word of the question ("Covid-19 Thursday" -> "Thursday" when it asks about Covid-19).
+        while len(words) > 1 and set(content_words(words[0])) and set(content_words(words[0])) <= q_words:
             words = words[1:]
         # "U.S. Secretary of State Antony Blinken" -> "Antony Blinken": titles are not the name,
         # unless nothing but titles is left ("Supreme Court").
@@ -226,9 +238,13 @@ def extract(question: str, sentence: str) -> str | None:
         return None
     q_words = set(content_words(question))
     kept: list[Span] = []
-    for c in candidates(sentence):
+    found = candidates(sentence)
+    dates = [(c.start, c.end) for c in found if c.kind == "date"]
+    for c in found:
         if c.kind not in _ACCEPTS[kind] or not _names_only(c):
             continue
+        if c.kind == "number" and any(a <= c.start and c.end <= b for a, b in dates):
+            continue  # the "3" of "March 3, 2021" is a day, not a count
         text = _clean_name(c.text) if c.kind == "name" else c.text
         if c.kind == "name":
             text = re.sub(r"['’]s?$", "", text)  # "Yoon Suk Yeol's" -> "Yoon Suk Yeol"
@@ -236,6 +252,8 @@ def extract(question: str, sentence: str) -> str | None:
                 continue
         if c.kind == "name" and is_demonym(text):
             continue  # "South Korean" describes the show, it does not name it
+        if c.kind == "name" and re.search(r"[A-Z][\w.&'’-]*\s*\($", sentence[:c.start]):
+            continue  # "Bed Bath & Beyond (BBBY)": the bracketed short form of the name before it
         text = _drop_question_edges(text, q_words, c.kind)
         own = [w for w in content_words(text) if w not in STOPWORDS]
         if not own or all(w in q_words or w.rstrip("s") in q_words for w in own):

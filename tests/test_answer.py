@@ -161,3 +161,14 @@ def test_a_lead_that_says_the_show_is_joined_by_the_sentence_naming_it():
     assert not draft.abstained and "Squid Game" in draft.answer and "green lit" in draft.answer
     # The citation marks both sentences, so the short answer taken from it is the show's name.
     assert draft.citations[0].sentence.startswith("“Squid Game”") and draft.citations[0].sentence.endswith("season.")
+
+
+def test_a_count_of_the_asked_unit_in_the_next_sentence_answers_how_many():
+    text = ("The committee investigating the insurrection at the US Capitol on January 6, 2021, meets tonight. "
+            "It will show what Trump did during the 187 minutes of violence.")
+    q = "How many minutes did Trump let violence play out at the US Capitol on January 6, 2021?"
+    draft = ExtractiveAnswerer(FixedScorer([0.9, 0.5]), min_evidence=0.3).answer(q, [passage(text)])
+    assert not draft.abstained and "187 minutes" in draft.answer
+    # A number of something else next door is no answer.
+    other = text.replace("187 minutes of violence", "three-nation tour")
+    assert ExtractiveAnswerer(FixedScorer([0.9, 0.2]), min_evidence=0.3).answer(q, [passage(other)]).abstained

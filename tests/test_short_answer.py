@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from rag.short_answer import candidates, extract, is_demonym, question_kind, refers_back, unmatched_names
+from rag.short_answer import (
+    candidates,
+    counts_asked_unit,
+    extract,
+    is_demonym,
+    question_kind,
+    refers_back,
+    unmatched_names,
+)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -94,3 +102,19 @@ def test_the_thing_a_later_sentence_calls_the_company_is_the_answer():
     assert extract(q, text) == "Bed Bath & Beyond"
     # Without the reference back, the name nearest the question's words still wins.
     assert extract(q, text.replace("the company", "Bed Bath")) == "Bank of America"
+
+
+@pytest.mark.parametrize(("question", "text", "counts"), [
+    ("How many minutes did Trump let violence play out?", "He did nothing for 187 minutes.", True),
+    ("How many minutes did Trump let violence play out?", "For three long minutes nothing happened.", True),
+    ("How many troops were deployed?", "Blinken is on a three-nation tour.", False),  # counts something else
+    ("How far did the missile fly?", "It flew 300 km.", False),  # no unit asked for
+])
+def test_counts_asked_unit(question, text, counts):
+    assert counts_asked_unit(question, text) is counts
+
+
+def test_a_number_ends_in_a_digit_not_at_a_comma():
+    # Neither "2021," nor the day of "March 3" is the count.
+    text = "By March 3, 2021, officials counted 3,000 residents."
+    assert extract("How many people live there?", text) == "3,000 residents"
