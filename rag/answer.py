@@ -179,6 +179,9 @@ class ExtractiveAnswerer(Answerer):
     """Quotes the best-supported sentence (and a second, if it adds a source), attributed and dated."""
 
     newest_margin = 0.05  # sentences this close to the best count as equally good; the newest leads
+    # ... but a sentence this close from a higher-ranked passage leads an equally old one (RealTime QA dev weeks,
+    # without the newest rule: 0.05 gave first-citation-is-evidence 0.726, 0.1 and 0.15 gave 0.781)
+    rank_margin = 0.1
     fallback_margin = 0.05  # how far below the best a sentence may be and still replace a lead that fails a check
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2) -> None:
@@ -200,7 +203,16 @@ class ExtractiveAnswerer(Answerer):
         # two articles' versions of one claim scored lower than unrelated sentences of one article.)
         top = ranked[0]
         close = [s for s in ranked if s.score >= best - self.newest_margin and s.overlap >= top.overlap]
-        lead = max(close, key=lambda s: (s.passage.date or "", s.score))
+        newest = max(close, key=lambda s: (s.passage.date or "", s.score))
+        # The retriever's order already weighs the whole article and the report's date before the as-of day:
+        # a sentence nearly as good from a higher-ranked passage leads, so the first citation is the top
+        # passage whenever that passage answers (RealTime QA with distractors, first citation is evidence:
+        # dev 0.699 -> 0.753, held-out 0.696 -> 0.754, with the newest-report rule below kept).
+        order = {p.chunk_id: i for i, p in enumerate(passages)}
+        near = [s for s in ranked if s.score >= best - self.rank_margin]
+        lead = min(near, key=lambda s: (order.get(s.passage.chunk_id, len(order)), s is not newest, -s.score))
+        if (newest.passage.date or "") > (lead.passage.date or ""):
+            lead = newest  # a newer report of the same fact still wins
         if not self.answers(question, lead):
             # The lead fails a check; a slightly weaker sentence that passes them may still answer.
             floor = max(self.min_evidence, best - self.fallback_margin)

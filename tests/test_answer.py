@@ -172,3 +172,38 @@ def test_a_count_of_the_asked_unit_in_the_next_sentence_answers_how_many():
     # A number of something else next door is no answer.
     other = text.replace("187 minutes of violence", "three-nation tour")
     assert ExtractiveAnswerer(FixedScorer([0.9, 0.2]), min_evidence=0.3).answer(q, [passage(other)]).abstained
+
+
+class ByPassageScorer(SentenceScorer):
+    """Scores each passage's single sentence with a fixed score per doc id."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def score(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        out = [ScoredSentence(p, p.sentences[0], self.scores[p.doc_id], self.scores[p.doc_id], 1.0) for p in passages]
+        return sorted(out, key=lambda s: -s.score)
+
+
+def _one(doc: str, text: str, date: str) -> Passage:
+    return Passage(chunk_id=f"{doc}#0", doc_id=doc, title=doc, text=text, start=0, end=len(text), score=1.0,
+                   sentences=((0, len(text)),), date=date, source=doc)
+
+
+FEATURE = _one("feature", "Sprite is retiring its green plastic bottle after more than 60 years.", "2022-07-27")
+ROUNDUP = _one("roundup", "Sprite will drop the green bottle it has used for more than 60 years.", "2022-07-27")
+OLDER = _one("older", "Sprite has sold soda in a green bottle for more than 60 years.", "2022-07-01")
+
+
+def test_a_nearly_as_good_sentence_from_the_higher_ranked_passage_leads():
+    q = "Which drink is changing its bottle after more than 60 years?"
+    near = ExtractiveAnswerer(ByPassageScorer({"feature": 0.72, "roundup": 0.75}), min_evidence=0.3)
+    assert [s.passage.doc_id for s in near.select(q, [FEATURE, ROUNDUP])] == ["feature", "roundup"]
+    far = ExtractiveAnswerer(ByPassageScorer({"feature": 0.60, "roundup": 0.75}), min_evidence=0.3)
+    assert far.select(q, [FEATURE, ROUNDUP])[0].passage.doc_id == "roundup"  # not nearly as good: the best leads
+
+
+def test_a_newer_report_of_the_same_fact_still_leads_a_higher_ranked_older_one():
+    q = "Which drink is changing its bottle after more than 60 years?"
+    answerer = ExtractiveAnswerer(ByPassageScorer({"older": 0.75, "feature": 0.74}), min_evidence=0.3)
+    assert answerer.select(q, [OLDER, FEATURE])[0].passage.doc_id == "feature"
