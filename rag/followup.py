@@ -50,6 +50,11 @@ defence interior finance trade state of the chancellor governor mayor senator se
 justice chief king queen prince princess pope dr. mr. mrs. ms. general gen. ceo chairman chairwoman chair
 speaker commissioner attorney ambassador director leader spokesperson spokesman spokeswoman envoy
 premier president-elect""".split())
+# A name ending in one of these is an organisation, never the person "he" or "she" points at.
+_ORG_WORDS = frozenset("""department ministry agency office committee court party house council union bank company
+corp. corp inc. inc ltd. university college school army navy police government administration assembly parliament
+senate congress commission service services group association institute foundation network times post news
+""".split())
 _FORMER = re.compile(r"\b(?:former|ex-|late|then)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _MAX_CARRY_WORDS = 12
 _MAX_CHAIN = 3  # how many earlier questions a chain of follow-ups may reach back
@@ -153,10 +158,17 @@ def person(previous: list[Turn]) -> str | None:
     if not names:
         return None
     text = _ATTRIBUTION.sub(" ", last.answer or last.question)
-    current = [n for n in names if not _FORMER.search(text[:max(0, text.find(n))][-25:])] or names
-    titled = [n for n in current if bare_name(n) != n]
+    people = [n for n in names if n.split()[-1].lower() not in _ORG_WORDS] or names
+    current = [n for n in people if not _FORMER.search(text[:max(0, text.find(n))][-25:])] or people
+    # Titled: "Deputy Prime Minister Choi Sang-mok", or a lower-case title just before ("spokesperson Matthew Miller").
+    titled = [n for n in current if bare_name(n) != n or _titled_before(text, n)]
     multi = [n for n in current if len(n.split()) > 1]
     return bare_name((titled or multi or current)[0])
+
+
+def _titled_before(text: str, name: str) -> bool:
+    before = text[:max(0, text.find(name))].split()
+    return bool(before) and before[-1].lower().strip(",") in _TITLE_WORDS
 
 
 def _person_pronoun(question: str) -> bool:

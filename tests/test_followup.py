@@ -30,6 +30,13 @@ def test_person_pronoun_is_replaced_by_the_name_in_the_previous_answer():
     assert contextualize("what was his job before?", history) == "what was Choi Sang-mok's job before?"
 
 
+def test_a_pronoun_means_the_person_not_the_organisation_named_before_them():
+    history = ["Who announced Blinken's visit last week?",
+               "According to Yonhap (6 January 2025), U.S. State Department spokesperson Matthew Miller announced "
+               "the visit last week [1]."]
+    assert contextualize("What is his job?", history) == "What is Matthew Miller's job?"
+
+
 def test_her_is_possessive_before_a_noun_and_an_object_otherwise():
     history = ["who leads the party?", "According to AP (1 May 2025), party leader Ana Silva won [1]."]
     assert contextualize("what did her party say?", history) == "what did Ana Silva's party say?"
