@@ -12,7 +12,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -106,10 +106,28 @@ class RankedRetriever(Retriever):
 
     def candidates(self, query: str, k: int, filters: Filters | None) -> list[Passage]:
         n = max(k, self.settings.candidates)
-        lists = [s.retrieve(query, n, filters) for s in self.sources]
+        f = filters or Filters()
+        lists = [s.retrieve(query, n, f) for s in self.sources]
+        weights = self.weights
+        recent = self.recent_window(query, f)
+        if recent is not None:
+            # "This week" in an archive of years: the week's reports may not reach the top n of the whole
+            # archive at all, so each source is also searched within the recent window and fused in.
+            lists += [s.retrieve(query, n, recent) for s in self.sources]
+            weights = (weights or [1.0] * len(self.sources)) * 2
         if len(lists) == 1:
             return lists[0]
-        return FUSERS[self.settings.fusion](lists, self.weights)
+        return FUSERS[self.settings.fusion](lists, weights)
+
+    def recent_window(self, query: str, f: Filters) -> Filters | None:
+        """The filters narrowed to the last `recent_window_days` before the as-of date, for questions
+        that ask for the latest news; None otherwise."""
+        days = self.settings.recent_window_days
+        if days <= 0 or not asks_for_latest(query):
+            return None
+        end = min((d for d in (f.as_of, f.date_to) if d), default=None) or date.today()
+        start = end - timedelta(days=days)
+        return replace(f, date_from=max(start, f.date_from) if f.date_from else start)
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         ranked = self.candidates(query, k, filters)

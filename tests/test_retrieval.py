@@ -203,3 +203,30 @@ def test_warm_builds_the_in_memory_index_before_the_first_question(embeddings):
     assert index._loaded is None
     fresh.warm()
     assert index._loaded is not None and len(index._loaded.passages) == pipe.store.chunks.count()
+
+
+class _Dated(Retriever):
+    """A real Retriever over fixed passages that honours the date filters, best score first."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = sorted(passages, key=lambda p: -p.score)
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        f = filters or Filters()
+        upper = min((d for d in (f.as_of, f.date_to) if d), default=None)
+        keep = [p for p in self.passages if (not upper or date.fromisoformat(p.date) <= upper)
+                and (not f.date_from or date.fromisoformat(p.date) >= f.date_from)]
+        return keep[:k]
+
+
+def test_latest_news_questions_also_search_the_recent_window(embeddings):
+    archive = [passage("old1#1", 0.9, "2021-03-01"), passage("old2#1", 0.8, "2021-08-11"),
+               passage("week#1", 0.3, "2022-07-07")]
+    s = Settings(rescore_sentences=False, dedup=False, candidates=2, recency_weight=0.0, recency_latest_weight=0.0,
+                 article_weight=0.0, recent_window_days=7)
+    r = RankedRetriever([_Dated(archive)], s, SentenceScorer(embeddings))
+    f = Filters(as_of=date(2022, 7, 8))
+    assert "week" in [p.doc_id for p in r.retrieve("Which leader resigned this week?", 2, f)]
+    assert "week" not in [p.doc_id for p in r.retrieve("Which leader resigned?", 2, f)]  # no cue, no window
+    off = RankedRetriever([_Dated(archive)], s.model_copy(update={"recent_window_days": 0}), SentenceScorer(embeddings))
+    assert "week" not in [p.doc_id for p in off.retrieve("Which leader resigned this week?", 2, f)]
