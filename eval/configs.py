@@ -87,7 +87,7 @@ def _core_name(mode: str, rescore: bool, dedup: bool) -> str:
     return mode + ("" if rescore else "-norescore") + ("" if dedup else "-nodedup")
 
 
-NO_PRIORS = {"recency_weight": 0.0, "recency_latest_weight": 0.0, "article_weight": 0.0}
+NO_PRIORS = {"recency_weight": 0.0, "recency_latest_weight": 0.0, "article_weight": 0.0, "recent_window_days": 0}
 
 CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     EvalConfig("default", "Pipeline defaults (Settings field defaults)."),
@@ -100,7 +100,7 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     # added one at a time; `default` has them all.
     *(EvalConfig(_core_name(mode, rescore, dedup),
                  f"{mode} retrieval, sentence re-scoring {'on' if rescore else 'off'}, "
-                 f"dedup {'on' if dedup else 'off'}, no recency or article prior.",
+                 f"dedup {'on' if dedup else 'off'}, no recency, window or article prior.",
                  {"retriever": mode, "rescore_sentences": rescore, "dedup": dedup, **NO_PRIORS})
       for mode in ("dense", "bm25", "hybrid") for rescore in (True, False) for dedup in (True, False)),
     EvalConfig("hybrid-weighted", "Defaults with weighted min-max score fusion instead of RRF.",
@@ -110,6 +110,9 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
                 "recency_latest_half_life_days": 30.0}),
     EvalConfig("hybrid-recency-latest", "Hybrid core + recency 0.1/30 days, and 0.3/14 days for 'latest news' "
                "questions.", {**NO_PRIORS, "recency_weight": 0.1, "recency_latest_weight": 0.3}),
+    EvalConfig("hybrid-recency-latest-window", "Hybrid core + both recency priors + the 7-day search window for "
+               "'latest news' questions (default minus the article prior).",
+               {**NO_PRIORS, "recency_weight": 0.1, "recency_latest_weight": 0.3, "recent_window_days": 7}),
     EvalConfig("hybrid-article", "Hybrid core + the article prior (0.15 x question-article cosine) only.",
                {**NO_PRIORS, "article_weight": 0.15}),
     EvalConfig("langchain-naive", "Textbook LangChain: RecursiveCharacterTextSplitter 1000/200, same embedding "
