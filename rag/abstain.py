@@ -69,6 +69,12 @@ _SPEAKER_REACH = 60  # characters either side of a verb of saying where its spea
 _NOT_SPEAKERS = frozenset({"what", "did", "does", "do", "has", "have", "had", "will", "would"})
 
 
+def asked_act(question: str) -> str | None:
+    """The verb of a "who <verb> ..." question ("Who has taken over ..." -> "taken"), if it asks for an act."""
+    m = _WHO_VERB.search(question)
+    return m.group(1) if m and m.group(1).lower() not in _NOT_ACTS else None
+
+
 def who_did_not_reported(question: str, ev: Evidence) -> str | None:
     # "Who won the election?", "Who will succeed Blinken?": the evidence must report that act
     # (in any form of the verb: "won", "succeeds", "succeeded"), not merely name people near the topic.

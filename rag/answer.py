@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import Stemmer
 
-from rag.abstain import Evidence, reason_to_abstain
+from rag.abstain import Evidence, asked_act, reason_to_abstain, same_verb_in
 from rag.embeddings import SentenceEmbeddings
 from rag.events import Cited, Text
 from rag.short_answer import counts_asked_unit, question_kind, refers_back, unmatched_names
@@ -213,7 +213,11 @@ class ExtractiveAnswerer(Answerer):
         for p in passages:
             order.setdefault(p.doc_id, len(order))
         near = [s for s in ranked if s.score >= best - self.rank_margin]
-        lead = min(near, key=lambda s: (order.get(s.passage.doc_id, len(order)), s is not newest, -s.score))
+        # "Who has taken over as acting president?": a sentence reporting that act itself beats one that only
+        # shares the question's other words ("... the country's acting leadership ...").
+        act = asked_act(question)
+        lead = min(near, key=lambda s: (order.get(s.passage.doc_id, len(order)),
+                                        bool(act) and not same_verb_in(act, s.text), s is not newest, -s.score))
         if (newest.passage.date or "") > (lead.passage.date or ""):
             lead = newest  # a newer report of the same fact still wins
         if not self.answers(question, lead):

@@ -207,3 +207,12 @@ def test_a_newer_report_of_the_same_fact_still_leads_a_higher_ranked_older_one()
     q = "Which drink is changing its bottle after more than 60 years?"
     answerer = ExtractiveAnswerer(ByPassageScorer({"older": 0.75, "feature": 0.74}), min_evidence=0.3)
     assert answerer.select(q, [OLDER, FEATURE])[0].passage.doc_id == "feature"
+
+
+def test_who_did_question_is_answered_by_the_sentence_reporting_that_act():
+    text = ("The U.S. voiced confidence in South Korea's acting leadership after the impeachment of former acting "
+            "President Han Duck-soo. Deputy Prime Minister Choi Sang-mok has taken over as the acting president.")
+    p = passage(text)
+    answerer = ExtractiveAnswerer(FixedScorer([0.78, 0.73]), min_evidence=0.3)
+    chosen = answerer.select("Who has taken over as South Korea's acting president?", [p])
+    assert chosen and "Choi Sang-mok has taken over" in chosen[0].text
