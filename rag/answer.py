@@ -189,12 +189,8 @@ class ExtractiveAnswerer(Answerer):
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
 
-    def select(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
-        ranked = self.scorer.score(question, passages)
-        if not ranked or ranked[0].score < self.min_evidence:
-            return []
-        if unmatched_names(question, " ".join(p.text for p in passages)):
-            return []  # the question names someone or somewhere the articles never mention
+    def lead(self, question: str, ranked: list[ScoredSentence], passages: list[Passage]) -> ScoredSentence:
+        """The sentence the answer opens with, before the checks (`ranked` is best first, non-empty)."""
         best = ranked[0].score
         # News changes: among sentences nearly as good as the best, the newest report leads.
         # A competing report must match the question at least as fully (share as many of its words):
@@ -220,6 +216,16 @@ class ExtractiveAnswerer(Answerer):
                                         bool(act) and not same_verb_in(act, s.text), s is not newest, -s.score))
         if (newest.passage.date or "") > (lead.passage.date or ""):
             lead = newest  # a newer report of the same fact still wins
+        return lead
+
+    def select(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        ranked = self.scorer.score(question, passages)
+        if not ranked or ranked[0].score < self.min_evidence:
+            return []
+        if unmatched_names(question, " ".join(p.text for p in passages)):
+            return []  # the question names someone or somewhere the articles never mention
+        best = ranked[0].score
+        lead = self.lead(question, ranked, passages)
         if not self.answers(question, lead):
             # The lead fails a check; a slightly weaker sentence that passes them may still answer.
             floor = max(self.min_evidence, best - self.fallback_margin)
