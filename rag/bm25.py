@@ -216,7 +216,6 @@ class BM25Index:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [_with_score(idx.passages[i], float(scores[i])) for i in top]
 
-
     def doc_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Each article's vector (the normalised mean of its chunk vectors, as the store's article
         record holds), from the vectors in memory: a store round trip per query would cost more."""
@@ -249,7 +248,7 @@ def filter_mask(idx: _Loaded, f: Filters) -> np.ndarray | None:
     def both(m: np.ndarray) -> np.ndarray:
         return m if mask is None else (mask & m)
 
-    upper = min((d for d in (f.as_of, f.date_to) if d), default=None)
+    upper = f.upper
     if upper:
         mask = both((idx.date_ords > 0) & (idx.date_ords <= date_ord(upper)))
     if f.date_from:

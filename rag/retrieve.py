@@ -114,7 +114,7 @@ class RankedRetriever(Retriever):
         days = self.settings.recent_window_days
         if days <= 0 or not asks_for_latest(query):
             return None
-        end = min((d for d in (f.as_of, f.date_to) if d), default=None) or date.today()
+        end = f.upper or date.today()
         start = end - timedelta(days=days)
         return replace(f, date_from=max(start, f.date_from) if f.date_from else start)
 
@@ -130,8 +130,7 @@ class RankedRetriever(Retriever):
         weight, half_life = ((s.recency_latest_weight, s.recency_latest_half_life_days) if asks_for_latest(query)
                              else (s.recency_weight, s.recency_half_life_days))
         if weight > 0:
-            f = filters or Filters()
-            ranked = recency(ranked, weight, half_life, min((d for d in (f.as_of, f.date_to) if d), default=None))
+            ranked = recency(ranked, weight, half_life, (filters or Filters()).upper)
         if self.settings.dedup:
             # Only the head can reach the answer; comparing every pair of 60 candidates costs ~25 ms.
             head = collapse_duplicates(ranked[:2 * k + 5], self.settings.dedup_threshold)
@@ -158,7 +157,6 @@ class RankedRetriever(Retriever):
         floor = out[-1].score if out else 0.0
         # Tail scores stay below the head's (higher is better, ranks agree with scores).
         return out + [replace(p, score=round(min(floor, (1 - w) * norm(p)) * 0.999, 6)) for p in tail]
-
 
     def article_prior(self, query: str, ranked: list[Passage]) -> list[Passage]:
         """Add article_weight * cosine(question, the passage's whole article). A passage from an
@@ -207,8 +205,9 @@ def _index(store: Store) -> BM25Index:
 
 
 def _bm25(store: Store, embeddings: SentenceEmbeddings) -> Retriever:
-    return RankedRetriever([BM25Retriever(_index(store))], store.settings, _scorer(store, embeddings),
-                           doc_vectors=store.article_vectors)
+    index = _index(store)
+    return RankedRetriever([BM25Retriever(index)], store.settings, _scorer(store, embeddings),
+                           doc_vectors=index.doc_vectors)
 
 
 def _hybrid(store: Store, embeddings: SentenceEmbeddings) -> Retriever:

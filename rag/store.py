@@ -232,13 +232,6 @@ class Store:
                 out[key] = vec
         return out
 
-    def article_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
-        """Each stored article's vector (the normalised mean of its chunk vectors)."""
-        if not doc_ids:
-            return {}
-        got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
-
     def delete_article(self, doc_id: str) -> bool:
         existed = bool(self.articles.get(ids=[doc_id], include=[])["ids"])
         self.chunks.delete(where={"doc_id": doc_id})

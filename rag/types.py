@@ -18,10 +18,15 @@ class Filters:
     sources: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
 
+    @property
+    def upper(self) -> date | None:
+        """The last day allowed: the earlier of the as-of date and the range's end."""
+        return min((d for d in (self.as_of, self.date_to) if d), default=None)
+
     def to_where(self) -> dict | None:
         """Chroma metadata filter; dates are compared as YYYYMMDD integers."""
         clauses: list[dict] = []
-        upper = min((d for d in (self.as_of, self.date_to) if d), default=None)
+        upper = self.upper
         if upper:
             clauses.append({"date_ord": {"$lte": date_ord(upper)}})
         if self.date_from:

@@ -189,10 +189,11 @@ def test_article_vectors_from_memory_match_the_stored_article_vectors(pipeline):
 
     doc_id = next(iter(pipeline.store.get_chunks())).doc_id
     in_memory = BM25Index(pipeline.store).doc_vectors([doc_id, "no-such-article"])
-    stored = pipeline.store.article_vectors([doc_id])
-    assert set(in_memory) == {doc_id} and set(stored) == {doc_id}
-    assert np.allclose(in_memory[doc_id], stored[doc_id], atol=1e-5)
-    assert np.linalg.norm(stored[doc_id]) == pytest.approx(1.0, abs=1e-4)
+    got = pipeline.store.articles.get(ids=[doc_id], include=["embeddings"])
+    stored = np.asarray(got["embeddings"][0], dtype=np.float32)  # the article record the store writes at ingest
+    assert set(in_memory) == {doc_id}
+    assert np.allclose(in_memory[doc_id], stored, atol=1e-5)
+    assert np.linalg.norm(stored) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_warm_builds_the_in_memory_index_before_the_first_question(embeddings):
@@ -213,7 +214,7 @@ class _Dated(Retriever):
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         f = filters or Filters()
-        upper = min((d for d in (f.as_of, f.date_to) if d), default=None)
+        upper = f.upper
         keep = [p for p in self.passages if (not upper or date.fromisoformat(p.date) <= upper)
                 and (not f.date_from or date.fromisoformat(p.date) >= f.date_from)]
         return keep[:k]
