@@ -112,6 +112,33 @@ def reciprocal_rank(rank: int | None, depth: int = MRR_DEPTH) -> float:
     return 1.0 / rank if rank is not None and rank <= depth else 0.0
 
 
+RIVAL_DAYS = 7  # "this week" news: a rival report is one published in the week up to the question's date
+
+
+def rival_reports(ranked_docs: Sequence[str], evidence_ids: Iterable[str], texts: dict[str, str],
+                  days_before: dict[str, int | None], golds: Sequence[str]) -> int | None:
+    """How many documents among `ranked_docs` that are not evidence also contain a gold answer and
+    were published in the RIVAL_DAYS up to the question's date (`days_before[doc]`: its age in days
+    then; None undated). A news quiz names one article as evidence, but another outlet's report of
+    the same event often answers as well; hit@1 by evidence article cannot tell them apart.
+    None without a gold answer. Short golds ("6", "Florida") can also match unrelated reports, so
+    this is an upper estimate of the rivals."""
+    if not [g for g in golds if g.strip()]:
+        return None
+    wanted = set(evidence_ids)
+    return sum(1 for d in ranked_docs if d not in wanted and (age := days_before.get(d)) is not None
+               and 0 <= age <= RIVAL_DAYS and contains_gold(texts.get(d, ""), golds))
+
+
+def rival_chance_hit(rank: int | None, rivals: int | None) -> float | None:
+    """hit@1 expected of a ranker that knows which documents answer but not which one the dataset
+    names: the evidence article (if retrieved) and its `rivals` tie, so it is first with chance
+    1 / (1 + rivals)."""
+    if rivals is None:
+        return None
+    return (1.0 / (1 + rivals)) if rank is not None else 0.0
+
+
 # -- citations ---------------------------------------------------------------------------------
 def citation_precision_evidence(cited_doc_ids: Sequence[str], evidence_ids: Iterable[str]) -> float | None:
     """Share of an answer's citations that come from an evidence document (None: nothing cited)."""

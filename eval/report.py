@@ -28,6 +28,9 @@ QUALITY = (
     ("citation_precision_evidence", "citation precision (evidence doc)", True, "rate"),
     ("citation_precision_answer", "citation precision (contains gold)", True, "rate"),
     ("first_citation_evidence", "first citation is evidence", True, "rate"),
+    ("top_doc_answers", "top article contains gold (any article)", True, "rate"),
+    ("rival_share", "questions with a rival same-week report in the top 10", False, "rate"),
+    ("rival_chance_hit@1", "hit@1 if tied with rival reports", True, "rate"),
     ("abstention_precision", "abstention precision", True, "rate"),
     ("abstention_recall", "abstention recall", True, "rate"),
     ("wrong_abstention_rate", "wrong-abstention rate (lower is better)", False, "rate"),
@@ -153,7 +156,7 @@ def paper_retrieval_table(entry: dict) -> Table | None:
     return Table(["retrieval", *keys, "MRR@10", "n"], rows)
 
 
-SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "contains_gold", "mc_accuracy", "first_citation_evidence",
+SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "top_doc_answers", "contains_gold", "mc_accuracy", "first_citation_evidence",
               "citation_precision_evidence", "wrong_abstention_rate")
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -19,6 +19,7 @@ from eval import metrics as M
 from eval.choices import choose
 from eval.configs import EvalConfig, ensure_index, make_pipeline
 from eval.datasets import REPO_ROOT, Dataset, Question
+from rag.articles import Article
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import RagError
 from rag.events import Done, Searched
@@ -84,7 +85,24 @@ class Asker:
         raise RuntimeError("ask_stream ended without Done")  # unreachable: the pipeline always ends with Done
 
 
-def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pick: int | None) -> dict:
+@dataclass(frozen=True)
+class Corpus:
+    """The dataset's article texts and dates by doc id, for metrics that read the ranked documents."""
+
+    texts: dict[str, str]
+    dates: dict[str, date | None]
+
+    @classmethod
+    def of(cls, articles: list[Article]) -> Corpus:
+        return cls({a.doc_id: a.text for a in articles}, {a.doc_id: a.date for a in articles})
+
+    def ages(self, docs: list[str], as_of: date | None) -> dict[str, int | None]:
+        """Each document's age in days on `as_of` (None: undated, or no as-of date)."""
+        return {d: (as_of - day).days if as_of and (day := self.dates.get(d)) else None for d in docs}
+
+
+def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pick: int | None,
+                   corpus: Corpus | None = None) -> dict:
     """Every per-question metric (None where a metric does not apply)."""
     answerable = not q.unanswerable
     has_evidence = answerable and bool(q.evidence_ids)
@@ -109,6 +127,13 @@ def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pi
         if answerable and q.answers else None,
         "first_citation_evidence": M.first_citation_is_evidence(cited_docs, q.evidence_ids) if has_evidence else None,
     }
+    if corpus is not None and has_evidence and q.answers:
+        rivals = M.rival_reports(ranked_docs, q.evidence_ids, corpus.texts, corpus.ages(ranked_docs, q.as_of),
+                                 q.answers)
+        out["top_doc_answers"] = bool(ranked_docs) and bool(M.contains_gold(corpus.texts.get(ranked_docs[0], ""),
+                                                                             q.answers))
+        out["rivals"] = rivals
+        out["rival_chance_hit@1"] = M.rival_chance_hit(rank, rivals)
     for key in TIMING_KEYS:
         out[f"{key}_ms"] = result.timings_ms.get(key)
     return out
@@ -134,6 +159,10 @@ def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     out["mc_n"] = M.count_defined(s["mc_correct"] for s in col)
     for key in ("citation_precision_evidence", "citation_precision_answer", "first_citation_evidence"):
         out[key] = M.mean(s[key] for s in col)
+    # How far hit@1 by evidence article is from what the ranking does for a reader (see eval/README.md).
+    out["top_doc_answers"] = M.mean(s.get("top_doc_answers") for s in col)
+    out["rival_share"] = M.mean(None if s.get("rivals") is None else s["rivals"] > 0 for s in col)
+    out["rival_chance_hit@1"] = M.mean(s.get("rival_chance_hit@1") for s in col)
     out.update(M.abstention_scores([q.unanswerable for q, _ in ok], [s["abstained"] for s in col]))
     out["abstained"] = M.mean(s["abstained"] for s in col)
     for key in TIMING_KEYS:
@@ -153,6 +182,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
     pipeline = make_pipeline(cfg, index, emb)
     asker = Asker(pipeline)
     vectors = answerer_sentence_vectors(pipeline)
+    corpus = Corpus.of(ds.articles)
     scores: list[dict] = []
     bar = tqdm(ds.questions, desc=f"{ds.name}/{cfg.name}", unit="q", file=sys.stderr, leave=True)
     for q in bar:
@@ -162,7 +192,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
                                                   Filters(as_of=q.as_of))
             ranked_docs = M.doc_ranking(p.doc_id for p in ranking)[:M.MRR_DEPTH]
             pick = choose(q.question, q.choices, passages, emb, vectors) if q.choices else None
-            s = score_question(q, result, ranked_docs, pick.index if pick else None)
+            s = score_question(q, result, ranked_docs, pick.index if pick else None, corpus)
             record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(), "asked_history": history,
                       "result": result.to_dict(), "retrieved": [_passage_brief(p) for p in passages],
                       "ranked_docs": ranked_docs, "mc_scores": list(pick.scores) if pick else None, "metrics": s}

@@ -162,6 +162,39 @@ def test_aggregate_counts_errors_apart():
     assert summary["errors"] == 1 and summary["questions"] == 2 and summary["contains_gold"] == 1.0
 
 
+def test_rival_reports_count_other_same_week_documents_that_hold_the_answer():
+    texts = {"gold": "Petro won in Colombia.", "usa": "Colombia elects Gustavo Petro.",
+             "old": "Colombia voted in 2018.",
+             "undated": "Colombia news.", "other": "Peru held a vote.", "later": "Colombia, a week later."}
+    ages = {"gold": 3, "usa": 1, "old": 40, "undated": None, "other": 2, "later": -1}
+    ranked = ["usa", "gold", "old", "undated", "other", "later"]
+    # Only "usa": "old" is too old, "undated" has no date, "other" lacks the answer, "later" is after the question.
+    assert M.rival_reports(ranked, ["gold"], texts, ages, ["Colombia"]) == 1
+    assert M.rival_reports(ranked, ["gold"], texts, ages, [" "]) is None
+    assert M.rival_chance_hit(2, 1) == 0.5 and M.rival_chance_hit(1, 0) == 1.0
+    assert M.rival_chance_hit(None, 3) == 0.0 and M.rival_chance_hit(1, None) is None
+
+
+def test_score_question_reads_the_ranked_documents_for_rival_metrics():
+    from datetime import date
+
+    from eval.runner import Corpus
+    from rag.articles import Article
+
+    corpus = Corpus.of([Article(text="Colombia elects Petro.", id="usa", date=date(2022, 6, 20)),
+                        Article(text="Petro profile: Colombia's first leftist leader.", id="gold",
+                                date=date(2022, 6, 17))])
+    q = Question("a", "Which country elected its first leftist leader?", ("Colombia",), ("gold",),
+                 as_of=date(2022, 6, 23))
+    s = score_question(q, _result("Colombia [1].", [_citation("usa", "Colombia elects Petro.")]), ["usa", "gold"],
+                       None, corpus)
+    assert s["hit@1"] is False and s["top_doc_answers"] is True
+    assert s["rivals"] == 1 and s["rival_chance_hit@1"] == 0.5
+    summary = aggregate([q], [s])
+    assert summary["top_doc_answers"] == 1.0 and summary["rival_share"] == 1.0
+    assert summary["rival_chance_hit@1"] == 0.5
+
+
 # -- multiple choice ---------------------------------------------------------------------------
 def _passage(text: str, doc_id: str = "d") -> Passage:
     from rag.sentences import split_sentences
