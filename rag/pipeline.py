@@ -125,6 +125,7 @@ class Pipeline:
         for a in articles:
             if known.get(a.doc_id) == a.content_hash:
                 report.unchanged.append(a.doc_id)
+                note_undated(a, report)
                 bar.update(1)
                 continue
             chunks = chunk_text(a.text, self.embeddings.count_tokens, self.settings.chunk_tokens,
@@ -151,6 +152,7 @@ class Pipeline:
             offset += len(chunks)
             self.store.put_article(a, chunks, vecs, sent_vecs)
             (report.updated if a.doc_id in known else report.added).append(a.doc_id)
+            note_undated(a, report)
             known[a.doc_id] = a.content_hash  # a repeat of the same record later in this run is unchanged
             report.chunks_written += len(chunks)
             bar.update(1)
@@ -169,6 +171,13 @@ class Pipeline:
 
     def stats(self) -> dict:
         return self.store.stats()
+
+
+def note_undated(a: Article, report: IngestReport) -> None:
+    """Record a stored article that no as-of date or date range will ever match, named the way the user knows
+    it: by its id or URL, else (when only a content hash identifies it) by the file it came from."""
+    if a.date is None:
+        report.undated.append(a.doc_id if a.id or a.url else a.origin or a.doc_id)
 
 
 def ms(seconds: float) -> float:

@@ -106,6 +106,10 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # human-readable messages, one per failure
+    # Articles in the store after this run (added, updated or unchanged) that have no publication date, named
+    # by id or URL when they have one, else by the file they came from. A date filter never matches them (an
+    # undated article cannot be known to have existed by the as-of date), so the user must be told.
+    undated: list[str] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -114,5 +118,17 @@ class IngestReport:
         return not self.failed
 
     def summary(self) -> str:
+        undated = f", {len(self.undated)} without a publication date" if self.undated else ""
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-                f"{len(self.failed)} failed ({self.chunks_written} chunks written in {self.seconds:.1f}s)")
+                f"{len(self.failed)} failed{undated} ({self.chunks_written} chunks written in {self.seconds:.1f}s)")
+
+    def undated_note(self, show: int = 5) -> str | None:
+        """One line telling the user which articles date filters leave out and how to include them."""
+        if not self.undated:
+            return None
+        n = len(self.undated)
+        names = ", ".join(self.undated[:show]) + (f" and {n - show} more" if n > show else "")
+        have = "article has" if n == 1 else "articles have"
+        they = "it is" if n == 1 else "they are"
+        return (f"{n} {have} no publication date ({names}): {they} left out whenever an as-of date or date range "
+                f"is set; add a \"date\" field (YYYY-MM-DD) to include {'it' if n == 1 else 'them'}.")

@@ -289,7 +289,7 @@ def build_router(api: ApiState) -> APIRouter:
                            "Fix those records and send the request again.")
         report = await api.run(api.pipeline.ingest_articles, articles, False)
         counts = {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-                  "failed": report.failed, "chunks_written": report.chunks_written,
+                  "failed": report.failed, "undated": report.undated, "chunks_written": report.chunks_written,
                   "seconds": round(report.seconds, 3)}
         if report.failed:
             body = error_payload("articles_failed", f"{len(report.failed)} articles could not be stored: "

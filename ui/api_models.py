@@ -70,6 +70,7 @@ class IngestResponse(BaseModel):
     updated: list[str]
     unchanged: list[str]
     failed: list[str]
+    undated: list[str]  # stored without a publication date: an as-of date or date range leaves them out
     chunks_written: int
     seconds: float
 

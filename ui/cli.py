@@ -48,6 +48,9 @@ def ingest(paths: tuple[str, ...], quiet: bool) -> None:
     for message in report.failed:
         click.echo(f"failed: {message}", err=True)
     click.echo(report.summary())
+    note = report.undated_note()
+    if note:
+        click.echo(note)
     if not report.ok:
         sys.exit(1)
 
