@@ -18,7 +18,7 @@ from functools import lru_cache
 import Stemmer
 
 from rag.short_answer import missing_names
-from rag.text import words
+from rag.text import STOPWORDS, content_words, words
 
 
 @dataclass(frozen=True)
@@ -70,26 +70,112 @@ _NOT_SPEAKERS = frozenset({"what", "did", "does", "do", "has", "have", "had", "w
 
 
 def asked_act(question: str) -> str | None:
-    """The verb of a "who <verb> ..." question ("Who has taken over ..." -> "taken"), if it asks for an act."""
+    """The verb of a "who <verb> ..." question ("Who has taken over ..." -> "taken"), if it asks for an act
+    (not a copula, not a role: see `_ROLE_VERBS`)."""
     m = _WHO_VERB.search(question)
-    return m.group(1) if m and m.group(1).lower() not in _NOT_ACTS else None
+    return m.group("verb") if m and m.group("verb").lower() not in _NOT_ACTS and not _asks_role(m) else None
 
 
 def who_did_not_reported(question: str, ev: Evidence) -> str | None:
     # "Who won the election?", "Who will succeed Blinken?": the evidence must report that act
     # (in any form of the verb: "won", "succeeds", "succeeded"), not merely name people near the topic.
     m = _WHO_VERB.search(question)
-    if not m or m.group(1).lower() in _NOT_ACTS:
+    if not m or m.group("verb").lower() in _NOT_ACTS:
         return None
-    if not same_verb_in(m.group(1), ev.window):
-        return f"the question asks who {m.group(1)}, and the evidence does not report it"
+    verb = m.group("verb")
+    if _asks_role(m):
+        # "Who heads the foreign ministry?" asks for whoever holds the post, which news names by title
+        # ("Foreign Minister Cho Tae-yul"), rarely by the verb; the verb in any form still counts.
+        if not reported_by_the_lead(question, ev,
+                                    lambda text: same_verb_in(verb, text) or names_the_role(question, verb, text)):
+            return f"the question asks who {verb} something, and the evidence names no one in a role"
+        return None
+    if not reported_by_the_lead(question, ev, lambda text: same_verb_in(verb, text)):
+        return f"the question asks who {verb}, and the evidence does not report it"
     return None
 
 
 # "who <verb>" or "who will/would/has/had/did <verb>" (not "who did he pay": that has its own subject)
-_WHO_VERB = re.compile(r"^\s*who\s+(?:(?:will|would|has|had|have)\s+)?(?:\w+ly\s+)?([a-z]+)\b", re.IGNORECASE)
+_WHO_VERB = re.compile(r"^\s*who\s+(?:(?P<aux>will|would|has|had|have)\s+)?(?:\w+ly\s+)?(?P<verb>[a-z]+)\b",
+                       re.IGNORECASE)
 _NOT_ACTS = frozenset("is was are were be been being did does do will would has had have can could should may "
                       "might must".split())
+# "Who heads / leads / runs / chairs X?" in the present tense asks who holds a post, a state and not an event:
+# the answer is whoever the news calls "Foreign Minister ...", "chairman ...". With an auxiliary ("who will
+# lead", "who has run") it asks about a succession or a record, an act the evidence must report.
+_ROLE_VERBS = frozenset("heads leads runs chairs directs manages governs helms oversees commands coaches captains "
+                        "rules".split())
+# Words that name a post someone holds (matched lower-cased, whole words).
+_ROLE_NOUNS = frozenset("""minister secretary president chairman chairwoman chairperson chair chief head director
+leader ceo executive governor commander mayor premier chancellor king queen monarch emperor speaker coach manager
+captain commissioner administrator dean ruler pope editor principal boss founder owner""".split())
+# Capitalised words that are not a person's name: titles and their modifiers, and calendar words. A neighbour
+# repeating "Minister" or "Monday" does not thereby speak of the lead sentence's person.
+_NOT_PERSON = _ROLE_NOUNS | frozenset("""deputy vice prime acting former foreign defense interior state senior
+general gen sen senator rep representative gov mr mrs ms dr sir spokesperson spokesman spokeswoman ambassador
+officials official u s us uk monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december""".split())
+_PRONOUN_START = re.compile(r"\s*(?:he|she|they)\b", re.IGNORECASE)
+
+
+def _asks_role(m: re.Match[str]) -> bool:
+    return m.group("aux") is None and m.group("verb").lower() in _ROLE_VERBS
+
+
+def names_the_role(question: str, verb: str, text: str) -> bool:
+    """Does `text` name the asked post: a title ("minister", "chief executive") next to a word of the question
+    ("Foreign Minister Cho" for "who heads the foreign ministry", "chief executive of Tesla" for "who runs
+    Tesla")? Any title will not do: "President Yoon" does not answer who heads the foreign ministry."""
+    asked = [w.removesuffix("'s") for w in content_words(question) if w != verb.lower()]
+    found = [w.removesuffix("'s") for w in words(text)]
+    for i, w in enumerate(found):
+        if w in _ROLE_NOUNS:
+            # The title's modifiers before it ("Federal Reserve Chair") and its "of" phrase after it.
+            near = found[max(0, i - _TITLE_REACH):i + 1]
+            if found[i + 1:i + 2] == ["of"]:
+                near += found[i + 2:i + 2 + _TITLE_REACH]
+            if any(_related(a, b) for a in asked for b in near):
+                return True
+    return False
+
+
+_TITLE_REACH = 3  # words on each side of a title that say what it is the title of
+
+
+def _related(a: str, b: str) -> bool:
+    """Same word, or sharing a five-letter start ("ministry" / "minister", "committee" / "committees")."""
+    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+
+
+def reported_by_the_lead(question: str, ev: Evidence, reports: Callable[[str], bool]) -> bool:
+    """Does the lead sentence report it, or a neighbour that speaks of the lead sentence's person?
+
+    "Cho met Blinken. Rubio will succeed him." does not say that Cho will: a neighbour counts only when it
+    refers to the same person, by a pronoun opening the sentence after the lead ("He won ...") or by
+    repeating a name the lead gives (other than the question's own names, which are not the answer).
+    """
+    if reports(ev.sentence):
+        return True
+    before, found, after = ev.window.partition(ev.sentence)
+    if not found:
+        return False
+    names = lead_names(question, ev.sentence)
+    return any(reports(n) and (repeats_a_name(names, n) or (follows and bool(_PRONOUN_START.match(n))))
+               for n, follows in ((before, False), (after, True)) if n.strip())
+
+
+def lead_names(question: str, sentence: str) -> set[str]:
+    """The words of the lead sentence that may name its person: capitalised, not a title or calendar word,
+    not a function word ("The", "He") and not in the question."""
+    asked = {w.removesuffix("'s") for w in words(question)}
+    return {w for w in re.findall(r"\b[A-Z][A-Za-z-]+", sentence)
+            if (low := w.lower()) not in asked and low not in STOPWORDS and low not in _NOT_PERSON}
+
+
+def repeats_a_name(names: set[str], text: str) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+
+
 _IRREGULAR = {"won": "win", "met": "meet", "told": "tell", "said": "say", "paid": "pay", "led": "lead",
               "took": "take", "gave": "give", "made": "make", "ran": "run", "left": "leave", "held": "hold",
               "sold": "sell", "bought": "buy", "became": "become", "chose": "choose", "fled": "flee",
