@@ -48,8 +48,9 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.latency", description=__doc__.splitlines()[0])
+def parse(prog: str, doc: str, argv: list[str] | None) -> tuple[str, list[str], LoadOptions, Path]:
+    """The arguments of the harness's measuring tools: dataset, configs, dataset options, index cache."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     p.add_argument("dataset")
     p.add_argument("--config", dest="configs", action="append", default=[], choices=sorted(CONFIGS))
     p.add_argument("--path", type=Path, default=REALTIMEQA_DEFAULT)
@@ -57,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=None)
     args = p.parse_args(argv)
     opts = LoadOptions(realtimeqa_path=args.path, distractors_per_question=args.distractors_per_question)
-    print(json.dumps(measure(args.dataset, args.configs or ["default"], opts, args.cache or default_cache_dir())))
+    return args.dataset, args.configs or ["default"], opts, args.cache or default_cache_dir()
+
+
+def main(argv: list[str] | None = None) -> int:
+    print(json.dumps(measure(*parse("python -m eval.latency", __doc__, argv))))
     return 0
 
 

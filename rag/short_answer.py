@@ -29,6 +29,10 @@ _NUMBER = re.compile(
     r"(?:\s?(?:%|percent|per cent))?(?:\s+[a-z]+)?", re.IGNORECASE)
 # Capitalised names: "Choi Sang-mok", "Department of Justice", "the Supreme Court" (without "the").
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
+# "Millions of baby swings were recalled": a plural number word says "many", not how many; the sentence
+# that says "2 million" answers "how many". And "Two of the telescopes ..." opens with a count, not a name.
+_VAGUE_COUNT = re.compile(r"(?:dozens|hundreds|thousands|millions|billions|trillions)\b", re.IGNORECASE)
+_COUNT_WORDS = frozenset(_NUMBER_WORDS.split("|"))
 _NOT_NAMES = frozenset(f"{_MONTHS}|{_DAYS}".replace("\\.?", "").split("|"))
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _TITLES = frozenset("""President Vice Prime Deputy Minister Secretary Foreign Defense Interior State of the Chancellor
@@ -245,10 +249,12 @@ def extract(question: str, sentence: str) -> str | None:
             continue
         if c.kind == "number" and any(a <= c.start and c.end <= b for a, b in dates):
             continue  # the "3" of "March 3, 2021" is a day, not a count
+        if c.kind == "number" and _VAGUE_COUNT.match(sentence, c.start) and not re.search(r"\d", c.text):
+            continue
         text = _clean_name(c.text) if c.kind == "name" else c.text
         if c.kind == "name":
             text = re.sub(r"['’]s?$", "", text)  # "Yoon Suk Yeol's" -> "Yoon Suk Yeol"
-            if text in _NOT_NAMES:
+            if text in _NOT_NAMES or text.lower() in _COUNT_WORDS:
                 continue
         if c.kind == "name" and is_demonym(text):
             continue  # "South Korean" describes the show, it does not name it

@@ -118,3 +118,18 @@ def test_a_number_ends_in_a_digit_not_at_a_comma():
     # Neither "2021," nor the day of "March 3" is the count.
     text = "By March 3, 2021, officials counted 3,000 residents."
     assert extract("How many people live there?", text) == "3,000 residents"
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    # "Millions of" says many, not how many: no short answer, so a sentence with the figure can lead.
+    ("Approximately how many baby swings were recalled this week?",
+     "Millions of baby swings that pose a risk to infants have been recalled, the CPSC said Monday.", None),
+    ("Approximately how many baby swings were recalled this week?",
+     "The recall affects 2 million MamaRoo swings and 220,000 RockaRoo rockers.", "2 million MamaRoo"),
+    ("How many people died?", "Hundreds of people were evacuated, and 37 died.", "37"),
+    ("How many people died?", "Two people died in the fire.", "Two"),  # an exact number word still counts
+    # A count opening a sentence is not a name: "Two" does not name the mission.
+    ("What was the name of the mission?", "Two of the most powerful telescopes in space watched the crash.", None),
+])
+def test_vague_counts_and_number_words_are_not_answers(question, text, expected):
+    assert extract(question, text) == expected
