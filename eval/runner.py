@@ -128,12 +128,13 @@ def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pi
         "first_citation_evidence": M.first_citation_is_evidence(cited_docs, q.evidence_ids) if has_evidence else None,
     }
     if corpus is not None and has_evidence and q.answers:
-        rivals = M.rival_reports(ranked_docs, q.evidence_ids, corpus.texts, corpus.ages(ranked_docs, q.as_of),
-                                 q.answers)
         out["top_doc_answers"] = bool(ranked_docs) and bool(M.contains_gold(corpus.texts.get(ranked_docs[0], ""),
                                                                              q.answers))
-        out["rivals"] = rivals
-        out["rival_chance_hit@1"] = M.rival_chance_hit(rank, rivals)
+        if q.as_of:  # "the same week" needs the question's date
+            rivals = M.rival_reports(ranked_docs, q.evidence_ids, corpus.texts, corpus.ages(ranked_docs, q.as_of),
+                                     q.answers)
+            out["rivals"] = rivals
+            out["rival_chance_hit@1"] = M.rival_chance_hit(rank, rivals)
     for key in TIMING_KEYS:
         out[f"{key}_ms"] = result.timings_ms.get(key)
     return out

@@ -193,6 +193,10 @@ def test_score_question_reads_the_ranked_documents_for_rival_metrics():
     summary = aggregate([q], [s])
     assert summary["top_doc_answers"] == 1.0 and summary["rival_share"] == 1.0
     assert summary["rival_chance_hit@1"] == 0.5
+    undated_question = Question("b", q.question, q.answers, q.evidence_ids)  # no as-of date: no "same week"
+    s = score_question(undated_question, _result("Colombia [1].", [_citation("usa", "Colombia")]), ["usa", "gold"],
+                       None, corpus)
+    assert s["top_doc_answers"] is True and "rivals" not in s and "rival_chance_hit@1" not in s
 
 
 # -- multiple choice ---------------------------------------------------------------------------
