@@ -20,9 +20,9 @@ from eval import metrics as M
 from eval.configs import CONFIGS, ensure_index, make_pipeline
 from eval.datasets import LoadOptions, load_dataset
 from eval.latency import parse
+from eval.runner import Asker
 from rag.answer import SentenceScorer
 from rag.embeddings import SentenceEmbeddings
-from rag.types import Filters
 
 TOPS = (1, 2, 3, 5)
 
@@ -40,10 +40,10 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
             raise SystemExit(f"config {name!r} has no extractive answerer whose sentence order could be measured")
         ranks: list[int | None] = []
         answered = []
+        asker = Asker(pipeline)
         for q in questions:
-            result = pipeline.ask(q.question, filters=Filters(as_of=q.as_of), history=list(q.history))
+            result, passages, _ = asker.ask(q)  # the passages the answerer saw, as `rag eval` asks
             answered.append(not result.abstained and bool(M.contains_gold(result.answer, q.answers)))
-            passages = pipeline.retriever.retrieve(result.query, pipeline.settings.k, Filters(as_of=q.as_of))
             ranked = scorer.score(result.query, passages)
             ranks.append(next((i for i, s in enumerate(ranked, 1) if M.contains_gold(s.text, q.answers)), None))
         n = len(ranks)
