@@ -9,6 +9,21 @@ FORMAT_VERSION = 1  # bump when stored metadata changes shape; the store refuses
 
 
 @dataclass(frozen=True)
+class Entity:
+    """A named entity found by the language model (rag.nlp): character offsets and its OntoNotes
+    label (PERSON, ORG, GPE, LOC, FAC, NORP, DATE, TIME, CARDINAL, ORDINAL, MONEY, PERCENT,
+    QUANTITY, WORK_OF_ART, EVENT, PRODUCT, LAW, LANGUAGE). Offsets are relative to the analysed text,
+    or to the article body once stored with a passage."""
+
+    start: int
+    end: int
+    label: str
+
+    def shifted(self, offset: int) -> Entity:
+        return Entity(self.start + offset, self.end + offset, self.label)
+
+
+@dataclass(frozen=True)
 class Filters:
     """Which articles a question may draw on. Dates are inclusive."""
 
@@ -59,6 +74,7 @@ class Passage:
     url: str | None = None
     date: str | None = None  # YYYY-MM-DD
     source: str | None = None
+    entities: tuple[Entity, ...] = ()  # named entities inside the chunk, article offsets (found at ingest)
 
 
 @dataclass
@@ -85,6 +101,32 @@ class Citation:
                    sentence=p.text[s - p.start:e - p.start], sentence_start=s, sentence_end=e)
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A name an answer is about (an entity of its supporting sentence), typed: what a follow-up's
+    "he" or "the company" can point at without re-reading the answer's prose."""
+
+    text: str
+    label: str  # the entity label, e.g. PERSON, ORG, GPE
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A generated sentence removed by verification, and why."""
+
+    sentence: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader must know about how the question was handled (not an error):
+    e.g. code "not_english", "fallback"."""
+
+    code: str
+    message: str
+
+
 @dataclass
 class AskResult:
     question: str
@@ -95,9 +137,37 @@ class AskResult:
     query: str = ""  # what was searched (differs from the question for follow-ups)
     short_answer: str | None = None
     as_of: str | None = None
+    answer_type: str | None = None  # what the question asks for (rag.query.AnswerType), e.g. "person"
+    entities: list[Mention] = field(default_factory=list)  # names of the supporting sentence, in order
+    answerer: str = "extractive"  # "extractive" or "llm"
+    model: str | None = None  # the LLM that wrote the answer, when answerer is "llm"
+    dropped: list[Dropped] = field(default_factory=list)  # generated sentences verification removed
+    fallback_reason: str | None = None  # why a configured LLM did not write this answer
+    language: str = "en"  # the question's language as detected (answers are given in English only)
+    notices: list[Notice] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier turn of a conversation, as follow-ups read it: the question and, when known,
+    what its answer said (short answer, the names it is about, the date of its evidence).
+    A turn with only a question (a client that keeps questions alone) is still context."""
+
+    question: str
+    answer: str = ""
+    short_answer: str | None = None
+    entities: tuple[Mention, ...] = ()
+    date: str | None = None  # YYYY-MM-DD of the answer's first citation ("that day")
+    query: str | None = None  # what that turn searched
+
+    @classmethod
+    def of(cls, result: AskResult) -> Turn:
+        return cls(question=result.question, answer=result.answer, short_answer=result.short_answer,
+                   entities=tuple(result.entities), date=result.citations[0].date if result.citations else None,
+                   query=result.query or None)
 
 
 @dataclass

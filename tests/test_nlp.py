@@ -1,0 +1,49 @@
+"""The language model: loaded from its package, offsets that slice the text, and the faster BLAS
+ops giving the same entities as thinc's default ops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.nlp import MODEL_PACKAGE, analyzer
+from rag.sentences import split_sentences
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def corpus_sentences() -> list[str]:
+    text = next(CORPUS.glob("*.md")).read_text(encoding="utf-8").split("---", 2)[-1]
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_entity_offsets_slice_the_text_and_labels_are_ontonotes():
+    sents = corpus_sentences()
+    labels = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY",
+              "PERCENT", "QUANTITY", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"}
+    found = analyzer().entities(sents)
+    assert len(found) == len(sents)
+    assert sum(map(len, found)) > len(sents)  # news sentences are full of names and dates
+    for text, ents in zip(sents, found, strict=True):
+        for e in ents:
+            assert 0 <= e.start < e.end <= len(text)
+            assert text[e.start:e.end].strip() == text[e.start:e.end]
+            assert e.label in labels
+
+
+def test_blas_ops_change_nothing_but_speed():
+    import importlib
+
+    module = importlib.import_module(MODEL_PACKAGE)
+    reference = module.load(exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "tok2vec"])
+    sents = corpus_sentences()
+    expected = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in reference.pipe(sents)]
+    got = [[(e.start, e.end, e.label) for e in ents] for ents in analyzer().entities(sents)]
+    assert got == expected
+
+
+def test_parse_gives_tokens_entities_and_noun_chunks():
+    p = analyzer().parse("How old was Jean-Luc Godard when he died?")
+    assert [p.entity_text(e) for e in p.entities if e.label == "PERSON"] == ["Jean-Luc Godard"]
+    assert any(t.tag == "PRP" and t.text == "he" for t in p.tokens)
+    assert all(p.text[t.start:t.end] == t.text for t in p.tokens)
+    assert p.noun_chunks
