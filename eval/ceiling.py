@@ -21,8 +21,8 @@ from eval.configs import CONFIGS, ensure_index, make_pipeline
 from eval.datasets import LoadOptions, load_dataset
 from eval.latency import parse
 from eval.runner import Asker
-from rag.answer import SentenceScorer
 from rag.embeddings import SentenceEmbeddings
+from rag.scoring import SentenceScorer
 
 TOPS = (1, 2, 3, 5)
 

@@ -63,7 +63,7 @@ def build_index(path: Path, articles: list[Article], embeddings: SentenceEmbeddi
 
 class _QueryEncoder(Embeddings):
     """The same model for LangChain, with the question encoded the way our pipeline encodes it
-    (`rag.answer.one_thread`): on a busy CPU two spinning torch threads make a one-line encode
+    (`rag.threads.one_thread`): on a busy CPU two spinning torch threads make a one-line encode
     ~10x slower, and the latency comparison would measure that instead of the pipelines."""
 
     def __init__(self, embeddings: SentenceEmbeddings) -> None:
@@ -73,7 +73,7 @@ class _QueryEncoder(Embeddings):
         return self.embeddings.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        from rag.answer import one_thread
+        from rag.threads import one_thread
 
         with one_thread():
             return self.embeddings.embed_query(text)

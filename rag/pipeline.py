@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 from tqdm import tqdm
 
-from rag.answer import Answerer, ExtractiveAnswerer, SentenceScorer
+from rag.answer import Answerer, ExtractiveAnswerer
 from rag.articles import Article
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
@@ -23,6 +23,7 @@ from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Searched, Text
 from rag.loaders import load_paths
 from rag.retrieve import Retriever, make_retriever
+from rag.scoring import SentenceScorer
 from rag.sentence_index import encode_with_sentences
 from rag.short_answer import extract as extract_short_answer
 from rag.store import Store

@@ -18,12 +18,12 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from rag.answer import SentenceScorer
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
 from rag.fusion import FUSERS
+from rag.scoring import SentenceScorer
 from rag.store import Store
 from rag.temporal import asks_for_latest
 from rag.types import Filters, Passage

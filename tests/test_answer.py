@@ -13,7 +13,8 @@ from rag.abstain import (
     speech_not_reported,
     who_did_not_reported,
 )
-from rag.answer import NOT_FOUND, ExtractiveAnswerer, ScoredSentence, SentenceScorer
+from rag.answer import NOT_FOUND, ExtractiveAnswerer
+from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.types import Passage
 

@@ -227,7 +227,7 @@ def test_choose_ties_go_to_the_first_choice_and_no_choices_gives_none(embeddings
 
 def test_choose_with_the_answerers_cached_vectors_matches_encoding_afresh(embeddings):
     from eval.choices import choose
-    from rag.answer import SentenceScorer
+    from rag.scoring import SentenceScorer
 
     passages = [_passage("Choi Sang-mok has taken over as acting president. Han Duck-soo was impeached.")]
     choices = ["Han Duck-soo", "Choi Sang-mok", "Yoon Suk Yeol"]

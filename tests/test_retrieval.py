@@ -9,12 +9,12 @@ from datetime import date
 import numpy as np
 import pytest
 
-from rag.answer import SentenceScorer
 from rag.articles import Article
 from rag.config import Settings
 from rag.fusion import rrf, weighted
 from rag.pipeline import Pipeline
 from rag.retrieve import RankedRetriever, Retriever, recency
+from rag.scoring import SentenceScorer
 from rag.sentence_index import encode_with_sentences
 from rag.types import Filters, Passage
 
