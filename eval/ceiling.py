@@ -22,6 +22,7 @@ from eval.datasets import LoadOptions, load_dataset
 from eval.latency import parse
 from eval.runner import Asker
 from rag.embeddings import SentenceEmbeddings
+from rag.query import as_query
 from rag.scoring import SentenceScorer
 
 TOPS = (1, 2, 3, 5)
@@ -44,7 +45,7 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
         for q in questions:
             result, passages, _ = asker.ask(q)  # the passages the answerer saw, as `rag eval` asks
             answered.append(not result.abstained and bool(M.contains_gold(result.answer, q.answers)))
-            ranked = scorer.score(result.query, passages)
+            ranked = scorer.score(as_query(result.query), passages)
             ranks.append(next((i for i, s in enumerate(ranked, 1) if M.contains_gold(s.text, q.answers)), None))
         n = len(ranks)
         out[name] = {"questions": n, "answer_contains_gold": round(sum(answered) / n, 3),

@@ -161,7 +161,7 @@ def _build_langchain(path: Path, articles: list[Article], cfg: EvalConfig, emb: 
 class _NoRetriever(Retriever):
     """Index building never retrieves; avoids building a retriever the config may not have yet."""
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+    def retrieve(self, query, k: int, filters: Filters | None = None) -> list[Passage]:
         raise RuntimeError("an index-building pipeline cannot answer")
 
 

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.articles import Article
 from rag.embeddings import SentenceEmbeddings
+from rag.query import Query, search_text
 from rag.retrieve import Retriever
 from rag.sentences import split_sentences
 from rag.store import article_metadata
@@ -89,9 +90,9 @@ class LangChainNaiveRetriever(Retriever):
     def __init__(self, path: Path, embeddings: SentenceEmbeddings) -> None:
         self.store = _vectorstore(path, _QueryEncoder(embeddings))
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+    def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
         where = (filters or Filters()).to_where()
-        hits = self.store.similarity_search_with_score(query, k=k, filter=where)
+        hits = self.store.similarity_search_with_score(search_text(query), k=k, filter=where)
         return [to_passage(doc, 1.0 - float(distance) / 2.0) for doc, distance in hits]
 
 

@@ -88,6 +88,15 @@ def contains_gold(text: str, golds: Sequence[str]) -> bool | None:
     return any(f" {g} " in hay for g in golds)
 
 
+def short_answer_correct(short: str, golds: Sequence[str]) -> bool | None:
+    """Is a shown short answer right: does it equal or contain a gold answer (normalised, on word boundaries)?
+    "Ayman al-Zawahiri" is right for the gold "al-Zawahiri"; "Lanka" is not right for "Sri Lanka"."""
+    golds = [g for g in golds if normalize_answer(g)]
+    if not golds:
+        return None
+    return bool(contains_gold(short, golds))
+
+
 # -- retrieval ---------------------------------------------------------------------------------
 def doc_ranking(doc_ids: Iterable[str]) -> list[str]:
     """Passages' doc ids in retrieved order -> distinct documents in order of first appearance."""

@@ -24,6 +24,11 @@ QUALITY = (
     ("hit@10", "hit@10", True, "rate"), ("mrr@10", "MRR@10", True, "num"),
     ("contains_gold", "answer contains gold", True, "rate"),
     ("em", "EM (short answers)", True, "rate"), ("f1", "F1 (short answers)", True, "rate"),
+    ("short_answer_precision", "short answer right when shown (precision)", True, "rate"),
+    ("short_answer_coverage", "short answer shown (coverage)", True, "rate"),
+    ("rewrite_rate_standalone", "self-contained questions rewritten after an earlier turn (lower is better)",
+     False, "rate"),
+    ("followup_contains_gold", "follow-ups: answer contains gold", True, "rate"),
     ("mc_accuracy", "MC accuracy", True, "rate"),
     ("citation_precision_evidence", "citation precision (evidence doc)", True, "rate"),
     ("citation_precision_answer", "citation precision (contains gold)", True, "rate"),
@@ -156,8 +161,9 @@ def paper_retrieval_table(entry: dict) -> Table | None:
     return Table(["retrieval", *keys, "MRR@10", "n"], rows)
 
 
-SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "top_doc_answers", "contains_gold", "mc_accuracy", "first_citation_evidence",
-              "citation_precision_evidence", "wrong_abstention_rate")
+SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "top_doc_answers", "contains_gold", "short_answer_precision",
+              "short_answer_coverage", "mc_accuracy", "first_citation_evidence", "citation_precision_evidence",
+              "wrong_abstention_rate")
 
 
 def split_table(entry: dict) -> Table | None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from rag.embeddings import SentenceEmbeddings
 from rag.errors import RagError
 from rag.events import Done, Searched
 from rag.pipeline import Pipeline
-from rag.types import AskResult, Filters, Passage
+from rag.types import AskResult, Filters, Passage, Turn
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +62,19 @@ class Asker:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
-        self._turns: dict[tuple[str, ...], str] = {}
+        self._turns: dict[tuple[str, ...], Turn] = {}
 
-    def history_for(self, q: Question) -> list[str]:
-        history: list[str] = []
+    def history_for(self, q: Question) -> list[Turn]:
+        history: list[Turn] = []
         for i, earlier in enumerate(q.history):
             key = (*q.history[:i], earlier, str(q.as_of))
             if key not in self._turns:
                 filters = Filters(as_of=q.as_of)
-                self._turns[key] = self.pipeline.ask(earlier, filters=filters, history=list(history)).answer
-            history += [earlier, self._turns[key]]
+                self._turns[key] = Turn.of(self.pipeline.ask(earlier, filters=filters, history=list(history)))
+            history.append(self._turns[key])
         return history
 
-    def ask(self, q: Question) -> tuple[AskResult, list[Passage], list[str]]:
+    def ask(self, q: Question) -> tuple[AskResult, list[Passage], list[Turn]]:
         history = self.history_for(q)
         passages: list[Passage] = []
         for event in self.pipeline.ask_stream(q.question, filters=Filters(as_of=q.as_of), history=history):
@@ -119,6 +119,12 @@ def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pi
         "em": M.best_exact_match(result.short_answer, q.answers)
         if answerable and result.short_answer is not None else None,
         "f1": M.best_f1(result.short_answer, q.answers) if answerable and result.short_answer is not None else None,
+        # Short answers (the bold headline): shown at all (coverage), and right when shown (precision).
+        "short_shown": (result.short_answer is not None) if answerable and q.answers else None,
+        "short_correct": M.short_answer_correct(result.short_answer, q.answers)
+        if answerable and result.short_answer is not None else None,
+        # Follow-ups: was the question rewritten for search? (Only defined for a question asked after earlier turns.)
+        "rewritten": (result.query != result.question) if q.history else None,
         "mc_pick": mc_pick,
         "mc_correct": (mc_pick == q.gold_choice) if q.gold_choice is not None and mc_pick is not None else None,
         "citation_precision_evidence": M.citation_precision_evidence(cited_docs, q.evidence_ids)
@@ -156,6 +162,14 @@ def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     out["em"] = M.mean(s["em"] for s in col)
     out["f1"] = M.mean(s["f1"] for s in col)
     out["short_answers_n"] = M.count_defined(s["em"] for s in col)
+    out["short_answer_precision"] = M.mean(s.get("short_correct") for s in col)
+    out["short_answer_coverage"] = M.mean(s.get("short_shown") for s in col)
+    # Conversations: questions that need no earlier turn must be searched as asked; real follow-ups must be resolved.
+    standalone = [s for q, s in ok if q.history and q.type == "standalone"]
+    follow = [s for q, s in ok if q.history and q.type == "followup"]
+    out["rewrite_rate"] = M.mean(s.get("rewritten") for s in col)
+    out["rewrite_rate_standalone"] = M.mean(s.get("rewritten") for s in standalone)
+    out["followup_contains_gold"] = M.mean(s["contains_gold"] for s in follow)
     out["mc_accuracy"] = M.mean(s["mc_correct"] for s in col)
     out["mc_n"] = M.count_defined(s["mc_correct"] for s in col)
     for key in ("citation_precision_evidence", "citation_precision_answer", "first_citation_evidence"):
@@ -194,8 +208,9 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
             ranked_docs = M.doc_ranking(p.doc_id for p in ranking)[:M.MRR_DEPTH]
             pick = choose(q.question, q.choices, passages, emb, vectors) if q.choices else None
             s = score_question(q, result, ranked_docs, pick.index if pick else None, corpus)
-            record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(), "asked_history": history,
-                      "result": result.to_dict(), "retrieved": [_passage_brief(p) for p in passages],
+            record = {"dataset": ds.name, "config": cfg.name, **q.to_dict(),
+                      "asked_history": [asdict(t) for t in history], "result": result.to_dict(),
+                      "retrieved": [_passage_brief(p) for p in passages],
                       "ranked_docs": ranked_docs, "mc_scores": list(pick.scores) if pick else None, "metrics": s}
         except RagError as exc:  # one bad question must not end the run; it is counted as an error
             s = {"error": str(exc)}

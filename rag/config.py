@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # keeping wrong abstentions on RealTime QA (all answerable) near 5% (0.45: +1.4 points; measured, one global value).
     min_evidence: float = Field(0.4, ge=0.0, le=1.0)
 
+    # The short answer is shown only when the evidence agrees on it (rag.short_answer.confident): this share of the
+    # retrieved statements' weight behind it, or it is the supporting sentence's only candidate and that sentence
+    # scores at least short_answer_score. Chosen on RealTime QA dev weeks (eval/results/short-answers.md).
+    short_answer_support: float = Field(0.5, ge=0.0, le=1.0, description="Evidence share behind a short answer.")
+    short_answer_score: float = Field(0.6, ge=0.0, le=2.0, description="Sentence score at which a lone "
+                                      "candidate is shown as the short answer.")
+
     max_question_chars: int = Field(1000, ge=10)
 
     # HTTP API

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from rag.types import AskResult, Citation, Passage
+from rag.types import AskResult, Citation, Mention, Passage
 
 
 @dataclass
@@ -33,12 +33,22 @@ class Text:
 
 
 @dataclass
+class Summary:
+    """What the answer is about, typed: the short answer (None when the evidence does not agree on one) and the
+    names its supporting sentence gives (what a follow-up's "he" or "it" can mean)."""
+
+    short_answer: str | None
+    entities: list[Mention]
+    kind: str = "summary"
+
+
+@dataclass
 class Done:
     result: AskResult
     kind: str = "done"
 
 
-Event = Searched | Cited | Text | Done
+Event = Searched | Cited | Text | Summary | Done
 
 
 def event_to_dict(event: Event) -> dict:

@@ -1,54 +1,48 @@
-"""Example questions built from the stored articles, so a new reader sees what the archive can answer.
+"""Example questions built from the newest stored articles, so a new reader sees what the archive can answer.
 
-No hard-coded questions: each one is made from a pattern found in an article's text.
+No hard-coded questions: each one is made from what an article says, read through its named entities
+(found at ingest, rag.nlp):
 
-* "X has taken over as the acting president" / "was named prime minister" -> "Who is the acting president?"
-* "Foreign Minister Cho Tae-yul"                                           -> "Who is the foreign minister?"
-* otherwise the article's most mentioned name                              -> "What is the latest on Blinken?"
+* a change of office, "X has taken over as the acting president"      -> "Who is the acting president?"
+* a title before a person's name, "Foreign Minister Cho Tae-yul"       -> "Who is the foreign minister?"
+* the article's most mentioned real name (a person with a full name, an organisation, a place, an event;
+  never a lone letter or a bare acronym)                                -> "What is the latest on Antony Blinken?"
 
-The newest articles are read first and each contributes at most one question per round, so the
-examples cover several stories. The result depends only on the stored articles (deterministic).
+The newest articles are read first and each contributes at most one question per round, so the examples cover
+several stories. A caller that can answer (the chat, the API) passes `answers` to keep only questions the
+archive really answers. The result depends only on the stored articles (deterministic).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from rag.followup import entities
+from rag import lexicon as L
+from rag.query import normalise_name
+from rag.types import Entity
 
-# Words that make up a job title; a title is one or more of these, optionally "of <Capitalised>".
-_ROLE_WORDS = ("acting interim deputy vice prime foreign defense defence finance interior trade "
-               "chief executive general attorney secretary minister president chancellor premier governor "
-               "mayor spokesperson spokesman spokeswoman ambassador director chairman chairwoman chair ceo "
-               "speaker leader commissioner envoy state of the").split()
-_HEADS = ("minister|president|secretary|chancellor|premier|governor|mayor|spokesperson|spokesman|spokeswoman|"
-          "ambassador|director|chairman|chairwoman|chair|ceo|speaker|leader|commissioner|envoy")
+_HEADS = "|".join(sorted(L.ROLE_NOUNS - {"head", "boss", "owner", "founder", "editor", "principal", "dean"}))
+_MODIFIERS = "|".join(L.TITLE_MODIFIERS)
 # "has taken over as the acting president", "was named prime minister", "became the new chancellor"
 _BECAME = re.compile(
-    r"\b(?:as|became|become|becomes|named|appointed|elected|sworn in as)\s+(?:the\s+)?(?:new\s+)?"
-    rf"((?:(?:acting|interim|deputy|vice|prime|foreign|defen[cs]e|finance|chief)\s+)*(?:{_HEADS}))\b"
-    r"((?-i:\s+of\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*))?",
+    rf"\b(?:as|became|become|becomes|named|appointed|elected|sworn in as)\s+(?:the\s+)?(?:new\s+)?"
+    rf"((?:(?:{_MODIFIERS})\s+)*(?:{_HEADS}))\b((?-i:\s+of\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*))?",
     re.IGNORECASE,
 )
-# "Foreign Minister Cho Tae-yul", "U.S. Secretary of State Antony Blinken" (title, then a name)
-_TITLED = re.compile(
-    r"\b((?:[A-Z][\w.]*\s+){0,3}?"
-    rf"(?:{'|'.join(w.capitalize() for w in _HEADS.split('|'))})"
-    r"(?:\s+of\s+[A-Z]\w+)?)"
-    r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
-)
 _FORMER = re.compile(r"\b(?:former|ex-|late|then)\s*(?:acting\s+)?$", re.IGNORECASE)
+_TOPIC_LABELS = ("PERSON", "ORG", "GPE", "EVENT", "WORK_OF_ART", "FAC", "LOC", "PRODUCT", "LAW")
 
 
-class ArticleLike(Protocol):
+@dataclass(frozen=True)
+class ArticleText:
     doc_id: str
-    title: str
     text: str
     date: str | None
     source: str | None
+    entities: tuple[Entity, ...]  # offsets into `text`
 
 
 @dataclass(frozen=True)
@@ -59,56 +53,80 @@ class Example:
 
 def role_phrase(words: str) -> str:
     """'U.S. Secretary of State' -> 'U.S. secretary of state': job words in lower case, names kept."""
-    return " ".join(w.lower() if w.lower() in _ROLE_WORDS else w for w in words.split())
+    return " ".join(w.lower() if w.lower() in L.TITLE_WORDS | {"of", "the"} else w for w in words.split())
 
 
-def role_questions(text: str) -> list[str]:
-    """'Who is the ...?' for every current role the text names: changes of office first, then titles."""
-    # A change of office ("has taken over as ...") is the news; titles before names come after it.
+def role_questions(a: ArticleText) -> list[str]:
+    """'Who is the ...?' for every current role the article names: changes of office first, then titles."""
     found: list[tuple[int, int, str]] = []
-    for m in _BECAME.finditer(text):
-        role = role_phrase(m.group(1) + (m.group(2) or ""))
-        found.append((0, m.start(), role))
-    for m in _TITLED.finditer(text):
-        if _FORMER.search(text[max(0, m.start() - 20):m.start()]):
-            continue  # a former office holder is not who holds the role now
-        role = role_phrase(m.group(1))
+    for m in _BECAME.finditer(a.text):
+        found.append((0, m.start(), role_phrase(m.group(1) + (m.group(2) or ""))))
+    for e in a.entities:
+        if e.label != "PERSON":
+            continue
+        title = _title_before(a.text, e.start)
+        if not title or _FORMER.search(a.text[max(0, e.start - len(title) - 20):e.start - len(title)]):
+            continue  # no title, or a former office holder (not who holds the role now)
+        role = role_phrase(title)
         if role.split()[-1] == "president" and len(role.split()) == 1:
             continue  # "President Yoon ..." is how news names a person, not news of who holds the office
-        found.append((1, m.start(), role))
-    questions: list[str] = []
+        found.append((1, e.start, role))
+    out: list[str] = []
     for _, _, role in sorted(found):
         q = f"Who is the {role}?"
-        if q not in questions:
-            questions.append(q)
-    return questions
+        if q not in out:
+            out.append(q)
+    return out
 
 
-def topic_question(article: ArticleLike) -> str | None:
-    """'What is the latest on <the article's most mentioned name>?'"""
-    skip = {(article.source or "").lower()}
-    names = [n for n in entities(article.text) if n.lower() not in skip]
-    # A one-word name must also be capitalised mid-sentence ("Organisers said ..." is no name).
-    names = [n for n in names if " " in n or _mid_sentence(n, article.text)]
-    # Count every mention, not just distinct names: entities() de-duplicates.
-    tally = {name: len(re.findall(re.escape(name), article.text)) for name in names}
+def _title_before(text: str, start: int) -> str:
+    """The capitalised title words right before a name ("Foreign Minister" in "Foreign Minister Cho")."""
+    words = text[:start].split()
+    title: list[str] = []
+    while words and words[-1].lower().strip(",") in L.TITLE_WORDS | {"of", "u.s.", "state"} and words[-1][:1].isupper():
+        title.insert(0, words.pop())
+    while title and title[0].lower() in ("of", "the"):
+        title.pop(0)
+    has_head = any(w.lower() in L.ROLE_NOUNS for w in title)
+    return " ".join(title) if has_head else ""
+
+
+def real_name(name: str, label: str) -> bool:
+    """A subject a reader recognises: not a lone letter or a bare acronym, and a person with a full name."""
+    letters = re.sub(r"[^A-Za-z]", "", name)
+    if len(letters) < 3 or (name.isupper() and " " not in name):
+        return False
+    if name.lower() in L.STOPWORDS or name.lower() in L.CALENDAR_WORDS:
+        return False
+    return label != "PERSON" or len(name.split()) >= 2
+
+
+def topic_question(a: ArticleText) -> str | None:
+    """'What is the latest on <the article's most mentioned real name>?'"""
+    skip = {(a.source or "").lower()}
+    tally: Counter[tuple[str, str]] = Counter()
+    for e in a.entities:
+        if e.label in _TOPIC_LABELS:
+            name = normalise_name(a.text[e.start:e.end])
+            name = re.sub(r"^(?:the|The)\s+", "", name)
+            if name.lower() not in skip and real_name(name, e.label):
+                tally[(name, e.label)] += 1
     if not tally:
         return None
-    best = sorted(tally.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+    (best, label), _ = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0][1] != "PERSON", -len(kv[0][0]),
+                                                             kv[0][0]))[0]
+    if label == "EVENT":
+        return f"What happened at the {best}?" if not best.lower().startswith("the ") else f"What happened at {best}?"
     return f"What is the latest on {best}?"
 
 
-def _mid_sentence(word: str, text: str) -> bool:
-    return re.search(rf"[a-z,;:]\s+{re.escape(word)}\b", text) is not None
-
-
-def example_questions(articles: Iterable[ArticleLike], n: int = 4) -> list[Example]:
-    """Up to `n` questions, newest articles first, one per article per round."""
-    ordered = sorted(articles, key=lambda a: a.doc_id)
-    ordered = sorted(ordered, key=lambda a: a.date or "", reverse=True)
+def example_questions(articles: Iterable[ArticleText], n: int = 4,
+                      answers: Callable[[str], bool] | None = None) -> list[Example]:
+    """Up to `n` questions, newest articles first, one per article per round (kept only if `answers` says so)."""
+    ordered = sorted(sorted(articles, key=lambda a: a.doc_id), key=lambda a: a.date or "", reverse=True)
     per_article = []
     for a in ordered:
-        qs = role_questions(a.text)
+        qs = role_questions(a)
         topic = topic_question(a)
         if topic:
             qs.append(topic)
@@ -119,15 +137,39 @@ def example_questions(articles: Iterable[ArticleLike], n: int = 4) -> list[Examp
         for doc_id, qs in per_article:
             if round_ < len(qs) and qs[round_].lower() not in seen:
                 seen.add(qs[round_].lower())
-                out.append(Example(qs[round_], doc_id))
+                if answers is None or answers(qs[round_]):
+                    out.append(Example(qs[round_], doc_id))
                 if len(out) >= n:
                     return out
     return out
 
 
-def examples_from_store(store, n: int = 4, scan: int = 20) -> list[Example]:
-    """Example questions from the `scan` newest articles of a `rag.store.Store`."""
+def articles_from_store(store, scan: int = 20) -> list[ArticleText]:
+    """The `scan` newest stored articles with their entities (from their chunks)."""
+    from rag.entities import entity_lookup
+
     metas = sorted(store.article_metadata(), key=lambda m: m["doc_id"])
     metas = sorted(metas, key=lambda m: m.get("date") or "", reverse=True)[:scan]
-    articles = [a for a in (store.get_article(m["doc_id"]) for m in metas) if a is not None]
-    return example_questions(articles, n)
+    out = []
+    for m in metas:
+        a = store.get_article(m["doc_id"])
+        if a is None:
+            continue
+        ents: dict[tuple[int, int], Entity] = {}
+        for p in store.get_chunks(where={"doc_id": a.doc_id}):
+            for e in entity_lookup().of(p):
+                ents.setdefault((e.start, e.end), e)
+        out.append(ArticleText(a.doc_id, a.text, a.date, a.source, tuple(sorted(ents.values(),
+                                                                                key=lambda e: e.start))))
+    return out
+
+
+def examples_from_store(store, n: int = 4, scan: int = 20,
+                        answers: Callable[[str], bool] | None = None) -> list[Example]:
+    return example_questions(articles_from_store(store, scan), n, answers)
+
+
+def subjects(articles: Sequence[ArticleText]) -> list[str]:
+    """Every real name the articles mention (for tests and diagnostics)."""
+    return sorted({normalise_name(a.text[e.start:e.end]) for a in articles for e in a.entities
+                   if e.label in _TOPIC_LABELS and real_name(normalise_name(a.text[e.start:e.end]), e.label)})

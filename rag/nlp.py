@@ -16,6 +16,7 @@ tests/test_nlp.py), which makes batched analysis ~2.5x faster.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,7 +123,13 @@ class Analyzer:
         return nlp
 
     def entities(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Entity]]:
-        """Named entities of each text (offsets into that text)."""
+        """Named entities of each text (offsets into that text), hyphenated names whole and later mentions of a
+        person by one of their names linked (see `snap_end`, `link_people`)."""
+        return [link_people(t, [Entity(e.start, whole_name(t, e), e.label) for e in ents])
+                for t, ents in zip(texts, self.recognise(texts, batch_size), strict=True)]
+
+    def recognise(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Entity]]:
+        """The recogniser's own spans, unchanged."""
         nlp = self.nlp
         with self._lock:
             docs = list(nlp.pipe(texts, batch_size=batch_size, disable=list(_NOT_FOR_ENTITIES)))
@@ -134,8 +141,56 @@ class Analyzer:
             doc = nlp(text)
         tokens = tuple(Token(t.text, t.idx, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in doc)
         chunks = tuple((c.start, c.end) for c in doc.noun_chunks)
-        ents = tuple(Entity(e.start_char, e.end_char, e.label_) for e in doc.ents)
+        ents = tuple(Entity(e.start_char, whole_name(text, Entity(e.start_char, e.end_char, e.label_)), e.label_)
+                     for e in doc.ents)
         return Parse(text, tokens, ents, chunks)
+
+
+def link_people(text: str, ents: list[Entity]) -> list[Entity]:
+    """Later mentions of a person by one of their names ("Choi" after "Choi Sang-mok", "Blinken" after "Antony
+    Blinken") are that person too: the small model often misses a lone surname, or calls it an organisation."""
+    names: set[str] = set()
+    for e in ents:
+        if e.label == "PERSON":
+            parts = text[e.start:e.end].split()
+            if len(parts) >= 2:
+                names.update(w for w in (p.strip(".,") for p in parts) if len(w) >= 3 and w[:1].isupper())
+    if not names:
+        return ents
+    # A lone name the model labelled something else ("Choi" as an organisation) is relabelled.
+    out = [e for e in ents if e.label == "PERSON" or text[e.start:e.end] not in names]
+    kept = [(e.start, e.end) for e in out]
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    for m in pattern.finditer(text):
+        if not any(a < m.end() and m.start() < b for a, b in kept):  # not inside or across another entity
+            out.append(Entity(m.start(), m.end(), "PERSON"))
+            kept.append((m.start(), m.end()))
+    return sorted(out, key=lambda x: x.start)
+
+
+_NAME_WORD = re.compile(r" ([A-Z][a-z]+)\b")
+_NOT_NAME = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+July August September October November December The A An And But Or In On At Of For To By With""".split())
+
+
+def whole_name(text: str, e: Entity) -> int:
+    """Where a name really ends: over a hyphen ("Han Duck-soo", cut as "Han Duck") and, for a person, over the
+    capitalised name words right after it ("Yoon Suk Yeol", cut as "Yoon Suk")."""
+    end = snap_end(text, e.end)
+    if e.label == "PERSON":
+        while (m := _NAME_WORD.match(text, end)) and m.group(1) not in _NOT_NAME:
+            end = snap_end(text, m.end())
+    return end
+
+
+def snap_end(text: str, end: int) -> int:
+    """Extend an entity that stops inside a hyphenated word: the small model splits "Han Duck-soo" into
+    "Han Duck" + "-soo", and a name cut in half is worse than no name."""
+    while end + 1 < len(text) and text[end] in "-‐" and text[end + 1].isalnum():
+        end += 1
+        while end < len(text) and (text[end].isalnum() or text[end] in "'’"):
+            end += 1
+    return end
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 import numpy as np
@@ -20,14 +20,15 @@ from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
-from rag.events import Cited, Done, Event, Searched, Text
+from rag.events import Cited, Done, Event, Searched, Summary, Text
+from rag.language import notice_text
 from rag.loaders import load_paths
+from rag.query import Query, analyse
 from rag.retrieve import Retriever, make_retriever
 from rag.scoring import SentenceScorer
 from rag.sentence_index import encode_with_sentences
-from rag.short_answer import extract as extract_short_answer
 from rag.store import Store
-from rag.types import AskResult, Filters, IngestReport
+from rag.types import AskResult, Filters, IngestReport, Notice, Turn
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ class Pipeline:
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
         scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
-        self.answerer = answerer or ExtractiveAnswerer(scorer, self.settings.min_evidence)
+        self.answerer = answerer or ExtractiveAnswerer(scorer, self.settings.min_evidence,
+                                                       short_support=self.settings.short_answer_support,
+                                                       short_score=self.settings.short_answer_score)
 
     # -- asking -----------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
@@ -53,45 +56,60 @@ class Pipeline:
         return question
 
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
-                   history: list[str] | None = None) -> Iterator[Event]:
-        """Yield Searched, Cited, Text... and finally Done with the complete result."""
+                   history: Sequence[Turn | str] | None = None) -> Iterator[Event]:
+        """Yield Searched, Cited, Text..., Summary and finally Done with the complete result.
+
+        `history` holds the earlier turns of the conversation, oldest first: `Turn`s (what their answers said,
+        typed), or plain strings for earlier questions whose answers the client did not keep."""
         t0 = time.perf_counter()
         question = self.check_question(question)
         k = k or self.settings.k
         filters = filters or Filters()
-        query = self.contextualize(question, history or [])
+        query = analyse(question, history or ())
+        if not query.language.english:
+            yield from self._not_english(query, filters, t0)
+            return
         passages = self.retriever.retrieve(query, k, filters)
         t1 = time.perf_counter()
-        yield Searched(query, passages)
+        yield Searched(query.search, passages)
         citations, parts = [], []
+        summary = Summary(None, [])
         for event in self.answerer.stream(query, passages):
             if isinstance(event, Cited):
                 citations = event.citations
             elif isinstance(event, Text):
                 parts.append(event.delta)
+            elif isinstance(event, Summary):
+                summary = event
             yield event
-        # The short answer is a span of the first citation's sentence, so it is exactly as supported.
-        short = extract_short_answer(question, citations[0].sentence) if citations else None
         t2 = time.perf_counter()
         result = AskResult(
             question=question, answer="".join(parts).strip(), abstained=not citations, citations=citations,
             timings_ms={"retrieve": ms(t1 - t0), "answer": ms(t2 - t1), "total": ms(t2 - t0)},
-            query=query, as_of=filters.as_of.isoformat() if filters.as_of else None, short_answer=short,
+            query=query.search, as_of=filters.as_of.isoformat() if filters.as_of else None,
+            short_answer=summary.short_answer if citations else None,
+            answer_type=query.answer_type.value if query.answer_type else None,
+            entities=list(summary.entities) if citations else [],
         )
         yield Done(result)
 
+    def _not_english(self, query: Query, filters: Filters, t0: float) -> Iterator[Event]:
+        message = notice_text(query.language)
+        yield Searched(query.search, [])
+        yield Cited([])
+        yield Text(message)
+        total = ms(time.perf_counter() - t0)
+        yield Done(AskResult(question=query.text, answer=message, abstained=True, citations=[],
+                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": total}, query=query.search,
+                             as_of=filters.as_of.isoformat() if filters.as_of else None,
+                             language=query.language.code, notices=[Notice("not_english", message)]))
+
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
-            history: list[str] | None = None) -> AskResult:
+            history: Sequence[Turn | str] | None = None) -> AskResult:
         for event in self.ask_stream(question, k, filters, history):
             if isinstance(event, Done):
                 return event.result
         raise RuntimeError("ask_stream ended without a result")  # unreachable: the generator always ends Done
-
-    def contextualize(self, question: str, history: list[str]) -> str:
-        """The query to search for: the question itself, resolved against earlier turns."""
-        from rag.followup import contextualize
-
-        return contextualize(question, history)
 
     # -- ingesting --------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str], progress: bool = True) -> IngestReport:

@@ -23,9 +23,9 @@ from rag.config import Settings
 from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
 from rag.fusion import FUSERS
+from rag.query import Query, as_query, search_text
 from rag.scoring import SentenceScorer
 from rag.store import Store
-from rag.temporal import asks_for_latest
 from rag.types import Filters, Passage
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,9 @@ DocVectors = Callable[[list[str]], dict[str, np.ndarray]]  # doc ids -> article 
 
 class Retriever(ABC):
     @abstractmethod
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        """The k best passages for `query`, best first, each with a similarity score (higher is better)."""
+    def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
+        """The k best passages for `query` (a question understood by rag.query, or plain search text), best first,
+        each with a similarity score (higher is better)."""
 
     def refresh(self) -> None:
         """Bring derived indexes in step with the store after a write (default: nothing to do)."""
@@ -51,8 +52,8 @@ class MemoryDenseRetriever(Retriever):
         self.index = index
         self.scorer = scorer
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.index.dense_search(self.scorer.query_vector(query), k, filters)
+    def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.index.dense_search(self.scorer.query_vector(search_text(query)), k, filters)
 
     def refresh(self) -> None:
         self.index.ensure_fresh(force=True)
@@ -64,8 +65,8 @@ class BM25Retriever(Retriever):
     def __init__(self, index: BM25Index) -> None:
         self.index = index
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.index.search(query, k, filters)
+    def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.index.search(search_text(query), k, filters)
 
     def refresh(self) -> None:
         self.index.ensure_fresh(force=True)
@@ -93,7 +94,7 @@ class RankedRetriever(Retriever):
         for s in self.sources:
             s.refresh()
 
-    def candidates(self, query: str, k: int, filters: Filters | None) -> list[Passage]:
+    def candidates(self, query: Query, k: int, filters: Filters | None) -> list[Passage]:
         n = max(k, self.settings.candidates)
         f = filters or Filters()
         lists = [s.retrieve(query, n, f) for s in self.sources]
@@ -108,17 +109,18 @@ class RankedRetriever(Retriever):
             return lists[0]
         return FUSERS[self.settings.fusion](lists, weights)
 
-    def recent_window(self, query: str, f: Filters) -> Filters | None:
+    def recent_window(self, query: Query, f: Filters) -> Filters | None:
         """The filters narrowed to the last `recent_window_days` before the as-of date, for questions
         that ask for the latest news; None otherwise."""
         days = self.settings.recent_window_days
-        if days <= 0 or not asks_for_latest(query):
+        if days <= 0 or not query.latest:
             return None
         end = f.upper or date.today()
         start = end - timedelta(days=days)
         return replace(f, date_from=max(start, f.date_from) if f.date_from else start)
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+    def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
+        query = as_query(query)
         ranked = self.candidates(query, k, filters)
         if not ranked:
             return []
@@ -127,7 +129,7 @@ class RankedRetriever(Retriever):
         if self.settings.article_weight > 0 and self.doc_vectors is not None:
             ranked = self.article_prior(query, ranked)
         s = self.settings
-        weight, half_life = ((s.recency_latest_weight, s.recency_latest_half_life_days) if asks_for_latest(query)
+        weight, half_life = ((s.recency_latest_weight, s.recency_latest_half_life_days) if query.latest
                              else (s.recency_weight, s.recency_half_life_days))
         if weight > 0:
             ranked = recency(ranked, weight, half_life, (filters or Filters()).upper)
@@ -137,7 +139,7 @@ class RankedRetriever(Retriever):
             ranked = mmr(head, k, self.settings.mmr_lambda)
         return ranked[:k]
 
-    def rescore(self, query: str, ranked: list[Passage]) -> list[Passage]:
+    def rescore(self, query: Query, ranked: list[Passage]) -> list[Passage]:
         """Re-rank the head of the candidates by their best sentence; the tail keeps its order below.
         Scoring every sentence of 60 candidates cost ~10x more than the head's for no gain in hit@5."""
         n = max(self.settings.rescore_top, 1)
@@ -158,14 +160,14 @@ class RankedRetriever(Retriever):
         # Tail scores stay below the head's (higher is better, ranks agree with scores).
         return out + [replace(p, score=round(min(floor, (1 - w) * norm(p)) * 0.999, 6)) for p in tail]
 
-    def article_prior(self, query: str, ranked: list[Passage]) -> list[Passage]:
+    def article_prior(self, query: Query, ranked: list[Passage]) -> list[Passage]:
         """Add article_weight * cosine(question, the passage's whole article). A passage from an
         article about the question outranks an equally good passage in a round-up or a piece
         about something else that mentions it in passing."""
         vectors = self.doc_vectors(list(dict.fromkeys(p.doc_id for p in ranked)))
         if not vectors:
             return ranked
-        q = self.scorer.query_vector(query)
+        q = self.scorer.query_vector(query.search)
         w = self.settings.article_weight
         sims = {d: float(v @ q) for d, v in vectors.items()}
         out = [replace(p, score=round(p.score + w * sims.get(p.doc_id, 0.0), 6)) for p in ranked]

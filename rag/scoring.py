@@ -15,8 +15,9 @@ import numpy as np
 import Stemmer
 
 from rag.embeddings import SentenceEmbeddings
-from rag.short_answer import extract as extract_short_answer
-from rag.short_answer import question_kind
+from rag.entities import entity_lookup
+from rag.query import Query
+from rag.short_answer import NAMED, candidates, labels_for
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words
 from rag.threads import one_thread
@@ -76,7 +77,7 @@ class SentenceScorer:
                 self._queries.popitem(last=False)
         return vec
 
-    def score(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+    def score(self, query: Query, passages: list[Passage]) -> list[ScoredSentence]:
         cands: list[tuple[Passage, tuple[int, int]]] = []
         seen: set[tuple[str, int]] = set()
         for p in passages:
@@ -86,25 +87,32 @@ class SentenceScorer:
                     cands.append((p, span))
         if not cands:
             return []
-        q_vec = self.query_vector(question)
+        q_vec = self.query_vector(query.search)
         vecs = self._vectors(cands)
         sims = vecs @ q_vec
-        q_terms = self.terms(question)
+        q_terms = query.terms
         out = []
         for (p, span), sim in zip(cands, sims, strict=True):
             overlap = len(q_terms & self._sentence_terms(p, span)) / len(q_terms) if q_terms else 0.0
             out.append(ScoredSentence(p, span, self.w * float(sim) + (1 - self.w) * overlap, float(sim), overlap))
         out.sort(key=lambda s: s.score, reverse=True)
-        if self.answer_bonus > 0 and question_kind(question) is not None:
+        if self.answer_bonus > 0 and query.answer_type is not None:
             # Quiz-style questions paraphrase the sentence that answers them minus the answer; a
-            # sentence holding a span of the asked-for kind (a name for "who", a number for "how
+            # sentence holding an entity of the asked-for type (a person for "who", a number for "how
             # many") that the question does not already contain is likelier to answer it. Only
-            # sentences the bonus could lift to the top are examined (the span rules are regexes).
+            # sentences the bonus could lift to the top are examined.
             reach = out[0].score - self.answer_bonus
             out = [replace(s, score=s.score + self.answer_bonus)
-                   if s.score >= reach and extract_short_answer(question, s.text) else s for s in out]
+                   if s.score >= reach and self.holds_answer(query, s) else s for s in out]
             out.sort(key=lambda s: s.score, reverse=True)
         return out
+
+    @staticmethod
+    def holds_answer(query: Query, s: ScoredSentence) -> bool:
+        """Does the sentence hold something that could answer? An entity of the asked type; for which/what
+        questions whose noun only hints at a type (or gives none), any name the question does not contain."""
+        labels = None if query.strict_type else labels_for(query) | NAMED
+        return bool(candidates(query, s.text, s.span[0], entity_lookup().within(s.passage, s.span), labels))
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:
         key = sentence_id_for_chunk(p.chunk_id, span)

@@ -1,295 +1,275 @@
-"""A short answer span ("Choi Sang-mok", "6 January 2025", "3,000") taken from the best sentence.
+"""The short answer: the named entity of the expected type in the supporting sentence ("Choi Sang-mok",
+"91", "9.1%"), or none.
 
-Offline and rule-based: the question's wh-word says what kind of span answers it; candidate spans
-of the evidence sentence (capitalised names, dates, numbers with their unit) are kept when they
-are of that kind and do not merely repeat the question, and the one nearest the question's own
-words in the sentence wins. When no candidate fits, there is no short answer (None), never a guess.
+The question's answer type (rag.query: "which leader" -> a person, "how old" -> an age) says which entity
+labels can answer it. Candidates are the supporting sentence's entities of those labels that the question
+does not already contain; the best is the one the retrieved evidence agrees on most (each article that
+states it counts once, weighted by how well its sentence matches the question), nearest the question's own
+words in the sentence. A short answer is shown only when the evidence agrees on it clearly enough
+(`confident`); otherwise there is none: the headline must be right when it is shown.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rag.text import STOPWORDS, content_words
+from rag import lexicon as L
+from rag.query import AnswerType, Query, normalise_name, stems
+from rag.text import words
+from rag.types import Entity
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
-           "Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?")
-_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
-    rf"|(?:{_MONTHS})\s+\d{{4}}|(?:{_DAYS})|(?:in|since|by)\s+\d{{4}}|\b(?:19|20)\d{{2}}"
-    r"|(?:next|last|this|early|late|mid)[\s-]+(?:spring|summer|fall|autumn|winter|week|month|year|weekend)"
-    r"|spring|summer|autumn|winter"
-    r"|tomorrow|yesterday|today|tonight)\b", re.IGNORECASE)
-_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|"
-                 "thousand|thousands|million|millions|billion|billions|trillion")
-_NUMBER = re.compile(
-    rf"(?:[$€£]\s?)?\b(?:\d(?:[\d,]*\d)?(?:\.\d+)?|{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))?"
-    r"(?:\s?(?:%|percent|per cent))?(?:\s+[a-z]+)?", re.IGNORECASE)
-# Capitalised names: "Choi Sang-mok", "Department of Justice", "the Supreme Court" (without "the").
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|du|von|van|the|for|&)\s+[A-Z][\w'’.-]*|\s+[A-Z][\w'’.-]*)*")
-# "Millions of baby swings were recalled": a plural number word says "many", not how many; the sentence
-# that says "2 million" answers "how many". And "Two of the telescopes ..." opens with a count, not a name.
-_VAGUE_COUNT = re.compile(r"(?:dozens|hundreds|thousands|millions|billions|trillions)\b", re.IGNORECASE)
-_COUNT_WORDS = frozenset(_NUMBER_WORDS.split("|"))
-_NOT_NAMES = frozenset(f"{_MONTHS}|{_DAYS}".replace("\\.?", "").split("|"))
+_DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
-_TITLES = frozenset("""President Vice Prime Deputy Minister Secretary Foreign Defense Interior State of the Chancellor
-Governor Gov. Sen. Senator Rep. Representative Mayor Judge Justice Chief King Queen Prince Princess Pope Dr. Mr. Mrs.
-Ms. General Gen. Acting Former CEO Chairman Chairwoman Speaker House U.S. US UK Commissioner Attorney Ambassador
-Director Leader Sheriff Coach Officer Lt. Col. Capt. Supreme Court Health Finance Treasury Transportation Education
-Commerce Labor Energy Homeland Security Agriculture Press Sgt. Sir Dame Lord Lady Minority Majority Whip""".split())
-_SENTENCE_START_WORDS = frozenset("The A An It In On At He She They This That But And As After When While "
-                                  "According For With From By If Well So Yet Now Still Meanwhile".split())
+_NUMBER = re.compile(r"\d[\d,.]*")
+# A person answering "who" is preferred; a team, company or country answers "who won/bought/sued ...?" too.
+_WHO_FALLBACK = frozenset({"ORG", "GPE", "NORP"})
+
 
 
 @dataclass(frozen=True)
-class Span:
-    text: str
-    start: int
+class Candidate:
+    text: str  # as shown: "Ayman al-Zawahiri", "91", "Bureau of Labor Statistics"
+    key: str  # for comparing mentions across sentences: lower case, no punctuation
+    label: str
+    start: int  # article offsets
     end: int
-    kind: str  # "name", "date", "number", "quoted"
 
 
-def question_kind(question: str) -> str | None:
-    """What kind of span answers the question, from its wh-word; None: not a factoid question."""
-    q = question.lower().strip()
-    for pattern, kind in _KINDS:
-        if re.search(pattern, q):
-            return kind
-    return None
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    label: str
+    support: float  # share of the evidence's weight behind it (0..1)
 
 
-_KINDS: tuple[tuple[str, str], ...] = (
-    (r"\bhow (many|much|far|long|old|big|large|high|tall)\b|\bwhat (number|percentage|percent|amount)\b", "number"),
-    (r"\bwhen\b|\bwhat (year|day|date|month)\b|\bwhich (year|day|date|month)\b", "date"),
-    (r"\bwho(m|se)?\b", "who"),
-    (r"\bwhere\b|\b(what|which) (country|city|state|nation|place|region|island|continent)\b", "where"),
-    (r"\b(what|which)\b", "what"),
-)
+def key_of(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = re.sub(r"^(?:the|a|an)\s+", "", text)
+    return " ".join(re.sub(r"[^\w%$€£]+", " ", text).split())
 
 
-def unmatched_names(question: str, text: str) -> list[str]:
-    """Capitalised words of the question (not its first word) that `text` never mentions: a
-    question about "Tokyo" is not answered by articles that never say "Tokyo"."""
-    words = re.findall(r"\b[A-Z][\w’'-]*", question)[1:] if question[:1].isupper() else re.findall(
-        r"\b[A-Z][\w’'-]*", question)
-    return missing_names(words, text)
+def labels_for(q: Query) -> frozenset[str]:
+    if q.wh == "who" and q.verb in L.CONTEST_VERBS:
+        return q.answer_labels | _WHO_FALLBACK
+    return q.answer_labels
 
 
-def missing_names(words: list[str], text: str) -> list[str]:
-    """The capitalised `words` that `text` never mentions (see `unmatched_names`)."""
-    hay = text.lower().replace("’", "'").replace(".", "")
-    out = []
-    for w in words:
-        stem = re.sub(r"['’]s$", "", w).lower()
-        # Skipped: months and days, demonyms ("American(s)" where the text says "U.S."; not "Japan"), and
-        # acronyms ("US", "LGBTQ"), which articles spell in too many ways.
-        if (stem in _QUESTION_WORDS or not stem or w in _NOT_NAMES or re.search(r"(ian|ean|can|ese|ish)s?$", stem)
-                or w.isupper()):
+NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
+
+
+def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
+               labels: frozenset[str] | None = None) -> list[Candidate]:
+    """Spans of `text` (whose first character is at article offset `offset`) that could answer `q` (entities of
+    `labels`, by default those of the question's answer type)."""
+    if q.answer_type is None:
+        return []
+    labels = labels_for(q) if labels is None else labels
+    found: list[Candidate] = []
+    for e in entities:
+        if e.label not in labels:
             continue
-        if not any(re.search(rf"\b{re.escape(part)}", hay) for part in stem.split("-") if part) and not any(
-                re.search(rf"\b{re.escape(alias)}\b", hay) for alias in _ALIASES.get(stem, ())):
-            out.append(w)
-    return out
+        raw = text[e.start - offset:e.end - offset]
+        c = _shape(q, raw, e.label, e.start)
+        if c is not None:
+            found.append(c)
+    if "WORK_OF_ART" in labels:  # titles in quotes, which the recogniser often misses
+        for m in _QUOTED.finditer(text):
+            title = m.group(1).strip(" ,.")
+            content = [w for w in title.split() if w.lower() not in L.STOPWORDS]
+            capitalised = sum(w[:1].isupper() or w[:1].isdigit() for w in content)
+            if not title[:1].isupper() or len(title.split()) > 8 or capitalised * 2 < len(content):
+                continue  # a quotation of someone's words, not the title of a work ("Title Case" is a title)
+            c = _shape(q, m.group(1), "WORK_OF_ART", offset + m.start(1))
+            if c is not None and all(c.key != f.key for f in found):
+                found.append(c)
+    found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
+             and not _former(q, text, offset, c)]
+    if q.role:
+        # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
+        return [c for c in found if holds_role(q.role, text, offset, c)]
+    return [c for c in found if not _is_source(q, text, offset, c)]
 
 
-# Countries that news copy mostly names by abbreviation ("U.S." for "America"); the text is matched
-# lower-cased with dots removed, so "U.S." reads "us".
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "america": ("us", "united states", "american"),
-    "britain": ("uk", "united kingdom", "british"),
-    "england": ("uk", "english"),
-    "holland": ("netherlands", "dutch"),
-}
+def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
+    """Is the candidate given the asked title: right before it ("acting President Han"), or after it ("Choi
+    has taken over as the acting president", "Miller, the spokesperson")?"""
+    return role_gap(role, text, offset, c) is not None
 
 
-def counts_asked_unit(question: str, text: str) -> bool:
-    """Does `text` give a count of what "how many <unit>" asks for ("187 minutes" for "how many
-    minutes")? A number of the asked unit may answer from a neighbour sentence; a bare number there
-    may count anything."""
-    m = re.search(r"\bhow many\s+(?:more\s+|additional\s+)?([a-z]+)", question, re.IGNORECASE)
-    if not m:
+def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int | None:
+    """How many words lie between the candidate and the title given to it (None: no such title near it)."""
+    before = words(text[max(0, c.start - offset - 60):c.start - offset])[-5:]
+    after = words(text[c.end - offset:c.end - offset + 80])[:8]
+
+    def at(ws: list[str]) -> list[int]:
+        return [i for i, w in enumerate(ws) if any(w.startswith(r[:max(4, len(r) - 2)]) for r in role[-1:])]
+
+    def has(ws: list[str]) -> bool:
+        return all(any(w.startswith(r[:max(4, len(r) - 2)]) for w in ws) for r in role)
+    gaps = []
+    if has(before) and at(before):
+        gaps.append(len(before) - 1 - max(at(before)))
+    if has(after) and at(after):
+        gaps.append(min(at(after)))
+    return min(gaps) if gaps else None
+
+
+def _same_kind(word: str, noun: str) -> bool:
+    """'nation' counts countries: both are places in the lexicon; 'nation' does not count days."""
+    return any(word in vocab and noun in vocab for vocab in (L.PLACE_NOUNS, L.PERSON_NOUNS, L.ORG_NOUNS,
+                                                             L.DATE_NOUNS))
+
+
+def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """'former acting President Han Duck-soo' does not answer who *is* acting president."""
+    if c.label != "PERSON" or q.verb_tag not in ("VBZ", "VBP"):
         return False
-    unit = re.escape(m.group(1).lower().rstrip("s"))
-    return bool(re.search(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})\s+(?:[a-z-]+\s+)?{unit}s?\b", text, re.IGNORECASE))
+    before = words(text[max(0, c.start - offset - 40):c.start - offset])[-4:]
+    return any(w in L.FORMER_WORDS for w in before)
 
 
-def asked_nouns(question: str) -> list[str]:
-    """The words naming what a which/what question asks for: "Which wildly popular show was ..." ->
-    ["wildly", "popular", "show"] (up to the first stop word; at most four)."""
-    m = re.search(r"\b(?:which|what)\s+((?:[a-z][\w-]*\s*){1,4})", question, re.IGNORECASE)
-    out: list[str] = []
-    for w in (m.group(1).split() if m else []):
-        if w.lower() in STOPWORDS:
-            break
-        out.append(w.lower())
+def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"Miller said ...", "according to Reuters": who reports the news is not what a question asks, unless it asks
+    who said something."""
+    if q.verb in L.SPEECH_VERBS:
+        return False
+    after = words(text[c.end - offset:c.end - offset + 20])[:1]
+    before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
+    return bool(after and after[0] in L.REPORTING_WORDS) or before == ["according", "to"]
+
+
+def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """'How many days ...?' is not answered by the "three" of "a three-nation tour": a number followed by another
+    noun counts something else. A number followed by the asked noun, or by no noun at all, may answer."""
+    if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun:
+        return True
+    unit = q.asked_noun[:max(3, len(q.asked_noun) - 2)]
+    if unit in c.text.lower():
+        return True
+    if "-" in c.text:  # "three-nation": the compound says what is counted
+        counted = c.text.lower().rsplit("-", 1)[1]
+        return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
+    nxt = words(text[c.end - offset:c.end - offset + 30])[:1]
+    if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
+        return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
+    return not nxt or nxt[0] in L.STOPWORDS or nxt[0].startswith(unit) or nxt[0] in L.REPORTING_WORDS or \
+        nxt[0] in L.COUNT_VERBS
+
+
+def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
+    """The candidate as an answer to `q`: "the age of 91" -> "91" for an age, "the Pentagon" -> "Pentagon"."""
+    t = q.answer_type
+    text = normalise_name(raw)
+    lead = re.match(r"(?i)(?:the|a|an)\s+", text)
+    if lead and label not in ("DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
+        text = text[lead.end():]
+    if not text:
+        return None
+    words = re.split(r"[\s-]+", text.lower())
+    if t is AnswerType.AGE:
+        m = _NUMBER.search(text)
+        if not m:
+            return None
+        text = m.group(0).rstrip(".,")
+    elif t in (AnswerType.NUMBER, AnswerType.QUANTITY):
+        if not _DIGIT.search(text) and not (set(words) & L.NUMBER_WORDS):
+            return None
+        if set(words) & L.VAGUE_COUNTS and not _DIGIT.search(text):
+            return None  # "millions of": many, not how many
+    elif t is AnswerType.DURATION:
+        if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) or not any(
+                w.rstrip("s") in {u.rstrip("s") for u in L.SPAN_UNITS} for w in words):
+            return None
+    elif t is AnswerType.DATE:
+        if set(words) <= {"today", "now", "recently", "currently"}:
+            return None
+        if (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) and set(words) & L.SPAN_UNITS and not (
+                set(words) & L.CALENDAR_WORDS):
+            return None  # "five weeks" is how long, not when
+    elif text.lower() in L.CALENDAR_WORDS or text.lower() in L.STOPWORDS:
+        return None
+    if q.answer_labels <= {"GPE"} and q.asked_noun:
+        # "which country" / "which state" / "which city": a country, a US state, or neither.
+        low = key_of(text.replace(".", ""))
+        kind = (L.COUNTRIES if q.asked_noun in L.COUNTRY_NOUNS else L.US_STATES if q.asked_noun in L.US_STATE_NOUNS
+                else None)
+        if kind is not None and low not in kind:
+            return None
+        if q.asked_noun in L.CITY_NOUNS and (low in L.COUNTRIES or low in L.US_STATES):
+            return None
+    offset = raw.find(text)
+    s = start + max(offset, 0)
+    return Candidate(text, key_of(text), label, s, s + len(text))
+
+
+
+def _in_question(q: Query, c: Candidate) -> bool:
+    """A span that only repeats the question ("Godard" for "how old was Godard ...") does not answer it."""
+    if any(c.key == key_of(m.text) or c.key in key_of(m.text).split() for m in q.names):
+        return True
+    own = stems(c.text)
+    return bool(own) and own <= q.terms
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence (or joined window) of retrieved evidence with its candidates."""
+
+    doc_id: str
+    score: float
+    text: str
+    offset: int
+    candidates: tuple[Candidate, ...]
+
+
+def votes(evidence: Sequence[Evidence]) -> dict[str, float]:
+    """Each article's best-scoring statement of a candidate counts once: syndicated copies and an article
+    repeating a name do not outvote independent reports."""
+    best: dict[tuple[str, str], float] = {}
+    for ev in evidence:
+        for c in ev.candidates:
+            k = (ev.doc_id, c.key)
+            best[k] = max(best.get(k, 0.0), ev.score)
+    out: dict[str, float] = {}
+    for (_, key), w in best.items():
+        out[key] = out.get(key, 0.0) + w
     return out
 
 
-def refers_back(question: str, sentence: str) -> bool:
-    """Does the sentence call the asked-for thing "the <noun>" ("the wildly popular South Korean
-    show", "the company's stores")? Then its name is in an earlier sentence."""
-    return _back_reference_at(question, sentence) is not None
-
-
-def _back_reference_at(question: str, text: str) -> int | None:
-    # The noun itself in lower case: "the East Sea" is a name, not a reference back.
-    found = [m.start() for w in asked_nouns(question) if len(w) > 2
-             for m in re.finditer(rf"\b[Tt]he\s+(?:[\w-]+\s+){{0,3}}?{re.escape(w)}\b", text)]
-    return min(found) if found else None
-
-
-def _referent_zone(question: str, text: str) -> int | None:
-    """Where the sentences before a back reference end ("Bed Bath & Beyond is ... . A report says the
-    company cut ..."): the thing "the company" means is named there. None: no such reference."""
-    at = _back_reference_at(question, text)
-    if at is None:
+def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | None:
+    """The lead sentence's best candidate: most evidence behind it, then nearest the question's words."""
+    if not lead.candidates:
         return None
-    ends = [m.start() for m in re.finditer(r"[.!?][”\"’]?\s", text[:at])]
-    return ends[-1] if ends else None
+    total = sum(tally.values()) or 1.0
+    labels = q.answer_labels
+    text = lead.text.lower()
+    anchors = [m.start() for w in _anchor_words(q) for m in re.finditer(rf"\b{re.escape(w)}", text)]
+
+    def rank(c: Candidate) -> tuple:
+        primary = c.label in labels  # a person for "who", before a fallback organisation
+        start, end = c.start - lead.offset, c.end - lead.offset
+        gap = min((max(a - end, start - a, 0) for a in anchors), default=len(text))
+        noun_first = bool(q.asked_noun) and re.search(rf"\b{re.escape(q.asked_noun)}\w*\W+$", text[:start]) is not None
+        said = re.match(r"\W*(?:said|says|told|wrote|added|announced)\b", text[end:end + 14]) is not None
+        titled = -(role_gap(q.role, lead.text, lead.offset, c) or 0) if q.role else 0  # the nearest title holder
+        return (primary, titled, tally.get(c.key, 0.0), noun_first, not said, -gap)
+
+    best = max(lead.candidates, key=rank)
+    return ShortAnswer(best.text, best.label, round(tally.get(best.key, 0.0) / total, 4))
 
 
-_QUESTION_WORDS = frozenset("who whom whose what when where which why how is are was were did does do i".split())
+def _anchor_words(q: Query) -> list[str]:
+    words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]+", q.search.lower()) if w not in L.STOPWORDS]
+    return [w[:max(4, len(w) - 2)] for w in words]  # a crude stem: "killed" and "kill" both match "kil"
 
 
-def candidates(sentence: str) -> list[Span]:
-    out: list[Span] = []
-    for kind, pattern in (("quoted", _QUOTED), ("date", _DATE), ("number", _NUMBER), ("name", _NAME)):
-        for m in pattern.finditer(sentence):
-            group = 1 if kind == "quoted" else 0
-            pieces = _sentence_pieces(m.group(group)) if kind == "name" else [(0, m.group(group))]
-            for offset, raw in pieces:
-                text = raw.strip(" ,.;:")
-                if text:
-                    start = m.start(group) + offset + (len(raw) - len(raw.lstrip(" ,.;:")))
-                    out.append(Span(text, start, start + len(text), kind))
-    return out
-
-
-def _sentence_pieces(name: str) -> list[tuple[int, str]]:
-    """A name match split where a sentence ends inside it ("Cho. The U.S. Secretary" -> "Cho",
-    "The U.S. Secretary"): a full stop after a word of three or more letters that is no title
-    ("Sen.", "Gov.") ends a sentence; "U.S." does not."""
-    pieces: list[tuple[int, str]] = []
-    begin = 0
-    for d in re.finditer(r"(?<=\w)\.\s+", name):
-        word = name[begin:d.start()].split()[-1] if name[begin:d.start()].split() else ""
-        if len(word) >= 3 and word + "." not in _TITLES:
-            pieces.append((begin, name[begin:d.start()]))
-            begin = d.end()
-    pieces.append((begin, name[begin:]))
-    return pieces
-
-
-_ACCEPTS: dict[str, frozenset[str]] = {
-    "number": frozenset({"number"}),
-    "date": frozenset({"date"}),
-    "who": frozenset({"name"}),
-    "where": frozenset({"name"}),
-    "what": frozenset({"name", "quoted"}),
-}
-
-
-# Nationality words that do not end like one ("-ian", "-ean", "-can", "-ese", "-ish").
-_DEMONYMS = frozenset("French Dutch Swiss Greek Thai Israeli Pakistani Iraqi Saudi Afghan Kuwaiti Qatari Emirati "
-                      "Bangladeshi Nepali Yemeni Somali Omani Filipino Argentine Czech Welsh Scots Irish Danish "
-                      "Swedish Finnish Polish Turkish Spanish British".split())
-
-
-def is_demonym(name: str) -> bool:
-    """'South Korean', 'European', 'Chinese', 'French': a nationality, which describes and names nothing."""
-    last = name.split()[-1] if name.split() else ""
-    return bool(re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|can|ese|ish)s?", last)) or last in _DEMONYMS
-
-
-def _names_only(span: Span) -> bool:
-    return span.kind != "name" or _clean_name(span.text) != ""
-
-
-def _clean_name(text: str) -> str:
-    words = text.split()
-    while words and words[0] in _SENTENCE_START_WORDS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _drop_question_edges(text: str, q_words: set[str], kind: str) -> str:
-    """'President Han Duck-soo' -> 'Han Duck-soo' when the question says 'president';
-    '37 people' -> '37' when it says 'people'."""
-    words = text.split()
-    if kind == "name":
-        # A leading word of the question ("Covid-19 Thursday" -> "Thursday" when it asks about Covid-19).
-        while len(words) > 1 and set(content_words(words[0])) and set(content_words(words[0])) <= q_words:
-            words = words[1:]
-        # "U.S. Secretary of State Antony Blinken" -> "Antony Blinken": titles are not the name,
-        # unless nothing but titles is left ("Supreme Court").
-        rest = words
-        while rest and rest[0].strip(",") in _TITLES:
-            rest = rest[1:]
-        if rest:
-            words = rest
-    if kind == "number" and len(words) > 1 and words[-1].lower() in q_words | STOPWORDS:
-        words = words[:-1]
-    return " ".join(words)
-
-
-def extract(question: str, sentence: str) -> str | None:
-    """The span of `sentence` that answers `question`, or None."""
-    kind = question_kind(question)
-    if kind is None or not sentence.strip():
-        return None
-    q_words = set(content_words(question))
-    kept: list[Span] = []
-    found = candidates(sentence)
-    dates = [(c.start, c.end) for c in found if c.kind == "date"]
-    for c in found:
-        if c.kind not in _ACCEPTS[kind] or not _names_only(c):
-            continue
-        if c.kind == "number" and any(a <= c.start and c.end <= b for a, b in dates):
-            continue  # the "3" of "March 3, 2021" is a day, not a count
-        if c.kind == "number" and _VAGUE_COUNT.match(sentence, c.start) and not re.search(r"\d", c.text):
-            continue
-        text = _clean_name(c.text) if c.kind == "name" else c.text
-        if c.kind == "name":
-            text = re.sub(r"['’]s?$", "", text)  # "Yoon Suk Yeol's" -> "Yoon Suk Yeol"
-            if text in _NOT_NAMES or text.lower() in _COUNT_WORDS:
-                continue
-        if c.kind == "name" and is_demonym(text):
-            continue  # "South Korean" describes the show, it does not name it
-        if c.kind == "name" and re.search(r"[A-Z][\w.&'’-]*\s*\($", sentence[:c.start]):
-            continue  # "Bed Bath & Beyond (BBBY)": the bracketed short form of the name before it
-        text = _drop_question_edges(text, q_words, c.kind)
-        own = [w for w in content_words(text) if w not in STOPWORDS]
-        if not own or all(w in q_words or w.rstrip("s") in q_words for w in own):
-            continue  # a span that only repeats the question does not answer it
-        if c.kind == "date" and kind != "date" and not re.search(r"[A-Za-z]", text):
-            continue
-        offset = c.text.find(text)
-        kept.append(Span(text, c.start + offset, c.start + offset + len(text), c.kind))
-    if not kept:
-        return None
-    anchors = [m.start() for w in q_words for m in re.finditer(rf"\b{re.escape(w)}", sentence, re.IGNORECASE)]
-    referent_zone = _referent_zone(question, sentence)
-
-    def score(span: Span) -> float:
-        # Nearest to the question's words wins (gap between span and word); quoted titles are strong
-        # answers to "what"; "X is the <question words>" makes X the answer; places follow in/at/from.
-        distance = min((max(a - span.end, span.start - a, 0) for a in anchors), default=len(sentence))
-        before = sentence[max(0, span.start - 8):span.start].lower()
-        after = sentence[span.end:span.end + 12].lower()
-        bonus = 50 if span.kind == "quoted" else 0
-        if kind == "who" and (len(span.text.split()) > 1 or "-" in span.text):
-            bonus += 10  # people have two or more names ("Choi Sang-mok"); places and bodies often one
-        if re.match(r"\s*,?\s*(is|was|are|were|will be|has been)\b", after):
-            bonus += 15
-        if re.search(r"\bformer\s*$", before):
-            bonus -= 30
-        if kind == "where" and re.search(r"\b(in|at|from|to|near)\s+(the\s+)?$", before):
-            bonus += 30
-        if referent_zone is not None and span.end <= referent_zone:
-            bonus += 100  # named before a later sentence calls it "the company": that is the answer
-        return -distance + bonus
-
-    return max(kept, key=score).text
+def confident(answer: ShortAnswer | None, lead_score: float, n_candidates: int, min_support: float,
+              min_score: float) -> bool:
+    """Show the short answer? When most of the evidence agrees on it, or it is the supporting sentence's only
+    candidate and that sentence matches the question well."""
+    if answer is None:
+        return False
+    return answer.support >= min_support or (n_candidates == 1 and lead_score >= min_score)

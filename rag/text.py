@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+from rag.lexicon import STOPWORDS
 
-STOPWORDS = frozenset("""
-a an and are as at be been but by can could did do does for from had has have he her his how i if in
-into is it its me my no not of on or our she so than that the their them then there these they this to
-up was we were what when where which who whom whose why will with would you your about after before
-over under again also any all just more most other some such only own same very s t now
-""".split())
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+__all__ = ["STOPWORDS", "content_words", "human_date", "words"]
 
 
 def words(text: str) -> list[str]:

@@ -227,12 +227,13 @@ def test_choose_ties_go_to_the_first_choice_and_no_choices_gives_none(embeddings
 
 def test_choose_with_the_answerers_cached_vectors_matches_encoding_afresh(embeddings):
     from eval.choices import choose
+    from rag.query import analyse
     from rag.scoring import SentenceScorer
 
     passages = [_passage("Choi Sang-mok has taken over as acting president. Han Duck-soo was impeached.")]
     choices = ["Han Duck-soo", "Choi Sang-mok", "Yoon Suk Yeol"]
     scorer = SentenceScorer(embeddings)
-    scorer.score("Who is acting president?", passages)  # fills the answerer's cache, as in a real ask
+    scorer.score(analyse("Who is acting president?"), passages)  # fills the answerer's cache, as in a real ask
     fresh = choose("Who is acting president now?", choices, passages, embeddings)
     cached = choose("Who is acting president now?", choices, passages, embeddings, scorer._vectors)
     assert fresh.index == cached.index == 1

@@ -1,27 +1,25 @@
-"""Example questions are built from the stored articles, deterministically."""
+"""Example questions: full questions about real named subjects, from the newest articles, deterministic."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
-from rag.examples import example_questions, examples_from_store, role_phrase, role_questions
-
-
-@dataclass
-class Art:
-    doc_id: str
-    text: str
-    date: str | None = None
-    title: str = ""
-    source: str | None = None
+from rag.examples import ArticleText, example_questions, examples_from_store, real_name, role_phrase, role_questions
+from rag.nlp import analyzer
 
 
-PARIS = Art("paris", "Mayor Anne Hidalgo opened the new bridge on Friday. Anne Hidalgo said the bridge cost "
+def art(doc_id: str, text: str, date: str | None = None, source: str | None = None) -> ArticleText:
+    return ArticleText(doc_id, text, date, source, tuple(analyzer().entities([text])[0]))
+
+
+PARIS = art("paris", "Mayor Anne Hidalgo opened the new bridge on Friday. Anne Hidalgo said the bridge cost "
                      "less than planned. Critics of Anne Hidalgo disagreed.", "2025-03-01", source="AFP")
-BERLIN = Art("berlin", "Friedrich Merz was sworn in as chancellor of Germany on Tuesday, officials said.",
+BERLIN = art("berlin", "Friedrich Merz was sworn in as chancellor of Germany on Tuesday, officials said.",
              "2025-05-06", source="DPA")
-SEOUL = Art("seoul", "The impeachment of former acting President Han Duck-soo followed. Deputy Prime Minister "
+SEOUL = art("seoul", "The impeachment of former acting President Han Duck-soo followed. Deputy Prime Minister "
                      "Choi Sang-mok has taken over as the acting president.", "2025-01-06", source="Yonhap")
+HEALTH = art("cdc", "The CDC said on Monday that M cases rose. The CDC expects more. M is spreading, the CDC said.",
+             "2025-06-01")
 
 
 def test_role_phrase_lowers_job_words_and_keeps_acronyms():
@@ -30,26 +28,29 @@ def test_role_phrase_lowers_job_words_and_keeps_acronyms():
 
 
 def test_change_of_office_comes_first_and_former_holders_are_skipped():
-    qs = role_questions(SEOUL.text)
+    qs = role_questions(SEOUL)
     assert qs[0] == "Who is the acting president?"
-    assert "Who is the deputy prime minister?" in qs
     assert all("Han" not in q for q in qs)
     assert qs.count("Who is the acting president?") == 1  # "former acting President Han" adds nothing
 
 
 def test_role_with_of_phrase():
-    assert role_questions(BERLIN.text)[0] == "Who is the chancellor of Germany?"
+    assert role_questions(BERLIN)[0] == "Who is the chancellor of Germany?"
 
 
 def test_newest_article_first_one_question_per_article_per_round():
     got = [e.question for e in example_questions([PARIS, SEOUL, BERLIN], n=4)]
-    assert got[:3] == ["Who is the chancellor of Germany?", "Who is the mayor?", "Who is the acting president?"]
-    assert len(got) == 4
+    assert got[0] == "Who is the chancellor of Germany?"
+    assert len(got) == 4 and len({g.lower() for g in got}) == 4
 
 
-def test_topic_question_uses_the_most_mentioned_name():
-    got = [e.question for e in example_questions([Art("x", "Anne Hidalgo spoke. Anne Hidalgo left. Bob came.")])]
-    assert got == ["What is the latest on Anne Hidalgo?"]
+def test_a_topic_is_a_real_name_never_a_letter_or_a_bare_acronym():
+    assert not real_name("M", "PERSON") and not real_name("CDC", "ORG") and not real_name("Hidalgo", "PERSON")
+    assert real_name("Anne Hidalgo", "PERSON") and real_name("Federal Reserve", "ORG")
+    for e in example_questions([PARIS, SEOUL, BERLIN, HEALTH], n=10):
+        assert e.question.endswith("?") and e.question[0].isupper()
+        subject = re.sub(r"^(?:What is the latest on|Who is the|What happened at)\s+", "", e.question).rstrip("?")
+        assert subject not in ("M", "CDC") and len(subject) >= 3
 
 
 def test_deterministic_and_independent_of_input_order():
@@ -62,15 +63,15 @@ def test_empty_archive_has_no_examples():
     assert example_questions([], n=4) == []
 
 
+def test_only_questions_the_archive_answers_are_kept():
+    asked = []
+    got = example_questions([PARIS, SEOUL, BERLIN], n=4, answers=lambda q: asked.append(q) or "Germany" in q)
+    assert [e.question for e in got] == ["Who is the chancellor of Germany?"] and len(asked) > 1
+
+
 def test_examples_from_the_real_store_are_answerable(corpus_pipeline):
-    examples = examples_from_store(corpus_pipeline.store, n=4)
-    questions = [e.question for e in examples]
-    assert questions[0] == "Who is the acting president?"
-    assert len(questions) == 4
-    result = corpus_pipeline.ask(questions[0])
-    assert not result.abstained and "Choi Sang-mok" in result.answer
-
-
-def test_sentence_initial_common_words_are_not_names():
-    art = Art("y", "Organisers said the parade drew crowds. Organisers expect more. The parade in Tromsø ended.")
-    assert [e.question for e in example_questions([art])] == ["What is the latest on Tromsø?"]
+    answers = lambda q: not corpus_pipeline.ask(q).abstained  # noqa: E731
+    questions = [e.question for e in examples_from_store(corpus_pipeline.store, n=4, answers=answers)]
+    assert questions and questions[0] == "Who is the acting president?"
+    for q in questions:
+        assert not corpus_pipeline.ask(q).abstained

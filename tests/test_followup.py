@@ -1,135 +1,88 @@
-"""Offline follow-up resolution on hand-made conversations (no model, no store)."""
+"""Follow-ups resolve only what needs resolving: a self-contained question is never rewritten."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from rag.followup import bare_name, contextualize, entities, is_follow_up, topic_terms, turns
+from rag.query import analyse
+from rag.types import Mention, Turn
 
-CHOI = ("According to Yonhap (6 January 2025), Deputy Prime Minister Choi Sang-mok has taken over as the "
-        "acting president [1].")
-NOT_FOUND = "The articles do not contain an answer to this question."
+ACTING = Turn(question="who is acting president?",
+              answer="According to Yonhap, Deputy Prime Minister Choi Sang-mok has taken over as the acting president.",
+              short_answer="Choi Sang-mok", entities=(Mention("Choi Sang-mok", "PERSON"),), date="2025-01-06")
+INFLATION = Turn(question="What was the US inflation rate in June 2022?", short_answer="9.1%",
+                 entities=(Mention("the Bureau of Labor Statistics", "ORG"),), date="2022-07-13")
+TWITTER = Turn(question="Who agreed to buy Twitter?", short_answer="Elon Musk",
+               entities=(Mention("Elon Musk", "PERSON"), Mention("Twitter", "ORG")), date="2022-04-25")
+MIGRANTS = Turn(question="Where did the migrants land?", short_answer="Martha's Vineyard",
+                entities=(Mention("Martha's Vineyard", "GPE"), Mention("Ron DeSantis", "PERSON")))
+
+SELF_CONTAINED = [
+    "How old was Jean-Luc Godard when he died?",
+    "Which al Qaeda leader did the US kill in a drone strike?",
+    "What did Ryan Reynolds' colonoscopy reveal?",
+    "Who won the 2022 FIFA World Cup?",
+    "Which Sri Lankan prime minister said the country is bankrupt?",
+    "What did Tesla say about its quarterly deliveries?",
+    "When did Queen Elizabeth II die, and how old was she?",
+    "Who did Blinken meet in Seoul?",
+    "What did North Korea launch into the East Sea?",
+    "How many people did the storm kill in Florida?",
+]
 
 
-def test_standalone_questions_are_searched_as_asked():
-    history = ["who is acting president?", CHOI]
-    for q in ("What did Blinken discuss in Seoul?", "Who is the foreign minister of South Korea?",
-              "When was Yoon Suk Yeol impeached?"):
-        assert not is_follow_up(q)
-        assert contextualize(q, history) == q
+@pytest.mark.parametrize(("question", "earlier"), list(itertools.product(SELF_CONTAINED,
+                                                                         [ACTING, INFLATION, TWITTER, MIGRANTS])))
+def test_a_self_contained_question_is_searched_as_asked_after_any_turn(question, earlier):
+    q = analyse(question, [earlier])
+    assert q.search == q.text and not q.resolutions
 
 
 def test_first_question_is_never_rewritten():
-    assert contextualize("when did he take over?", []) == "when did he take over?"
+    assert analyse("what position did he hold before?").search == "what position did he hold before?"
 
 
-def test_person_pronoun_is_replaced_by_the_name_in_the_previous_answer():
-    history = ["who is acting president?", CHOI]
-    assert contextualize("when did he take over?", history) == "when did Choi Sang-mok take over?"
-    assert contextualize("who paid him a courtesy call?", history) == "who paid Choi Sang-mok a courtesy call?"
-    assert contextualize("what was his job before?", history) == "what was Choi Sang-mok's job before?"
-
-
-def test_a_pronoun_means_the_person_not_the_organisation_named_before_them():
-    history = ["Who announced Blinken's visit last week?",
-               "According to Yonhap (6 January 2025), U.S. State Department spokesperson Matthew Miller announced "
-               "the visit last week [1]."]
-    assert contextualize("What is his job?", history) == "What is Matthew Miller's job?"
-
-
-def test_her_is_possessive_before_a_noun_and_an_object_otherwise():
-    history = ["who leads the party?", "According to AP (1 May 2025), party leader Ana Silva won [1]."]
-    assert contextualize("what did her party say?", history) == "what did Ana Silva's party say?"
-    assert contextualize("who elected her?", history) == "who elected Ana Silva?"
-
-
-def test_reference_without_a_person_pronoun_carries_names_and_topic():
-    query = contextualize("is it true?", ["who is acting president?", CHOI])
-    assert query.startswith("is it true? (")
-    assert "Choi Sang-mok" in query
-    assert "acting" in query and "president" in query
-    assert "Yonhap" not in query and "January" not in query  # our attribution is not content
-
-
-@pytest.mark.parametrize("entity, name", [
-    ("Deputy Prime Minister Choi Sang-mok", "Choi Sang-mok"),
-    ("U.S. Secretary of State Antony Blinken", "Antony Blinken"),
-    ("Blinken", "Blinken"),
-    ("President", "President"),  # never empty
+@pytest.mark.parametrize(("question", "expected"), [
+    ("who paid him a courtesy call?", "who paid Choi Sang-mok a courtesy call?"),
+    ("what position did he hold before?", "what position did Choi Sang-mok hold before?"),
+    ("what is his job?", "what is Choi Sang-mok's job?"),
 ])
-def test_bare_name_drops_titles(entity, name):
-    assert bare_name(entity) == name
+def test_a_person_pronoun_is_the_person_the_last_answer_was_about(question, expected):
+    assert analyse(question, [ACTING]).search == expected
 
 
-def test_topic_switch_keeps_the_topic_and_drops_the_old_subject():
-    query = contextualize("and what about Japan?", ["who is acting president?", CHOI])
-    assert query.startswith("and what about Japan? (")
-    assert "acting president" in query
-    assert "Choi" not in query  # the new subject replaces the one the last answer named
+def test_the_short_answer_wins_over_other_people_the_answer_names():
+    turn = Turn("Who agreed to buy Twitter?", short_answer="Elon Musk",
+                entities=(Mention("Parag Agrawal", "PERSON"), Mention("Elon Musk", "PERSON")))
+    assert analyse("How much did he offer?", [turn]).search == "How much did Elon Musk offer?"
 
 
-def test_switch_that_points_back_names_the_person_and_keeps_the_topic():
-    query = contextualize("what about his predecessor?", ["who is acting president?", CHOI])
-    assert query == "what about Choi Sang-mok's predecessor? (acting president)"
+def test_the_company_and_it_mean_the_last_organisation():
+    assert analyse("What did the company say about the deal?", [TWITTER]).search == \
+        "What did Twitter say about the deal?"
 
 
-def test_elliptic_question_is_a_follow_up():
-    assert is_follow_up("why?")
-    assert "Choi Sang-mok" in contextualize("why?", ["who is acting president?", CHOI])
+def test_there_and_that_day_take_the_place_and_the_date():
+    assert "Martha's Vineyard" in analyse("What happened there?", [MIGRANTS]).search
+    assert "6 January 2025" in analyse("What happened that day?", [ACTING]).search
 
 
-def test_after_not_found_the_names_of_the_question_are_carried():
-    query = contextualize("when did she arrive?", ["Where did Angela Merkel travel?", NOT_FOUND])
-    assert query == "when did Angela Merkel arrive?"
+def test_a_chain_of_he_questions_stays_on_one_person():
+    second = Turn("what position did he hold before?", short_answer=None,
+                  entities=(Mention("Han Duck-soo", "PERSON"),))
+    assert analyse("when did he take over?", [ACTING, second]).search == "when did Choi Sang-mok take over?"
 
 
-def test_chain_of_follow_ups_keeps_the_original_topic():
-    history = ["who is acting president?", CHOI, "when did he take over?", CHOI]
-    assert topic_terms(turns(history))[-2:] == ["acting", "president"]
-    query = contextualize("and what about Japan?", history)
-    assert "acting president" in query
+def test_questions_alone_are_history_too():
+    assert analyse("How old is he?", ["Who is Antony Blinken?"]).search == "How old is Antony Blinken?"
 
 
-def test_a_new_standalone_question_ends_the_chain():
-    history = ["who is acting president?", CHOI, "What did Blinken discuss in Seoul?",
-               "According to Yonhap (6 January 2025), Foreign Minister Cho Tae-yul and U.S. Secretary of State "
-               "Antony Blinken met in Seoul on Monday for talks [1]."]
-    query = contextualize("and what about Japan?", history)
-    assert "blinken" in query.lower()
-    assert "acting" not in query  # the earlier topic is over
+def test_an_ellipsis_asks_the_previous_question_of_a_new_subject():
+    q = analyse("and what about Japan?", [Turn("Who is the foreign minister of South Korea?")])
+    assert q.search == "Who is the foreign minister of Japan?" and q.answer_type.value == "person"
 
 
-def test_carry_is_bounded_and_never_cuts_a_name():
-    long_answer = " ".join(f"Person{i} Name{i} met Minister{i} Other{i}." for i in range(20))
-    query = contextualize("why?", ["who met?", long_answer])
-    carried = query.split("(", 1)[1].rstrip(")").split()
-    assert 0 < len(carried) <= 12
-    assert len(carried) % 2 == 0  # whole two-word names only
-
-
-@pytest.mark.parametrize("text, expected", [
-    (CHOI, ["Deputy Prime Minister Choi Sang-mok"]),
-    ("Yonhap (6 January 2025) also reports that Blinken paid a courtesy call on Choi [2].", ["Blinken", "Choi"]),
-    ("The talks came after Yoon's impeachment on Monday.", ["Yoon"]),
-])
-def test_entities_skip_attribution_days_and_function_words(text, expected):
-    assert entities(text) == expected
-
-
-def test_turns_pair_questions_with_answers_and_keep_an_unanswered_last_question():
-    assert [t.question for t in turns(["q1", "a1", "q2"])] == ["q1", "q2"]
-    assert turns(["q1", "a1", "q2"])[-1].answer == ""
-
-
-def test_the_person_stays_the_same_along_a_chain_of_pronouns():
-    context = ("According to Yonhap (6 January 2025), the U.S. voiced confidence despite the impeachment of "
-               "former acting President Han Duck-soo. Deputy Prime Minister Choi Sang-mok has taken over as the "
-               "acting president [1].")
-    history = ["who is acting president?", CHOI, "what position did he hold before?", context]
-    assert contextualize("who paid him a courtesy call?", history) == "who paid Choi Sang-mok a courtesy call?"
-
-
-def test_former_office_holders_are_not_who_he_is():
-    answer = ("According to Yonhap (6 January 2025), former acting President Han Duck-soo was impeached and "
-              "Deputy Prime Minister Choi Sang-mok has taken over [1].")
-    assert contextualize("when did he take over?", ["who leads now?", answer]) == "when did Choi Sang-mok take over?"
+def test_unresolvable_reference_leaves_the_question_alone():
+    assert analyse("what did she say?", [INFLATION]).search == "what did she say?"

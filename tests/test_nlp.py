@@ -37,7 +37,7 @@ def test_blas_ops_change_nothing_but_speed():
     reference = module.load(exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "tok2vec"])
     sents = corpus_sentences()
     expected = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in reference.pipe(sents)]
-    got = [[(e.start, e.end, e.label) for e in ents] for ents in analyzer().entities(sents)]
+    got = [[(e.start, e.end, e.label) for e in ents] for ents in analyzer().recognise(sents)]
     assert got == expected
 
 
@@ -47,3 +47,10 @@ def test_parse_gives_tokens_entities_and_noun_chunks():
     assert any(t.tag == "PRP" and t.text == "he" for t in p.tokens)
     assert all(p.text[t.start:t.end] == t.text for t in p.tokens)
     assert p.noun_chunks
+
+
+def test_names_are_whole_and_a_person_is_linked_to_their_later_mentions():
+    text = ("Acting President Han Duck-soo met Deputy Prime Minister Choi Sang-mok. "
+            "Blinken paid a courtesy call on Choi. Han said the talks went well.")
+    people = {text[e.start:e.end] for e in analyzer().entities([text])[0] if e.label == "PERSON"}
+    assert {"Han Duck-soo", "Choi Sang-mok", "Choi", "Han"} <= people

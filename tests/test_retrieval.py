@@ -137,9 +137,9 @@ def test_first_citation_holds_the_best_sentence_and_citations_are_in_rank_order(
     ("Who is acting president?", False),
 ])
 def test_questions_asking_for_the_latest_news_are_recognised(question, latest):
-    from rag.temporal import asks_for_latest
+    from rag.query import analyse
 
-    assert asks_for_latest(question) is latest
+    assert analyse(question).latest is latest
 
 
 class _Fixed(Retriever):
@@ -148,7 +148,7 @@ class _Fixed(Retriever):
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+    def retrieve(self, query, k: int, filters: Filters | None = None) -> list[Passage]:
         return self.passages[:k]
 
 

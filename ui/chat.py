@@ -18,7 +18,7 @@ import gradio as gr
 from rag.errors import InvalidQuestion, RagError
 from rag.events import Cited, Done, Searched, Text
 from rag.examples import examples_from_store
-from rag.types import Filters
+from rag.types import Filters, Turn
 from ui.chat_view import (
     ANSWERING,
     DONE,
@@ -92,13 +92,12 @@ def parse_k(value: float | int | str | None, default: int) -> int:
     return k
 
 
-def history_of(turns: list[ChatTurn]) -> list[str]:
-    """What the pipeline resolves follow-ups against: question, answer, question, answer..."""
-    out: list[str] = []
-    for t in turns:
-        if t.state in (DONE, NOT_FOUND):
-            out += [t.question, t.answer]
-    return out
+def history_of(turns: list[ChatTurn]) -> list[Turn]:
+    """What the pipeline resolves follow-ups against: each answered turn, typed (its short answer, the names
+    its answer is about, the date of its evidence)."""
+    return [Turn(question=t.question, answer=t.answer, short_answer=t.short_answer, entities=tuple(t.entities),
+                 date=t.citations[0].date if t.citations else None, query=t.query or None)
+            for t in turns if t.state in (DONE, NOT_FOUND)]
 
 
 class ChatSession:
@@ -177,6 +176,8 @@ class ChatSession:
             r = event.result
             turn.answer, turn.citations, turn.query = r.answer, list(r.citations), r.query or turn.query
             turn.short_answer = r.short_answer
+            turn.entities = list(r.entities)
+            turn.notices = list(r.notices)
             turn.state = NOT_FOUND if r.abstained else DONE
 
     def clear(self, request: gr.Request | None = None) -> Outputs:
@@ -203,12 +204,20 @@ class ExampleQuestions:
         key = tuple((stats or {}).get(f) for f in ("articles", "chunks", "newest_date"))
         if key != self._key:
             try:
-                self._questions = [e.question for e in examples_from_store(self.pipeline.store, n=4)]
+                self._questions = [e.question for e in examples_from_store(self.pipeline.store, n=4,
+                                                                           answers=self._answers)]
             except RagError as exc:
                 log.warning("no example questions: %s", exc)
                 self._questions = []
             self._key = key
         return self._questions
+
+    def _answers(self, question: str) -> bool:
+        """Only questions the archive really answers are offered."""
+        try:
+            return not self.pipeline.ask(question).abstained
+        except RagError:
+            return False
 
 
 def build_chat(pipeline) -> gr.Blocks:

@@ -15,7 +15,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from rag.text import human_date
-from rag.types import Citation
+from rag.types import Citation, Mention, Notice
 
 PASSAGE_CONTEXT_CHARS = 220  # passage text shown on each side of the highlighted sentence
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -34,6 +34,8 @@ class ChatTurn:
     answer: str = ""
     short_answer: str | None = None
     citations: list[Citation] = field(default_factory=list)
+    entities: list[Mention] = field(default_factory=list)  # what the answer is about (follow-ups read these)
+    notices: list[Notice] = field(default_factory=list)
     state: str = SEARCHING
     error: str | None = None
     hint: str | None = None
@@ -143,16 +145,20 @@ def turn_html(turn: ChatTurn) -> str:
              f'<div class="question"><span class="who">You</span><p>{escape(turn.question)}</p></div>']
     searched = ""
     if turn.query:
-        searched = f'<p class="searched">Searched: <q>{escape(turn.query)}</q>'
+        # "Searched:" only when a follow-up was resolved: otherwise it would repeat the question.
+        bits = [f'Searched: <q>{escape(turn.query)}</q>'] if turn.query != turn.question else []
         if turn.filters:
-            searched += f' <span class="filters">({escape(turn.filters)})</span>'
+            bits.append(f'<span class="filters">({escape(turn.filters)})</span>')
         if turn.finished and turn.seconds is not None:
-            searched += f' <span class="took">· {turn.seconds:.2f} s</span>'
-        searched += "</p>"
+            bits.append(f'<span class="took">{turn.seconds:.2f} s</span>')
+        searched = f'<p class="searched">{" · ".join(bits)}</p>' if bits else ""
     body = [searched, status_html(turn)]
     if turn.state == ERROR:
         body.append(f'<div class="error-notice" role="alert"><strong>{escape(turn.error or "Error")}</strong>'
                     + (f"<p>{escape(turn.hint)}</p>" if turn.hint else "") + "</div>")
+    elif turn.notices and turn.state == NOT_FOUND:
+        body.append('<div class="notice" role="status">' + "".join(
+            f"<strong>{escape(n.message)}</strong>" for n in turn.notices) + "</div>")
     elif turn.state == NOT_FOUND:
         hint = ("Try other words, or widen the dates and sources in Filters." if turn.narrowed
                 else "Try other words, or ask about something the archive covers.")

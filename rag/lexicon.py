@@ -1,0 +1,227 @@
+"""Every English word list the library uses, once.
+
+The language model (rag.nlp) finds names, dates and numbers and tags words; what it cannot know is
+what a question *means* by its words: that "which leader" asks for a person, that "the company"
+points back at a named organisation, that "this week" asks for the latest news. Those are lists of
+English words, and they all live here so that no module keeps a private copy of months or titles.
+All entries are lower case unless a comment says otherwise.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words: ignored as search terms and as the content of a question.
+STOPWORDS = _words("""
+a an and are as at be been but by can could did do does for from had has have he her his how i if in
+into is it its me my no not of on or our she so than that the their them then there these they this to
+up was we were what when where which who whom whose why will with would you your about after before
+over under again also any all just more most other some such only own same very s t now
+""")
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+
+# Titles and the words that make them up ("Deputy Prime Minister", "U.S. Secretary of State"): dropped in front of a
+# name when the name stands in for a pronoun, and never a person's name themselves.
+TITLE_WORDS = _words("""
+acting interim former deputy vice prime minister president secretary foreign defense defence interior finance trade
+state chancellor governor mayor senator sen. rep. representative judge justice chief king queen prince princess pope
+dr. mr. mrs. ms. general gen. ceo chairman chairwoman chairperson chair speaker commissioner attorney ambassador
+director leader spokesperson spokesman spokeswoman envoy premier president-elect sheriff coach officer lt. col. capt.
+sgt. sir dame lord lady minority majority whip executive head
+""")
+# Nouns that name a post someone holds ("who is the foreign minister?").
+ROLE_NOUNS = _words("""
+minister secretary president chairman chairwoman chairperson chair chief head director leader ceo executive governor
+commander mayor premier chancellor king queen monarch emperor speaker coach manager captain commissioner
+administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
+""")
+# "Who heads / leads / runs X?" (present tense) asks who holds a post, not about an act.
+ROLE_VERBS = _words("head lead run chair direct manage govern helm oversee command coach captain rule")
+
+# What the noun after "which"/"what" asks for. Keys are lemmas; see rag.query.AnswerType.
+PERSON_NOUNS = _words("""
+head person people man woman boy girl child player athlete star actor actress singer rapper musician artist director
+author writer poet journalist reporter anchor host comedian celebrity politician leader candidate lawmaker senator
+official officer minister president secretary governor mayor king queen prince princess monarch ruler dictator judge
+justice lawyer attorney prosecutor suspect victim hostage soldier general commander coach manager ceo founder
+billionaire entrepreneur executive scientist doctor astronaut pilot driver champion winner nominee contestant
+spokesperson spokesman spokeswoman ambassador envoy pope bishop activist businessman businesswoman heir son daughter
+wife husband mother father brother sister designer chef model quarterback pitcher golfer tennis boxer swimmer
+""")
+ORG_NOUNS = _words("""
+company firm business brand retailer chain store restaurant airline automaker carmaker bank lender insurer network
+channel broadcaster studio label publisher newspaper magazine agency organization organisation group party union
+team club league university college school hospital charity court committee council ministry department government
+administration military army navy police church band startup manufacturer maker supplier platform service app
+streamer exchange fund federation association
+""")
+# Places, and the finer kind each noun asks for ("which country" is answered by a country, not its capital).
+COUNTRY_NOUNS = _words("country nation")
+US_STATE_NOUNS = _words("state")
+CITY_NOUNS = _words("city town village capital")
+FACILITY_NOUNS = _words("park stadium venue arena airport port site building bridge street school campus")
+NATURE_NOUNS = _words("river lake sea ocean mountain volcano desert island continent peninsula bay gulf")
+REGION_NOUNS = _words("region area")
+PLACE_NOUNS = COUNTRY_NOUNS | US_STATE_NOUNS | CITY_NOUNS | FACILITY_NOUNS | NATURE_NOUNS | REGION_NOUNS | _words(
+    "province territory county district neighborhood neighbourhood place location area border")
+EVENT_NOUNS = _words("event tournament championship festival ceremony election race game match war summit conference "
+                     "competition contest award awards prize storm hurricane disaster")
+WORK_NOUNS = _words("show series film movie documentary book novel song album play musical episode game podcast "
+                    "painting sculpture opera")
+PRODUCT_NOUNS = _words("product phone device car vehicle model drug vaccine medicine pill treatment aircraft plane "
+                       "jet ship satellite rocket telescope weapon missile food drink pastry sandwich burger dish "
+                       "snack dessert toy")
+PERCENT_NOUNS = _words("percent percentage rate share proportion")
+MONEY_NOUNS = _words("price cost amount sum fine fee salary budget deal bill value revenue profit loss debt fund "
+                     "funding bail ransom reward")
+DATE_NOUNS = _words("year day date month week time decade century season")
+DURATION_NOUNS = _words("long")  # "how long"
+# "How <adjective>" questions that ask for a quantity with a unit.
+QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot cold")
+
+# Words before a title that say its holder no longer holds it.
+FORMER_WORDS = _words("former ex late then previous outgoing ousted impeached")
+
+# Pronouns that point back at something said before, by the kind of thing they can mean.
+PERSON_PRONOUNS = _words("he him his she her hers himself herself")
+GROUP_PRONOUNS = _words("they them their theirs themselves")
+THING_PRONOUNS = _words("it its itself")
+PLACE_WORDS = _words("there")
+# "that day", "that week", "the same day", "then": a time an earlier answer gave.
+TIME_REFERENCE_NOUNS = _words("day week weekend month year time morning night evening")
+DEMONSTRATIVES = _words("that those same")  # "this week" is the as-of week, not an earlier turn's
+# Definite noun phrases that stand for something named before: "the company", "the country".
+GENERIC_NOUNS = ORG_NOUNS | PLACE_NOUNS | WORK_NOUNS | PRODUCT_NOUNS | EVENT_NOUNS
+
+# Words that open a sentence by pointing back at something the sentence before named ("She was 96.").
+BACK_POINTERS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | _words("we our this these")
+
+# Openers that keep the previous question but change its subject ("and what about Japan?").
+SWITCH_OPENERS = ("what about", "how about", "and what about", "and how about", "what of", "and")
+
+# Verbs of saying: "what did X say/tell/announce?" asks for reported words.
+SPEECH_VERBS = _words("say tell announce reveal claim state write tweet declare explain warn")
+# Words and phrases in evidence that report speech.
+REPORTING_WORDS = _words("""said says say told tells announced announces announcing announcement stated statement
+declared wrote writes tweeted revealed explained added claimed claims warned noted insisted reported reports""")
+# Evidence that states a cause or purpose ("why ...?").
+CAUSE_MARKERS = ("because", "due to", "owing to", "as a result", "result of", "thanks to", "caused by", "blamed",
+                 "citing", "amid", "in order to", "so that", "in an effort to", "aimed at", "reason", "after",
+                 "following", "over his", "over her", "over its", "over their", "over the", "over a", "over alleged",
+                 "to protest", "to avoid", "to help", "to prevent", "to stop")
+# "two weeks after X" dates something; it does not explain it.
+SPAN_UNITS = _words("seconds minutes hours days weeks months years decades")
+
+# "Who won ...?" may be answered by a team, a company or a country as well as a person.
+CONTEST_VERBS = _words("win beat defeat lose top clinch capture claim buy acquire sue")
+
+# Copulas and auxiliaries: "who is ...?" asks for an identity, not an act.
+NOT_ACTS = _words("be do have will would can could should may might must shall")
+# Light verbs ("who came to Seoul?") that news reports in other words ("arrived", "visited"): not an act to look for.
+LIGHT_VERBS = _words("come go get")
+
+# Irregular past forms -> base form (the stemmer cannot map "won" to "win").
+IRREGULAR_VERBS = {
+    "won": "win", "met": "meet", "told": "tell", "said": "say", "paid": "pay", "led": "lead", "took": "take",
+    "taken": "take", "gave": "give", "given": "give", "made": "make", "ran": "run", "left": "leave",
+    "held": "hold", "sold": "sell", "bought": "buy", "became": "become", "chose": "choose", "chosen": "choose",
+    "fled": "flee", "struck": "strike", "got": "get", "went": "go", "gone": "go", "came": "come", "saw": "see",
+    "seen": "see", "found": "find", "brought": "bring", "sent": "send", "spent": "spend", "built": "build",
+    "lost": "lose", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "wrote": "write",
+    "written": "write", "spoke": "speak", "spoken": "speak", "broke": "break", "broken": "break",
+    "stole": "steal", "stolen": "steal", "drove": "drive", "driven": "drive", "shot": "shoot",
+    "fought": "fight", "caught": "catch", "sought": "seek", "knew": "know", "known": "know", "grew": "grow",
+    "grown": "grow", "threw": "throw", "thrown": "throw", "flew": "fly", "flown": "fly", "drew": "draw",
+    "drawn": "draw", "wore": "wear", "worn": "wear", "sank": "sink", "beat": "beat", "beaten": "beat",
+    "hit": "hit", "set": "set", "quit": "quit", "hung": "hang", "sat": "sit", "stood": "stand", "began": "begin",
+    "begun": "begin", "swore": "swear", "sworn": "swear", "sang": "sing", "sung": "sing", "rode": "ride",
+    "fed": "feed", "killed": "kill", "died": "die", "dead": "die", "death": "die",
+}
+
+# News copy often names countries by abbreviation; matched lower-cased with dots removed ("U.S." -> "us").
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "america": ("us", "united states", "american"),
+    "united states": ("us", "america", "american"),
+    "us": ("united states", "america", "american"),
+    "britain": ("uk", "united kingdom", "british"),
+    "united kingdom": ("uk", "britain", "british"),
+    "uk": ("united kingdom", "britain", "british"),
+    "england": ("uk", "english"),
+    "holland": ("netherlands", "dutch"),
+}
+
+NUMBER_WORDS = _words("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
+billion trillion dozen""")
+# Words after a count that say what happened to the counted, not what they are ("37 died", "12 remain").
+COUNT_VERBS = _words("died killed dead injured wounded remain remained missing left arrested were are")
+# Words that qualify a title ("acting president", "deputy prime minister").
+TITLE_MODIFIERS = ("acting", "interim", "deputy", "vice", "prime", "foreign", "defense", "defence", "finance",
+                   "interior", "trade", "chief", "executive", "general")
+
+# Plural number words say "many", not how many ("millions of swings were recalled").
+VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
+
+# Questions that ask for the latest news ("this week", "currently"); phrases, not single words like "new" or "now":
+# "New York" and "now-defunct" are not cues.
+LATEST_CUES = ("this week", "last week", "this weekend", "last weekend", "this month", "today", "tonight",
+               "yesterday", "recently", "recent", "latest", "currently", "right now", "so far this year", "this year",
+               "this morning", "earlier this", "as of now", "at the moment", "these days", "this past")
+
+# Datelines that open wire copy and are never a headline: "New York CNN —", "SEOUL, Jan. 6 (Yonhap) --".
+DATELINE_AGENCIES = ("CNN", "AP", "Reuters", "AFP", "Yonhap", "Bloomberg", "UPI", "Xinhua", "Kyodo", "dpa", "PA")
+
+# Frequent function words of other languages written in Latin script (language detection, rag.language).
+FOREIGN_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "Spanish": _words("el la los las que de del es un una por para con qué quién cuándo dónde cómo cuál cuántos "
+                      "fue está son y se su al lo como más pero"),
+    "French": _words("le la les des que qui est une un du dans pour avec sur quel quelle quand où comment "
+                     "combien et au aux ce sont pas ne"),
+    "German": _words("der die das und ist nicht ein eine wer wie wann wo warum welche welcher mit von den dem "
+                     "zu im auf für sich auch"),
+    "Portuguese": _words("o os as que de do da dos das é um uma por para com quem quando onde como qual "
+                         "quantos foi e não em no na"),
+    "Italian": _words("il lo la gli le che di del della è un una per con chi quando dove come quale quanti "
+                      "perché e non nel nella"),
+    "Dutch": _words("de het een en van is dat wie wat wanneer waar hoe waarom welke niet met op voor zijn"),
+}
+ENGLISH_FUNCTION_WORDS = _words("""the a an of to in is are was were who what when where which why how did does do
+has have had will would can could should that this these those and or for on at by with from about it he she they
+his her their its be been being there than then as if not""")
+
+# Country names as news writes them (lower case), for "which country" questions: a capital or a region is no answer.
+COUNTRIES = frozenset(x.strip() for x in """
+afghanistan, albania, algeria, andorra, angola, antigua and barbuda, argentina, armenia, australia, austria,
+azerbaijan, bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia,
+bosnia and herzegovina, bosnia, botswana, brazil, brunei, bulgaria, burkina faso, burundi, cabo verde, cambodia,
+cameroon, canada, central african republic, chad, chile, china, colombia, comoros, congo, costa rica, croatia, cuba,
+cyprus, czech republic, czechia, denmark, djibouti, dominica, dominican republic, ecuador, egypt, el salvador,
+equatorial guinea, eritrea, estonia, eswatini, ethiopia, fiji, finland, france, gabon, gambia, georgia, germany,
+ghana, greece, grenada, guatemala, guinea, guinea-bissau, guyana, haiti, honduras, hungary, iceland, india,
+indonesia, iran, iraq, ireland, israel, italy, ivory coast, jamaica, japan, jordan, kazakhstan, kenya, kiribati,
+kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho, liberia, libya, liechtenstein, lithuania, luxembourg,
+madagascar, malawi, malaysia, maldives, mali, malta, marshall islands, mauritania, mauritius, mexico, micronesia,
+moldova, monaco, mongolia, montenegro, morocco, mozambique, myanmar, burma, namibia, nauru, nepal, netherlands,
+new zealand, nicaragua, niger, nigeria, north korea, north macedonia, norway, oman, pakistan, palau, palestine,
+panama, papua new guinea, paraguay, peru, philippines, poland, portugal, qatar, romania, russia, rwanda,
+saint kitts and nevis, saint lucia, samoa, san marino, saudi arabia, senegal, serbia, seychelles, sierra leone,
+singapore, slovakia, slovenia, solomon islands, somalia, south africa, south korea, korea, south sudan, spain,
+sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan, tajikistan, tanzania, thailand, timor-leste, togo,
+tonga, trinidad and tobago, tunisia, turkey, turkiye, turkmenistan, tuvalu, uganda, ukraine, united arab emirates,
+uae, united kingdom, uk, britain, great britain, england, scotland, wales, united states, us, usa, america,
+uruguay, uzbekistan, vanuatu, vatican, venezuela, vietnam, yemen, zambia, zimbabwe
+""".split(","))
+US_STATES = frozenset(x.strip() for x in """
+alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida, georgia, hawaii, idaho,
+illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland, massachusetts, michigan, minnesota,
+mississippi, missouri, montana, nebraska, nevada, new hampshire, new jersey, new mexico, new york, north carolina,
+north dakota, ohio, oklahoma, oregon, pennsylvania, rhode island, south carolina, south dakota, tennessee, texas,
+utah, vermont, virginia, washington, west virginia, wisconsin, wyoming
+""".split(","))

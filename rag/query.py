@@ -1,0 +1,445 @@
+"""A question, understood once: the typed `Query` every later step reads.
+
+`analyse(question, history)` parses the question with the language model (rag.nlp: parts of speech,
+dependencies, named entities) and records what it asks for: its question word, the expected answer
+type ("which leader" -> a person, "how old" -> an age), the names it mentions, whether it asks for the
+latest news, and the references that point at earlier turns ("he", "that day", "the company").
+Follow-ups are resolved here too (rag.followup), so retrieval, answering, abstention and short
+answers all read one object and no step parses the question again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import Stemmer
+
+from rag import lexicon as L
+from rag.language import ENGLISH, Language, detect
+from rag.nlp import Parse, Token, analyzer
+from rag.sentences import split_sentences
+from rag.text import content_words
+from rag.types import Mention, Turn
+
+
+class AnswerType(StrEnum):
+    PERSON = "person"
+    ORG = "organisation"
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"
+    MONEY = "money"
+    PERCENT = "percent"
+    QUANTITY = "quantity"
+    AGE = "age"
+    DURATION = "duration"
+    OTHER = "other"  # a named thing: a show, a product, an event ... (see Query.answer_labels)
+
+
+# Entity labels (rag.nlp, OntoNotes) that can answer each type.
+ANSWER_LABELS: dict[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: frozenset({"PERSON"}),
+    AnswerType.ORG: frozenset({"ORG"}),
+    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    AnswerType.DATE: frozenset({"DATE", "TIME"}),
+    AnswerType.NUMBER: frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    AnswerType.MONEY: frozenset({"MONEY"}),
+    AnswerType.PERCENT: frozenset({"PERCENT"}),
+    AnswerType.QUANTITY: frozenset({"QUANTITY", "CARDINAL"}),
+    AnswerType.AGE: frozenset({"DATE", "CARDINAL"}),  # "the age of 91" and "96" are both tagged either way
+    AnswerType.DURATION: frozenset({"DATE", "TIME"}),  # "two weeks", "three hours"
+    AnswerType.OTHER: frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}),
+}
+# Nouns after which/what -> (type, the labels that answer it).
+_NOUN_TYPES: tuple[tuple[frozenset[str], AnswerType, frozenset[str]], ...] = (
+    (L.PERSON_NOUNS, AnswerType.PERSON, ANSWER_LABELS[AnswerType.PERSON]),
+    (L.ORG_NOUNS, AnswerType.ORG, ANSWER_LABELS[AnswerType.ORG]),
+    (L.COUNTRY_NOUNS | L.US_STATE_NOUNS | L.CITY_NOUNS, AnswerType.PLACE, frozenset({"GPE"})),
+    (L.FACILITY_NOUNS, AnswerType.PLACE, frozenset({"FAC", "ORG", "LOC"})),
+    (L.NATURE_NOUNS, AnswerType.PLACE, frozenset({"LOC", "GPE"})),
+    (L.REGION_NOUNS, AnswerType.PLACE, frozenset({"LOC"})),
+    (L.PLACE_NOUNS, AnswerType.PLACE, ANSWER_LABELS[AnswerType.PLACE]),
+    (L.DATE_NOUNS, AnswerType.DATE, ANSWER_LABELS[AnswerType.DATE]),
+    (L.PERCENT_NOUNS, AnswerType.PERCENT, ANSWER_LABELS[AnswerType.PERCENT]),
+    (L.MONEY_NOUNS, AnswerType.MONEY, ANSWER_LABELS[AnswerType.MONEY]),
+    (L.WORK_NOUNS, AnswerType.OTHER, frozenset({"WORK_OF_ART"})),
+    (L.EVENT_NOUNS, AnswerType.OTHER, frozenset({"EVENT"})),
+    (L.PRODUCT_NOUNS, AnswerType.OTHER, frozenset({"PRODUCT"})),
+)
+_WH = frozenset("who whom whose what which when where why how".split())
+_POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
+
+
+def normalise_name(text: str) -> str:
+    """'Ryan Reynolds'' -> 'Ryan Reynolds', 'Sri Lanka’s' -> 'Sri Lanka': the surface forms of one name."""
+    return _POSSESSIVE_END.sub("", " ".join(text.split()).strip(" ,.;:!?\"“”"))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A word of the question that points at something an earlier turn said."""
+
+    text: str  # as written: "he", "his", "that day", "the company"
+    kind: str  # "person", "group", "thing", "place", "time", or a generic noun's entity label set name
+    start: int  # character offsets in the question
+    end: int
+    possessive: bool = False  # "his", "its": the resolved name takes "'s"
+    labels: frozenset[str] = frozenset()  # entity labels the referent may have
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked (white space squeezed)
+    search: str  # what retrieval searches: `text`, or a follow-up with its references resolved
+    language: Language = ENGLISH
+    wh: str | None = None  # "who", "what", "which", "when", "where", "why", "how"
+    answer_type: AnswerType | None = None  # None: not a factoid question ("why", "how did", yes/no)
+    answer_labels: frozenset[str] = frozenset()  # entity labels that can answer it
+    # True when the question word itself fixes the type ("who", "when", "how many"); False when only the noun after
+    # which/what suggests it ("which administration" -> an organisation, which news may word as "the Biden
+    # administration"): then a sentence without such an entity may still answer, it just gets no short answer.
+    strict_type: bool = False
+    asked_noun: str | None = None  # lemma of what which/what asks for: "leader", "show"
+    verb: str | None = None  # lemma of the main verb: "kill", "win"; None for "is/was" questions
+    verb_tag: str = ""  # its Penn tag ("VBZ" for "heads": a present-tense role question)
+    speech: bool = False  # asks for someone's words: "what did X say/tell/announce?"
+    # "Who is the acting president?": the post asked about, as lower-case words (title modifiers and the head noun);
+    # the answer is the person the evidence gives that title.
+    role: tuple[str, ...] = ()
+    names: tuple[Mention, ...] = ()  # named entities (and proper nouns) of `search`, possessives normalised
+    owners: tuple[str, ...] = ()  # names in the possessive: "Japan's foreign minister" -> ("Japan",)
+    latest: bool = False  # asks for the latest news ("this week", "currently")
+    references: tuple[Reference, ...] = ()  # pointers at earlier turns that `text` leaves unresolved
+    resolutions: tuple[tuple[str, str], ...] = ()  # (reference, what it was resolved to), when `search` != `text`
+    terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words of `search`
+    focus: tuple[str, ...] = ()  # names the evidence itself must mention: the new subject of "what about X?"
+
+    @property
+    def rewritten(self) -> bool:
+        return self.search != self.text
+
+    @property
+    def asks_speech(self) -> bool:
+        """'What did X say/tell/announce ...?': the answer is someone's words."""
+        return self.speech
+
+    @property
+    def asks_cause(self) -> bool:
+        return self.wh == "why"
+
+    @property
+    def asks_role(self) -> bool:
+        """'Who heads/leads/runs X?' in the present tense asks who holds a post."""
+        return self.wh == "who" and self.verb in L.ROLE_VERBS and self.verb_tag == "VBZ"
+
+    @property
+    def asked_act(self) -> str | None:
+        """The act a 'who <verb> ...' question asks about ('who won ...' -> 'win'); None for identity
+        ('who is ...') and role questions."""
+        if self.wh != "who" or not self.verb or self.verb in L.NOT_ACTS | L.LIGHT_VERBS or self.asks_role:
+            return None
+        return self.verb
+
+    def name_texts(self) -> list[str]:
+        return [m.text for m in self.names]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(_stemmer().stemWords(content_words(text)))
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Parse:
+    """Questions repeat (example chips, retries, the harness): remember the last few thousand parses."""
+    return analyzer().parse(text)
+
+
+def as_query(q: Query | str) -> Query:
+    """A typed query from a caller that has only text (e.g. the LangChain adapter)."""
+    return q if isinstance(q, Query) else analyse(q)
+
+
+def search_text(q: Query | str) -> str:
+    return q.search if isinstance(q, Query) else q
+
+
+def analyse(question: str, history: Sequence[Turn | str] = ()) -> Query:
+    """The question understood, and resolved against `history` (oldest turn first) when it leans on it."""
+    from rag.followup import resolve
+
+    text = " ".join(question.split())
+    lang = detect(text)
+    if not lang.english:
+        return Query(text=text, search=text, language=lang, terms=stems(text))
+    p = parse(text)
+    base = understand(text, p)
+    turns = [Turn(question=t) if isinstance(t, str) else t for t in history]
+    return resolve(base, p, turns) if turns else base
+
+
+def understand(text: str, p: Parse) -> Query:
+    """The question's own meaning, before any earlier turn is consulted.
+
+    News-quiz questions often set the scene first ("Police arrested 31 men ... . Where was the event?"): the
+    question word, the answer type and the main verb come from the last sentence, the names from all of it."""
+    toks = p.tokens
+    spans = split_sentences(text)
+    first = next((i for i, t in enumerate(toks) if t.start >= spans[-1][0]), 0) if spans else 0
+    wh_i = _question_word(toks, first)
+    wh = toks[wh_i].text.lower() if wh_i is not None else None
+    if wh in ("whom", "whose"):
+        wh = "who"
+    answer_type, labels, noun = _answer_type(toks, wh_i, p)
+    strict = wh in ("who", "when", "where", "how") and answer_type is not None
+    verb_i, verb, verb_tag = _main_verb(toks, first)
+    # "What did X say?" asks for words; "What NFL star announced his retirement?" asks for a person.
+    speech = (wh == "what" and wh_i is not None and toks[wh_i].tag == "WP" and verb in L.SPEECH_VERBS
+              and (verb_i is None or toks[wh_i].head == verb_i))
+    names = _names(p)
+    low = text.lower()
+    role = _role(toks, p, first) if wh == "who" and (verb == "be" or (verb in L.ROLE_VERBS and verb_tag == "VBZ")) \
+        else ()
+    return Query(
+        text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
+        asked_noun=noun, verb=verb, verb_tag=verb_tag, speech=speech, role=role, names=names, owners=_owners(p),
+        latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
+        references=tuple(references(p, names)), terms=stems(text),
+    )
+
+
+def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:
+    """The post a "who is the X" question asks about: the title modifiers and the head noun of its noun phrase
+    ("the acting president" -> ("acting", "president")); () when the phrase has no noun naming a post."""
+    for start, end in p.noun_chunks:
+        if start < first:
+            continue
+        chunk = toks[start:end]
+        head = chunk[-1]
+        if head.pos == "NOUN" and head.lemma.lower() in L.ROLE_NOUNS:
+            mods = [t.text.lower() for t in chunk[:-1] if t.text.lower() in L.TITLE_MODIFIERS]
+            return (*mods, head.lemma.lower())
+    return ()
+
+
+def _question_word(toks: tuple[Token, ...], first: int) -> int | None:
+    """The question word of the question sentence: a "which/what" determiner first ("..., who was associated with
+    which group?"), else the first wh-word that does not open a relative clause ("the actress, who died ...")."""
+    found = [i for i in range(first, len(toks))
+             if toks[i].text.lower() in _WH and toks[i].tag in ("WDT", "WP", "WP$", "WRB")]
+    relative = {i for i in found if i > first and (toks[toks[i].head].dep == "relcl" or toks[i - 1].text == ",")}
+    found = [i for i in found if i not in relative] or found
+    det = [i for i in found if toks[i].tag == "WDT" and toks[i].text.lower() in ("which", "what")]
+    return (det or found or [None])[0]
+
+
+def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
+                 ) -> tuple[AnswerType | None, frozenset[str], str | None]:
+    if wh_i is None:
+        return None, frozenset(), None
+    wh = toks[wh_i].text.lower()
+    nxt = toks[wh_i + 1].text.lower() if wh_i + 1 < len(toks) else ""
+    simple = {"who": AnswerType.PERSON, "whom": AnswerType.PERSON, "whose": AnswerType.PERSON,
+              "when": AnswerType.DATE, "where": AnswerType.PLACE}
+    if wh in simple:
+        t = simple[wh]
+        return t, ANSWER_LABELS[t], None
+    if wh == "how":
+        how = {"many": AnswerType.NUMBER, "old": AnswerType.AGE, "long": AnswerType.DURATION}
+        if nxt == "many":
+            # "How many days/years ...": the count of a span of time, which the recogniser tags as a date.
+            noun = next((t.lemma.lower() for t in toks[wh_i + 2:wh_i + 5] if t.pos == "NOUN"), None)
+            if noun in L.DATE_NOUNS or (noun and noun + "s" in L.SPAN_UNITS):
+                return AnswerType.DURATION, ANSWER_LABELS[AnswerType.DURATION] | {"CARDINAL"}, noun
+            return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
+        if nxt in how:
+            t = how[nxt]
+        elif nxt == "much":
+            after = {t.lemma.lower() for t in toks[wh_i + 2:]}
+            t = AnswerType.MONEY if after & (L.MONEY_NOUNS | {"pay", "cost", "spend", "raise", "earn", "worth",
+                                                              "charge", "sell", "buy", "owe"}) else AnswerType.QUANTITY
+            # News gives most "how much" answers as sums of money ("$6 billion in security assistance").
+            return t, ANSWER_LABELS[t] | {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}, None
+        elif nxt in L.QUANTITY_ADJECTIVES:
+            t = AnswerType.QUANTITY
+        else:
+            return None, frozenset(), None
+        return t, ANSWER_LABELS[t], None
+    if wh not in ("what", "which"):
+        return None, frozenset(), None
+    noun = _asked_noun(toks, wh_i, p)
+    if noun is None:
+        # "What did the images show?": a description, not a name; there is no type to look for.
+        return AnswerType.OTHER, frozenset(), None
+    if noun.startswith("+"):
+        return AnswerType.OTHER, frozenset(), noun[1:]
+    if noun in ("number", "amount", "total", "count"):
+        return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
+    if noun == "age":
+        return AnswerType.AGE, ANSWER_LABELS[AnswerType.AGE], noun
+    for vocab, t, labels in _NOUN_TYPES:
+        if noun in vocab:
+            return t, labels, noun
+    # A noun the lexicon does not type ("which role", "which measure"): answered by a description or a name of any
+    # kind, so no entity label is looked for.
+    return AnswerType.OTHER, frozenset(), noun
+
+
+def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
+    """The lemma of what which/what asks for: the noun the wh-word determines ("which al Qaeda leader"),
+    else the subject of "what is/was the X (of ...)"."""
+    wh = toks[wh_i]
+    if wh.tag == "WDT" or wh.dep == "det":
+        head_i = wh.head
+        head = toks[head_i]
+        if head.pos in ("NOUN", "PROPN") and head is not wh:
+            # "which age group", "which menu item": a compound noun names a kind the lexicon does not type.
+            if any(t.head == head_i and t.dep == "compound" and t.pos == "NOUN" for t in toks):
+                return "+" + head.lemma.lower()
+            return head.lemma.lower()
+        # The parser sometimes hangs the determiner elsewhere: take the first noun after it.
+        for t in toks[wh_i + 1:]:
+            if t.pos == "NOUN":
+                return t.lemma.lower()
+            if t.pos in ("VERB", "AUX"):
+                break
+        return None
+    # "What is the US inflation rate?": the noun chunk after the copula, its last noun.
+    rest = toks[wh_i + 1:]
+    if rest and rest[0].lemma.lower() == "be":
+        for start, end in p.noun_chunks:
+            if start > wh_i + 1:
+                nouns = [t for t in toks[start:end] if t.pos == "NOUN"]
+                if nouns:
+                    return nouns[-1].lemma.lower()
+                break
+    return None
+
+
+def _main_verb(toks: tuple[Token, ...], first: int = 0) -> tuple[int | None, str | None, str]:
+    """Index, lemma and tag of the question sentence's main verb ('did the US kill' -> 'kill'; 'who is' -> 'be')."""
+    part = range(first, len(toks))
+    root_i = next((i for i in part if toks[i].dep == "ROOT"), None)
+    root = toks[root_i] if root_i is not None else None
+    if root is not None and root.pos == "VERB" and root.lemma.lower() not in ("do", "have"):
+        return root_i, _verb_lemma(root), root.tag
+    # "What did Choi tell ...": the verb an auxiliary belongs to. The small model sometimes tags such a verb as a
+    # noun, so a known verb counts too.
+    for i in part:
+        if toks[i].dep in ("aux", "auxpass"):
+            head = toks[toks[i].head]
+            if head.pos == "VERB" or (head.tag.startswith("NN") and head.text.lower() in _KNOWN_VERBS):
+                return toks[i].head, _verb_lemma(head), "VB" if head.tag.startswith("NN") else head.tag
+    if root is not None and root.lemma.lower() in ("do", "have"):
+        # "Which leader did the US kill?" parsed with "did" as the root: the verb it governs.
+        for i in part:
+            if toks[i].head == root_i and i != root_i and toks[i].pos == "VERB":
+                return i, _verb_lemma(toks[i]), toks[i].tag
+    if root is not None and root.lemma.lower() == "be":
+        return root_i, "be", root.tag
+    return None, None, ""
+
+
+_KNOWN_VERBS = L.SPEECH_VERBS | L.ROLE_VERBS | frozenset(L.IRREGULAR_VERBS.values())
+
+
+def _verb_lemma(t: Token) -> str:
+    return L.IRREGULAR_VERBS.get(t.text.lower(), t.lemma.lower())
+
+
+def _names(p: Parse) -> tuple[Mention, ...]:
+    """Named entities, plus runs of proper nouns the recogniser missed ("Blinken"), possessives normalised."""
+    out: list[Mention] = []
+    covered: set[int] = set()
+    for e in p.entities:
+        if e.label in ("CARDINAL", "ORDINAL") or _time_reference(p.entity_text(e)):
+            continue
+        name = normalise_name(p.entity_text(e))
+        if name and name.lower() not in L.STOPWORDS:
+            out.append(Mention(name, e.label))
+        covered.update(range(e.start, e.end))
+    run: list[Token] = []
+    for t in (*p.tokens, None):
+        if t is not None and t.pos == "PROPN" and t.start not in covered:
+            run.append(t)
+            continue
+        if run:
+            name = normalise_name(p.text[run[0].start:run[-1].end])
+            if name and name.lower() not in L.STOPWORDS and name.lower() not in L.CALENDAR_WORDS:
+                out.append(Mention(name, "PROPN"))
+            run = []
+    seen: set[str] = set()
+    return tuple(m for m in out if not (m.text.lower() in seen or seen.add(m.text.lower())))
+
+
+def _time_reference(text: str) -> bool:
+    """'that day', 'the same week': a date only an earlier turn can give."""
+    w = text.lower().split()
+    return len(w) == 2 and w[0] in L.DEMONSTRATIVES and w[1] in L.TIME_REFERENCE_NOUNS
+
+
+def _owners(p: Parse) -> tuple[str, ...]:
+    """Names that own what is asked: the entity before a possessive marker ("Japan's", "Reynolds'")."""
+    out = []
+    for i, t in enumerate(p.tokens):
+        if t.tag == "POS" and i > 0:
+            prev = p.tokens[i - 1]
+            span = next((e for e in p.entities if e.start <= prev.start < e.end), None)
+            text = normalise_name(p.entity_text(span)) if span else prev.text
+            if prev.pos == "PROPN" or span is not None:
+                out.append(text)
+    return tuple(dict.fromkeys(out))
+
+
+def references(p: Parse, names: Sequence[Mention]) -> list[Reference]:
+    """Words that point at an earlier turn and that the question itself does not resolve: "he" in "how old was
+    Godard when he died?" means Godard; "he" in "what position did he hold?" means someone said before."""
+    labels = {m.label for m in names}
+    people = bool(labels & {"PERSON", "PROPN"})
+    named = bool(labels - {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+    toks = p.tokens
+    out: list[Reference] = []
+    for i, t in enumerate(toks):
+        low = t.text.lower()
+        if t.tag in ("PRP", "PRP$"):
+            possessive = t.tag == "PRP$" or low in ("his", "its", "their", "hers")
+            if low in L.PERSON_PRONOUNS and not people:
+                out.append(Reference(t.text, "person", t.start, t.end, possessive, frozenset({"PERSON"})))
+            elif low in L.GROUP_PRONOUNS and not named:
+                out.append(Reference(t.text, "group", t.start, t.end, possessive,
+                                     frozenset({"ORG", "NORP", "GPE", "PERSON"})))
+            elif low in L.THING_PRONOUNS and not named and t.dep != "expl":
+                out.append(Reference(t.text, "thing", t.start, t.end, possessive,
+                                     frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "GPE", "LAW", "FAC"})))
+        elif low == "there" and t.tag == "RB" and not labels & {"GPE", "LOC", "FAC"}:
+            out.append(Reference(t.text, "place", t.start, t.end, False, frozenset({"GPE", "LOC", "FAC"})))
+        elif (low in L.DEMONSTRATIVES and t.tag == "DT" and i + 1 < len(toks)
+              and toks[i + 1].lemma.lower() in L.TIME_REFERENCE_NOUNS and not labels & {"DATE", "TIME"}):
+            out.append(Reference(p.text[t.start:toks[i + 1].end], "time", t.start, toks[i + 1].end, False,
+                                 frozenset({"DATE"})))
+        elif low == "the" and i + 1 < len(toks):
+            # "the company", "the country": a definite noun phrase of a generic noun, without a name of its own.
+            j = i + 1
+            while j < len(toks) and toks[j].pos == "ADJ":
+                j += 1
+            if j < len(toks) and toks[j].pos == "NOUN" and toks[j].lemma.lower() in L.GENERIC_NOUNS and (
+                    j + 1 >= len(toks) or toks[j + 1].pos != "PROPN"):
+                want = _noun_labels(toks[j].lemma.lower())
+                if want and not labels & want:
+                    out.append(Reference(p.text[t.start:toks[j].end], "generic", t.start, toks[j].end, False, want))
+    return out
+
+
+def _noun_labels(noun: str) -> frozenset[str]:
+    for vocab, _, labels in _NOUN_TYPES:
+        if noun in vocab:
+            return labels
+    return frozenset()

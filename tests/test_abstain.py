@@ -1,0 +1,157 @@
+"""The abstention checks: evidence that scores well but does not answer the (typed) question."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.abstain import (
+    Evidence,
+    act_not_reported,
+    cause_not_stated,
+    focus_not_near,
+    missing_names,
+    owner_not_near,
+    reason_to_abstain,
+    same_verb_in,
+    speech_not_reported,
+)
+from rag.query import analyse
+from rag.types import Mention
+
+
+def ev(sentence: str, before: str = "", after: str = "") -> Evidence:
+    window = " ".join(t for t in (before, sentence, after) if t)
+    return Evidence(sentence, window, window)
+
+
+CHO = ("Foreign Minister Cho Tae-yul and U.S. Secretary of State Antony Blinken met in Seoul on Monday for talks "
+       "on their countries' bilateral alliance, efforts to deter North Korean threats and other key issues, "
+       "officials said.")
+CHOI = "Deputy Prime Minister Choi Sang-mok has taken over as the acting president."
+COURTESY = "Blinken paid a courtesy call on Choi ahead of his talks with Cho."
+ARRIVED = "Blinken arrived in South Korea late Sunday."
+
+
+# -- reported speech -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("What did Choi tell Blinken during the courtesy call?", ev(COURTESY)),
+    # Someone's words, but not the asked speaker's.
+    ("What did Blinken announce at the press conference?",
+     ev("Spokesperson Matthew Miller said the two nations would build their critical cooperation.",
+        after="Blinken will hold a press conference.")),
+])
+def test_speech_question_needs_the_speakers_words(question, evidence):
+    assert speech_not_reported(analyse(question), evidence)
+
+
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("What did Blinken say about the alliance?", ev("Blinken said the alliance was ironclad.")),
+    ("What did Blinken say about the alliance?",
+     ev("The alliance is “ironclad and will stay so,” Blinken told reporters.")),
+    ("What did Miller announce?", ev("Miller is a spokesperson.", after="He said the visit would go ahead.")),
+    # Not a question about words at all: "Secretary of State" is no verb of saying.
+    ("What did U.S. Secretary of State Antony Blinken promise to resume?", ev("The allies agreed to resume talks.")),
+])
+def test_speech_reported_or_not_asked(question, evidence):
+    assert speech_not_reported(analyse(question), evidence) is None
+
+
+# -- causes ----------------------------------------------------------------------------------------------
+def test_why_needs_a_cause_in_the_sentence():
+    q = analyse("Why was Han Duck-soo impeached?")
+    assert cause_not_stated(q, ev("Parliament impeached Han Duck-soo just two weeks after Yoon's impeachment."))
+    assert cause_not_stated(q, ev("Han Duck-soo was impeached over his refusal to appoint judges.")) is None
+    assert cause_not_stated(q, ev("Han was impeached because he refused to appoint judges.")) is None
+    assert cause_not_stated(analyse("Who was impeached?"), ev("Han Duck-soo was impeached.")) is None
+
+
+# -- whose role --------------------------------------------------------------------------------------------
+def test_the_owner_of_the_asked_role_must_be_near():
+    q = analyse("What is the name of Japan's foreign minister?")
+    assert owner_not_near(q, ev("Foreign Minister Cho Tae-yul met Blinken in Seoul."))
+    assert owner_not_near(q, ev("Foreign Minister Takeshi Iwaya spoke.", before="Japan hosted the talks.")) is None
+
+
+def test_the_new_subject_of_an_ellipsis_must_be_near():
+    from rag.types import Turn
+
+    q = analyse("and what about Japan?", [Turn("Who is the foreign minister of South Korea?")])
+    assert q.focus == ("Japan",)
+    assert focus_not_near(q, ev(CHO))
+    assert focus_not_near(q, ev("Japan's Foreign Minister Takeshi Iwaya spoke.")) is None
+
+
+# -- names the articles never mention ----------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "label", "text", "missing"), [
+    ("FIFA World Cup", "EVENT", "The Atlanta Braves won the World Series on Tuesday.", True),
+    ("Joe Biden", "PERSON", "Biden signed the bill on Friday.", False),  # a person is mentioned by the surname
+    ("America", "GPE", "The U.S. and South Korea agreed.", False),  # "U.S." is America
+    ("Korea", "GPE", "South Korean officials said.", False),
+    ("Tokyo", "GPE", "Officials met in Seoul.", True),
+    ("South Korean", "NORP", "Officials met in Seoul.", False),  # a nationality describes, it names nothing
+])
+def test_missing_names(name, label, text, missing):
+    assert bool(missing_names([Mention(name, label)], text)) is missing
+
+
+# -- who did it --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("verb", "text", "found"), [
+    ("won", "Lee Jae-myung wins the presidential election.", True),
+    ("win", "Lee Jae-myung won the election.", True),
+    ("succeed", "Rubio succeeded Blinken as secretary of state.", True),
+    ("lead", "voiced confidence in the country's acting leadership", True),
+    ("succeed", "Cho Tae-yul and Antony Blinken met in Seoul.", False),
+])
+def test_same_verb_in_any_form(verb, text, found):
+    assert same_verb_in(verb, text) is found
+
+
+def test_who_question_needs_the_act_reported():
+    q = analyse("Who will succeed Antony Blinken as U.S. Secretary of State?")
+    assert act_not_reported(q, ev(CHO))
+    assert act_not_reported(q, ev("Marco Rubio will succeed Antony Blinken.")) is None
+    # Copulas name no act; "who is X" is about identity, checked elsewhere.
+    assert analyse("Who is the acting president?").asked_act is None
+
+
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("Who heads South Korea's foreign ministry?", ev(CHO)),
+    ("Who leads South Korea's foreign ministry?", ev(CHO)),
+    ("Who runs the Federal Reserve?", ev("Federal Reserve Chair Jerome Powell said rates would stay on hold.")),
+    ("Who runs Tesla?", ev("Elon Musk, the chief executive of Tesla, said deliveries would rise.")),
+    ("Who heads the agency?", ev("Jane Doe, who has headed the agency since 2021, resigned on Friday.")),
+])
+def test_a_role_question_is_answered_by_the_holders_title(question, evidence):
+    q = analyse(question)
+    assert q.asks_role and q.asked_act is None
+    assert act_not_reported(q, evidence) is None
+
+
+def test_a_role_question_still_needs_someone_in_the_asked_role():
+    q = analyse("Who heads South Korea's foreign ministry?")
+    assert act_not_reported(q, ev(ARRIVED))
+    assert act_not_reported(q, ev("President Yoon Suk Yeol was impeached over his failed martial law attempt."))
+    assert act_not_reported(q, ev("Cho Tae-yul met Blinken in Seoul on Monday.",
+                                  after="He has been foreign minister since 2023.")) is None
+
+
+@pytest.mark.parametrize("question", ["Who will lead South Korea's foreign ministry?", "Who led the talks?"])
+def test_role_verbs_with_an_auxiliary_or_in_the_past_stay_acts(question):
+    q = analyse(question)
+    assert q.asked_act == "lead"
+    assert act_not_reported(q, ev(ARRIVED))
+
+
+def test_a_neighbours_verb_counts_only_when_it_goes_on_about_the_lead():
+    q = analyse("Who won the South Korean presidential election?")
+    lead = "Lee Jae-myung addressed supporters in Seoul on Wednesday."
+    assert act_not_reported(q, ev(lead, after="He won the election by a wide margin.")) is None
+    assert act_not_reported(q, ev(lead, before="He won the election by a wide margin."))
+    assert act_not_reported(q, ev(lead, after="On Wednesday, the opposition leader won the election."))
+    assert act_not_reported(analyse("Who paid a courtesy call on Choi?"), ev(CHOI, after=COURTESY))
+
+
+def test_reason_to_abstain_runs_every_check():
+    assert reason_to_abstain(analyse("Why was Han impeached?"), ev("Han was impeached last week.")) is not None
+    q = analyse("Who met Blinken?")
+    assert reason_to_abstain(q, ev("Cho Tae-yul met Blinken in Seoul."), skip=("typed",)) is None

@@ -1,0 +1,64 @@
+"""A question understood once: answer types, names, time scope and the references it leaves open."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.query import AnswerType, analyse
+
+T = AnswerType
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Who is the acting president?", T.PERSON),
+    ("Whose campaign raised the most money?", T.PERSON),
+    ("When did Blinken arrive in Seoul?", T.DATE),
+    ("What year did the company go public?", T.DATE),
+    ("Where did the talks take place?", T.PLACE),
+    ("Which country hosted the summit?", T.PLACE),
+    ("Which city will host the Olympics?", T.PLACE),
+    ("Which company bought Twitter?", T.ORG),
+    ("What team won the World Series?", T.ORG),
+    ("Which al Qaeda leader did the US kill?", T.PERSON),
+    ("Which actor won the award?", T.PERSON),
+    ("How many people died in the flood?", T.NUMBER),
+    ("How many days did the strike last?", T.DURATION),
+    ("How old was the queen when she died?", T.AGE),
+    ("How long did the talks last?", T.DURATION),
+    ("How much did Elon Musk pay for Twitter?", T.MONEY),
+    ("What was the US inflation rate in June?", T.PERCENT),
+    ("What percentage of voters backed the plan?", T.PERCENT),
+    ("Which show was renewed for a second season?", T.OTHER),
+])
+def test_answer_type_from_the_question_form(question, expected):
+    assert analyse(question).answer_type is expected
+
+
+@pytest.mark.parametrize("question", ["Why did the bridge collapse?", "How did the market react?",
+                                      "Is the trip Blinken's last?"])
+def test_not_a_factoid_question(question):
+    assert analyse(question).answer_type is None
+
+
+def test_latest_news_cues():
+    assert analyse("Who won the election this week?").latest
+    assert analyse("Who is currently leading the race?").latest
+    assert not analyse("Who won the election in New York?").latest
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("How old was Jean-Luc Godard when he died?", []),  # "he" is Godard
+    ("What position did he hold before?", ["person"]),
+    ("who paid him a courtesy call?", ["person"]),
+    ("What did the company announce?", ["generic"]),
+    ("What happened that day?", ["time"]),
+    ("Who was arrested there?", ["place"]),
+    ("What did Tesla say about its sales?", []),  # "its" is Tesla's
+])
+def test_references_the_question_leaves_open(question, kinds):
+    assert [r.kind for r in analyse(question).references] == kinds
+
+
+def test_a_question_is_understood_once_and_the_same_way():
+    a, b = analyse("Who won the World Cup?"), analyse("Who  won the World Cup? ")
+    assert a == b and a.text == "Who won the World Cup?"
