@@ -2,8 +2,9 @@
 `rag.articles.Article`s, exactly what `rag ingest` would store) and the questions.
 
 Names: `corpus_qa` (our gold set over corpus/), `realtimeqa` (RealTime QA, gold articles only),
-`realtimeqa-distractors` (gold articles + the search pages of the same weeks), and
-`generic:DIR` (DIR/corpus.jsonl + DIR/questions.jsonl in the documented format).
+`realtimeqa-distractors` (gold articles + the search pages of the same weeks), `conversations`
+(follow-up questions and self-contained ones asked after an unrelated turn, over corpus/ and the RealTime
+QA gold articles) and `generic:DIR` (DIR/corpus.jsonl + DIR/questions.jsonl in the documented format).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
 CORPUS_QA = EVAL_DIR / "data" / "corpus_qa.jsonl"
+CONVERSATIONS = EVAL_DIR / "data" / "conversations.jsonl"
 CORPUS_DIR = REPO_ROOT / "corpus"
 # The shared data lives beside the clone (research-only licence: read in place, never copied).
 REALTIMEQA_DEFAULT = REPO_ROOT.parent / "shared" / "datasets" / "realtimeqa"
@@ -354,11 +356,187 @@ def _lenient_date(value: object) -> date | None:
         return None
 
 
+# -- conversations (follow-ups) -----------------------------------------------------------------
+# A conversation record is one question asked after earlier turns. RealTime QA's text is research-only, so a
+# record names a RealTime QA question by id ({"rtqa": "20220916_2"}) and the text, gold answers, evidence and
+# as-of date are read from ../shared at load time; questions we wrote ourselves carry their own.
+CONVERSATION_TYPES = ("standalone", "followup")
+# What the question leans on, per type, counted in the summary's notes. standalone: a pronoun resolved inside
+# the question itself ("How old was X when he died?") or a question that simply names its subject. followup:
+# what needs the earlier turn(s): a pronoun, "that day"/"that week", a definite reference ("the company",
+# "the show"), "there", an ellipsis ("And Antonio Gates?").
+REFERENCE_KINDS = {"standalone": ("own-pronoun", "own-subject"),
+                   "followup": ("pronoun", "that-day", "that-week", "definite", "there", "ellipsis")}
+# Where a follow-up's referent is named: in an earlier question, or only in an earlier answer (so the
+# follow-up can only resolve if that earlier turn was answered right).
+ANTECEDENTS = ("question", "answer")
+_CONVERSATION_KEYS = ("id", "type", "refs", "antecedent", "history", "question", "answers", "evidence_ids", "as_of",
+                      "evidence", "note")
+_OWN_QUESTION_KEYS = ("answers", "evidence_ids", "as_of", "evidence")
+
+
+@dataclass(frozen=True)
+class _Turn:
+    text: str
+    rtqa: Question | None = None  # the RealTime QA question it names, if any
+
+
+def _rtqa_turn(value: object, where: str, name: str, rtqa: dict[str, Question], rtqa_ids: set[str]) -> _Turn:
+    if isinstance(value, str):
+        if not value.strip():
+            raise DatasetError(f"{where}: an empty question in '{name}'.", "Write the question text, or remove it.")
+        return _Turn(value.strip())
+    if not (isinstance(value, dict) and set(value) == {"rtqa"} and isinstance(value["rtqa"], str)):
+        raise DatasetError(f"{where}: '{name}' items must be a question string or {{\"rtqa\": \"<question id>\"}}.",
+                           'Write e.g. "What happened?" or {"rtqa": "20220916_2"}.')
+    qid = value["rtqa"]
+    if qid in rtqa:
+        return _Turn(rtqa[qid].question, rtqa[qid])
+    if qid in rtqa_ids:
+        raise DatasetError(f"{where}: RealTime QA question {qid} has no usable gold article (empty, or only CNN's "
+                           "ad form), so the realtimeqa loader drops it.", "Choose a question the `realtimeqa` "
+                           "dataset keeps (see eval/README.md).")
+    raise DatasetError(f"{where}: no RealTime QA question {qid!r} in the shared copy.",
+                       "Use a question_id from ../shared/datasets/realtimeqa/past/2022/<WEEK>_qa.jsonl.")
+
+
+def conversation_from_record(rec: dict, where: str, rtqa: dict[str, Question], known_docs: set[str],
+                             rtqa_ids: set[str] = frozenset()) -> tuple[Question, dict]:
+    """One conversations.jsonl line -> the Question the harness asks (history = the earlier questions'
+    text, oldest first) and what to count about it (its type, refs, antecedent, depth, sources)."""
+    unknown = sorted(set(rec) - set(_CONVERSATION_KEYS))
+    if unknown:
+        raise DatasetError(f"{where}: unknown field(s) {unknown}.", f"Use only {', '.join(_CONVERSATION_KEYS)}.")
+    qid = rec.get("id")
+    if not isinstance(qid, str) or not qid.strip():
+        raise DatasetError(f"{where}: record has no 'id'.", 'Add "id": "c01" (unique in the file).')
+    kind = rec.get("type")
+    if kind not in CONVERSATION_TYPES:
+        raise DatasetError(f"{where}: 'type' must be one of {', '.join(CONVERSATION_TYPES)} (got {kind!r}).",
+                           '"standalone" = needs no earlier turn; "followup" = its meaning depends on one.')
+    refs = _str_list(rec.get("refs"), where, "refs")
+    bad = [r for r in refs if r not in REFERENCE_KINDS[kind]]
+    if not refs or bad:
+        raise DatasetError(f"{where}: 'refs' must list what the {kind} question leans on" +
+                           (f" ({bad} is not a {kind} kind)." if bad else "."),
+                           f"Choose from {', '.join(REFERENCE_KINDS[kind])}.")
+    antecedent = rec.get("antecedent")
+    if kind == "followup" and antecedent not in ANTECEDENTS:
+        raise DatasetError(f"{where}: a followup needs 'antecedent' (where its referent is named).",
+                           '"question" = in an earlier question; "answer" = only in an earlier answer.')
+    if kind == "standalone" and antecedent is not None:
+        raise DatasetError(f"{where}: a standalone question has no 'antecedent'.", "Remove the field.")
+    history = rec.get("history")
+    if not isinstance(history, list) or not history:
+        raise DatasetError(f"{where}: 'history' must be a non-empty list of earlier turns.",
+                           'Write e.g. "history": [{"rtqa": "20220715_3"}] or ["who is acting president?"].')
+    turns = [_rtqa_turn(h, where, "history", rtqa, rtqa_ids) for h in history]
+    asked = _rtqa_turn(rec.get("question"), where, "question", rtqa, rtqa_ids)
+    if asked.rtqa is not None:
+        given = [k for k in _OWN_QUESTION_KEYS if k in rec]
+        if given:
+            raise DatasetError(f"{where}: {given} come from RealTime QA for an {{\"rtqa\": ...}} question.",
+                               "Remove them from the record (the loader fills them in from ../shared).")
+        src = asked.rtqa
+        answers, evidence_ids, as_of, evidence = src.answers, src.evidence_ids, src.as_of, src.evidence
+    else:
+        answers = _str_list(rec.get("answers"), where, "answers")
+        if not answers:
+            raise DatasetError(f"{where}: a question we wrote needs 'answers'.",
+                               'Add "answers": [...] (alternatives, any one counts), each stated in the article.')
+        evidence_ids = tuple(canonical_url(e) if e.startswith(("http://", "https://")) else e
+                             for e in _str_list(rec.get("evidence_ids"), where, "evidence_ids"))
+        if not evidence_ids:
+            raise DatasetError(f"{where}: a question we wrote needs 'evidence_ids'.",
+                               "Add the doc id of the article that states the answer (a RealTime QA gold "
+                               "article's doc id is its canonical URL).")
+        missing = sorted(set(evidence_ids) - known_docs)
+        if missing:
+            raise DatasetError(f"{where}: evidence ids {missing} are not in the conversations corpus.",
+                               "Use the doc id of a corpus/ article or a RealTime QA gold article (its URL).")
+        if "as_of" not in rec:
+            raise DatasetError(f"{where}: a question we wrote needs 'as_of'.",
+                               'Add "as_of": "YYYY-MM-DD" (e.g. the week of the story) or "as_of": null.')
+        try:
+            as_of = parse_date(rec["as_of"])
+        except ValueError as exc:
+            raise DatasetError(f"{where}: {exc}.", "Write as_of as YYYY-MM-DD or null.") from None
+        evidence = str(rec.get("evidence") or "")
+    question = Question(id=qid.strip(), question=asked.text, answers=tuple(answers), evidence_ids=tuple(evidence_ids),
+                        as_of=as_of, history=tuple(t.text for t in turns), type=kind, evidence=evidence)
+    facts = {"type": kind, "refs": refs, "antecedent": antecedent, "depth": len(turns),
+             "question_source": "rtqa" if asked.rtqa else "own",
+             "history_sources": ["rtqa" if t.rtqa else "own" for t in turns]}
+    return question, facts
+
+
+def read_conversations(path: Path, rtqa: dict[str, Question], known_docs: set[str],
+                       rtqa_ids: set[str] = frozenset()) -> tuple[list[Question], dict[str, int]]:
+    """Every conversation of the file and the counts worth reporting (by type, reference kind, antecedent,
+    depth and where the questions come from)."""
+    questions: list[Question] = []
+    counts: dict[str, int] = {}
+
+    def add(key: str) -> None:
+        counts[key] = counts.get(key, 0) + 1
+
+    seen: dict[str, int] = {}
+    for lineno, rec in _read_jsonl(path):
+        where = f"{path}:{lineno}"
+        q, facts = conversation_from_record(rec, where, rtqa, known_docs, rtqa_ids)
+        if q.id in seen:
+            raise DatasetError(f"{where}: id {q.id!r} is already used on line {seen[q.id]}.",
+                               "Give every conversation its own id.")
+        seen[q.id] = lineno
+        questions.append(q)
+        kind = facts["type"]
+        add(kind)
+        for ref in facts["refs"]:
+            add(f"{kind}_ref_{ref}")
+        if facts["antecedent"]:
+            add(f"{kind}_antecedent_in_{facts['antecedent']}")
+        if facts["depth"] >= 2:
+            add(f"{kind}_two_or_more_turns_deep")
+        add(f"{kind}_question_from_{facts['question_source']}")
+        for src in facts["history_sources"]:
+            add(f"history_turns_from_{src}")
+    return questions, counts
+
+
+def _rtqa_question_ids(root: Path) -> set[str]:
+    """Every question id of the shared copy's weeks (also those the loader drops), for clearer messages."""
+    folder = root / "past" / "2022"
+    return {rec["question_id"] for p in sorted(folder.glob("*_qa.jsonl")) for _, rec in _read_jsonl(p)
+            if "question_id" in rec}
+
+
+def load_conversations(opts: LoadOptions) -> Dataset:
+    corpus, failed = read_corpus([CORPUS_DIR])
+    if failed:
+        raise DatasetError(f"corpus/ did not load cleanly: {failed[0]}", "Fix the article file named above.")
+    # Every week's gold articles with the realtimeqa loader's own repair; --weeks does not apply here.
+    rtqa = _realtimeqa(LoadOptions(realtimeqa_path=opts.realtimeqa_path), distractors=False)
+    articles = {a.doc_id: a for a in rtqa.articles}
+    for a in corpus:
+        articles.setdefault(a.doc_id, a)
+    questions, counts = read_conversations(CONVERSATIONS, {q.id: q for q in rtqa.questions}, set(articles),
+                                           _rtqa_question_ids(Path(opts.realtimeqa_path)))
+    notes: dict[str, int | str] = {"conversations": len(questions), **dict(sorted(counts.items())),
+                                   "corpus_articles_shipped": len(corpus), "gold_articles": len(rtqa.articles),
+                                   "gold_text_from_search_page": rtqa.notes["gold_text_from_search_page"]}
+    return Dataset("conversations", list(articles.values()), _limit(questions, opts.limit),
+                   description="Conversations: self-contained questions asked after an unrelated turn (the query "
+                               "must equal the question) and real follow-ups (pronouns, 'that day', 'the company', "
+                               "'there', ellipses); corpus = corpus/ + every RealTime QA gold article.",
+                   notes=notes, weeks=rtqa.weeks)
+
+
 # -- registry ----------------------------------------------------------------------------------
 DatasetLoader = Callable[[LoadOptions], Dataset]
 
 DATASETS: dict[str, DatasetLoader] = {
     "corpus_qa": load_corpus_qa,
+    "conversations": load_conversations,
     "realtimeqa": lambda opts: _realtimeqa(opts, distractors=False),
     "realtimeqa-distractors": lambda opts: _realtimeqa(opts, distractors=True),
 }
