@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.answer import Answerer, ExtractiveAnswerer
-from rag.articles import Article
+from rag.articles import Article, id_candidates
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
@@ -191,6 +191,12 @@ class Pipeline:
         minute to build) so that the first reader's question does not pay for them."""
         self.embeddings.model  # noqa: B018 - loads it
         self.retriever.retrieve("warm up", 1)
+
+    def find_article(self, ref: str) -> str | None:
+        """The stored id of the article `ref` names: its id, or its URL as ingested or canonical."""
+        candidates = list(id_candidates(ref))
+        found = self.store.hashes(candidates)
+        return next((c for c in candidates if c in found), None)
 
     def delete(self, doc_id: str) -> bool:
         existed = self.store.delete_article(doc_id)
