@@ -107,7 +107,8 @@ def test_windows_line_endings_in_markdown_front_matter(tmp_path):
     f = tmp_path / "win.md"
     f.write_bytes(b"---\r\nid: win-1\r\ntitle: Windows file\r\n---\r\nBody line one.\r\nBody line two.\r\n")
     (a,) = list(load_paths([str(f)]))
-    assert isinstance(a, Article) and (a.id, a.title, a.text) == ("win-1", "Windows file", "Body line one.\nBody line two.")
+    assert isinstance(a, Article)
+    assert (a.id, a.title, a.text) == ("win-1", "Windows file", "Body line one.\nBody line two.")
 
 
 # -- questions and filters ----------------------------------------------------------------------------

@@ -314,8 +314,15 @@ def build_router(api: ApiState) -> APIRouter:
         return {"deleted": doc_id}
 
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def unknown(rest: str) -> None:
-        # Without this, unknown /api paths would fall through to the chat app mounted at "/".
+    async def unknown(request: Request, rest: str) -> None:
+        # Without this, unknown /api paths would fall through to the chat app mounted at "/"; a known path
+        # asked with another method gets here too (this route matches any path), and is told what it takes.
+        path = request.url.path
+        allowed = sorted({m for r in router.routes if r.endpoint is not unknown and r.path_regex.match(path)
+                          for m in (r.methods or ())})
+        if allowed:
+            raise ApiError(405, "method_not_allowed", f"{path} does not take {request.method}.",
+                           f"Use {' or '.join(allowed)}; see /docs.", headers={"Allow": ", ".join(allowed)})
         raise ApiError(404, "not_found", "There is no such API endpoint.", "See /docs for the endpoints.")
 
     return router

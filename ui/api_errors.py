@@ -124,6 +124,13 @@ def body_parse_error(exc: StarletteHTTPException) -> RagError | None:
     return ApiError(400, "invalid_json", message, JSON_HINT)
 
 
+def _message(error: dict) -> str:
+    """pydantic's message, or ours (rag.hygiene) without pydantic's "Value error, " prefix."""
+    cause = (error.get("ctx") or {}).get("error")
+    text = cause.message if isinstance(cause, RagError) else str(error.get("msg", "invalid"))
+    return text if text.endswith(".") else text + "."
+
+
 def _field(loc: tuple) -> str:
     parts = [str(p) for p in loc if p != "body"]
     return ".".join(parts) or "body"
@@ -140,9 +147,11 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "invalid_json", "The request body is not valid JSON.", JSON_HINT)
-        # Only field names and pydantic's messages: the submitted values are never echoed back.
-        detail = "; ".join(f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}" for e in errors[:10])
-        return error_response(422, "invalid_request", f"The request is not valid: {detail}.", JSON_HINT)
+        # Only field names and our or pydantic's messages: the submitted values are never echoed back.
+        ours = [e["ctx"]["error"] for e in errors if isinstance((e.get("ctx") or {}).get("error"), RagError)]
+        detail = "; ".join(f"{_field(tuple(e.get('loc', ())))}: {_message(e)}" for e in errors[:10])
+        return error_response(422, "invalid_request", f"The request is not valid: {detail}",
+                              ours[0].hint if ours else JSON_HINT)
 
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         parsed = body_parse_error(exc)

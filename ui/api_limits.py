@@ -53,8 +53,9 @@ class BodyTooLarge(RagError):
     code = "body_too_large"
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"The request body is larger than {max_bytes:,} bytes.",
-                         "Send fewer articles per request (or raise RAG_MAX_BODY_BYTES).")
+        super().__init__(f"The request body is larger than {max_bytes:,} bytes, this server's limit.",
+                         "Send a smaller body: split a batch of articles over several requests "
+                         "(the server's operators can raise RAG_MAX_BODY_BYTES).")
 
 
 def client_key(host: str | None) -> str:

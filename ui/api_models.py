@@ -26,7 +26,7 @@ from rag.types import Citation, Dropped, Mention, Notice, Turn
 
 
 def _clean(value: str) -> str:
-    return clean_line(value, "this text")
+    return clean_line(value, "the text")
 
 
 # Generous per-item caps: they exist to bound memory, not to judge content (the question cap is

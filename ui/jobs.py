@@ -28,6 +28,7 @@ from pathlib import Path
 from rag.articles import Article
 from rag.errors import LoadError, RagError
 from rag.types import IngestReport
+from ui.api_errors import INTERNAL_ERROR, ApiError, public
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,6 @@ KEEP_SECONDS = 24 * 3600  # finished jobs are reported for a day
 JOB_BATCH = 8  # articles written per batch: progress moves in steps of this size
 
 LoadUrls = Callable[[list[str], object], Iterator[Article | LoadError]]
-
-
-class QueueFull(RagError):
-    code = "busy"
-
-
-class UrlIngestUnavailable(RagError):
-    code = "url_ingest_unavailable"
 
 
 @dataclass
@@ -129,15 +122,16 @@ class IngestJobs:
     def submit_urls(self, urls: list[str]) -> dict:
         load_urls = url_loader()
         if load_urls is None:
-            raise UrlIngestUnavailable("This server cannot fetch URLs: its version has no URL loader.",
-                                       "Send the articles themselves (JSON objects with their text); see /docs.")
+            raise ApiError(501, "url_ingest_unavailable", "This server version cannot fetch URLs.",
+                           "Send the articles themselves (JSON objects with their text); see /docs.")
         settings = self.pipeline.settings
         return self._submit("urls", None, lambda: load_urls(list(urls), settings))
 
     def _submit(self, kind: str, total: int | None, items: Callable[[], Iterable[Article | LoadError]]) -> dict:
         if self._queue.qsize() >= self.max_queued:
-            raise QueueFull(f"{self.max_queued} ingest jobs are already waiting on this server.",
-                            "Wait for them to finish (GET /api/jobs/{id}) and send this one again.")
+            raise ApiError(503, "busy", f"{self.max_queued} ingest jobs are already waiting on this server.",
+                           "Wait for them to finish (GET /api/jobs/{id}) and send this one again.",
+                           headers={"Retry-After": "30"})
         job_id = uuid.uuid4().hex
         self._prune()
         self._execute("INSERT INTO jobs (id, kind, state, pid, total, created) VALUES (?, ?, 'queued', ?, ?, ?)",
@@ -161,7 +155,7 @@ class IngestJobs:
             try:
                 self._run_one(work)
             finally:
-                work = None  # noqa: F841 - drop the job's articles before trimming memory
+                del work  # the job's articles, before memory is trimmed
                 _release_memory()
 
     def _run_one(self, work: _Work) -> None:
@@ -173,15 +167,11 @@ class IngestJobs:
         try:
             report = self.pipeline.ingest_articles(work.items(), progress=False, batch=JOB_BATCH, on_batch=progress)
         except RagError as exc:
-            from ui.api_errors import public
-
             code, message, hint = public(exc)
             self._finish(work.job_id, "failed", error={"code": code, "message": message, "hint": hint})
             return
         except Exception:
             log.exception("ingest job %s failed", work.job_id)
-            from ui.api_errors import INTERNAL_ERROR
-
             code, message, hint = INTERNAL_ERROR
             self._finish(work.job_id, "failed", error={"code": code, "message": message, "hint": hint})
             return
@@ -218,7 +208,7 @@ class IngestJobs:
             return None
         jid, kind, state, pid, total, processed, created, started, finished, result, error = rows[0]
         if state in ("queued", "running") and pid != os.getpid() and not _alive(pid):
-            state = self._interrupt(jid)
+            state, error = self._interrupt(jid), json.dumps(INTERRUPTED)
         return {"id": jid, "kind": kind, "state": state, "total": total, "processed": processed, "created": created,
                 "started": started, "finished": finished, "result": json.loads(result) if result else None,
                 "error": json.loads(error) if error else None, "location": f"/api/jobs/{jid}"}
