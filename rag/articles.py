@@ -70,8 +70,10 @@ def canonical_url(url: str) -> str:
         parts = urlsplit(url.strip())
     except ValueError:
         return url.strip()
+    if not parts.netloc:  # not a web address (no host): nothing to canonicalise
+        return url.strip()
     host = parts.netloc.lower().removeprefix("www.").removeprefix("edition.")
-    path = parts.path.rstrip("/") or "/"
+    path = parts.path.strip().rstrip("/") or "/"
     by_host = TRACKING_PARAMS_BY_HOST.get(host, frozenset())
     kept = []
     for param in parts.query.split("&"):
