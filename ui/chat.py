@@ -161,9 +161,7 @@ class ChatSession:
                         turn.seconds = time.perf_counter() - t0
                     yield log_html(turns), turns, box
             return
-        except RateLimited as exc:
-            turn.state, turn.error, turn.hint = ERROR, exc.message, exc.hint
-        except RagError as exc:
+        except (RagError, RateLimited) as exc:
             turn.state, turn.error, turn.hint = ERROR, exc.message, exc.hint
         except Exception:  # the reader gets a message, the log gets the stack trace
             log.exception("answering %r failed", question)
@@ -212,9 +210,8 @@ def _session(request: gr.Request | None) -> str:
 class ExampleQuestions:
     """Example questions for the archive as it is now, rebuilt only when the archive changed."""
 
-    def __init__(self, pipeline, throttle: Throttle | None = None) -> None:
+    def __init__(self, pipeline) -> None:
         self.pipeline = pipeline
-        self.throttle = throttle  # shared with the HTTP API when served together (ui.server)
         self._key: tuple | None = None
         self._questions: list[str] = []
 
