@@ -48,12 +48,49 @@ class Article:
         return self.date.isoformat() if self.date else None
 
 
+# Query parameters that only say how a reader arrived (campaign, click and mailing ids), never which
+# article it is: dropped from ids. Everything else in the query is kept, since some sites (newsletter
+# click-through links, `article.php?id=...`) identify the article by it.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id", "igshid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
+    "rb_clickid", "s_cid", "cmpid", "ocid", "ref_src", "ref_url", "sr_share", "smid", "at_medium", "at_campaign",
+    "amp", "outputtype",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "itm_")
+# Parameters that are tracking on one site but may be content elsewhere (a "cid" can be a content id).
+TRACKING_PARAMS_BY_HOST: dict[str, frozenset[str]] = {"cnn.com": frozenset({"cid"})}
+
+
 def canonical_url(url: str) -> str:
-    """Drop scheme, query and fragment and a trailing slash; fold edition.cnn.com style mirrors."""
-    parts = urlsplit(url.strip())
+    """An article's URL as its identity: https, lower-case host without `www.`/`edition.` (CNN's
+    mirror), no trailing slash or fragment, and the query without tracking parameters (the rest sorted,
+    each kept byte for byte). Never raises: a string that does not parse as a URL is its own key."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    if not parts.netloc:  # not a web address (no host): nothing to canonicalise
+        return url.strip()
     host = parts.netloc.lower().removeprefix("www.").removeprefix("edition.")
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, "", ""))
+    path = parts.path.strip().rstrip("/") or "/"
+    by_host = TRACKING_PARAMS_BY_HOST.get(host, frozenset())
+    kept = []
+    for param in parts.query.split("&"):
+        name = param.split("=", 1)[0].lower()
+        if param and name not in TRACKING_PARAMS and name not in by_host and not name.startswith(TRACKING_PREFIXES):
+            kept.append(param)
+    return urlunsplit(("https", host, path, "&".join(sorted(kept)), ""))
+
+
+def id_candidates(ref: str) -> tuple[str, ...]:
+    """The ids an article someone refers to may be stored under: the reference as given, and for a
+    web address its canonical URL (how articles identified only by URL are keyed)."""
+    ref = ref.strip()
+    ids = [ref]
+    if ref.lower().startswith(("http://", "https://")):
+        ids.append(canonical_url(ref))
+    return tuple(dict.fromkeys(ids))
 
 
 def parse_date(value: object) -> date | None:
@@ -76,8 +113,11 @@ def parse_date(value: object) -> date | None:
             continue
     m = re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", text)
     if m:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    raise ValueError(f"unrecognised date {text!r}; use YYYY-MM-DD or YYYY/MM/DD")
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass  # e.g. month 13: said below like any other unreadable date
+    raise ValueError(f"unrecognised date {text[:40]!r}; use YYYY-MM-DD or YYYY/MM/DD")
 
 
 def title_from_lead(text: str) -> str:

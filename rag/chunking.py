@@ -25,7 +25,7 @@ class Chunk:
 
 def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
                overlap_sentences: int = 1) -> list[Chunk]:
-    spans = _bounded_sentences(text, count_tokens, max_tokens)
+    spans, alone = _bounded_sentences(text, count_tokens, max_tokens)
     if not spans:
         return []
     sizes = count_tokens([text[s:e] for s, e in spans])
@@ -33,7 +33,9 @@ def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
     i = 0
     while i < len(spans):
         j, total = i, 0
-        while j < len(spans) and (j == i or total + sizes[j] <= max_tokens):
+        # A piece cut out of one over-long word stays alone: its tokens do not add up with its neighbours'.
+        while j < len(spans) and (j == i or (total + sizes[j] <= max_tokens and spans[i] not in alone
+                                             and spans[j] not in alone)):
             total += sizes[j]
             j += 1
         group = spans[i:j]
@@ -44,25 +46,55 @@ def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
         # Overlap: carry the last sentences forward only when the next sentence still fits
         # beside them; otherwise the next chunk would merely repeat a tail of this one.
         k = max(i + 1, j - overlap_sentences)
-        i = k if sum(sizes[k:j]) + sizes[j] <= max_tokens else j
+        i = k if spans[j] not in alone and sum(sizes[k:j]) + sizes[j] <= max_tokens else j
     return chunks
 
 
-def _bounded_sentences(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
-    """Sentences, with any sentence longer than the window cut into word windows that fit."""
+def _bounded_sentences(text: str, count_tokens: TokenCounter,
+                       max_tokens: int) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """Sentences, with any sentence longer than the window cut into pieces that fit; and the pieces
+    cut out of a single word (which must not share a chunk)."""
     spans = split_sentences(text)
     sizes = count_tokens([text[s:e] for s, e in spans])
     out: list[tuple[int, int]] = []
+    alone: set[tuple[int, int]] = set()
     for (s, e), n in zip(spans, sizes, strict=True):
         if n <= max_tokens:
             out.append((s, e))
             continue
-        # Rare (tables, run-on lists): cut at whitespace, sized by a words-per-token estimate.
+        # Rare (tables, run-on lists, a URL or number run without spaces): pack whole words into pieces
+        # that fit (word-piece counts add up across whitespace), cutting a word too long on its own.
         words = _word_spans(text, s, e)
-        step = max(1, int(len(words) * max_tokens / n * 0.9))
-        for k in range(0, len(words), step):
-            piece = words[k:k + step]
-            out.append((piece[0][0], piece[-1][1]))
+        start = end = -1
+        total = 0
+        for (ws, we), m in zip(words, count_tokens([text[a:b] for a, b in words]), strict=True):
+            if start >= 0 and (total + m > max_tokens or m > max_tokens):
+                out.append((start, end))
+                start = -1
+            if m > max_tokens:
+                pieces = _cut_word(text, ws, we, m, count_tokens, max_tokens)
+                out.extend(pieces)
+                alone.update(pieces)
+                continue
+            if start < 0:
+                start, total = ws, 0
+            end, total = we, total + m
+        if start >= 0:
+            out.append((start, end))
+    return out, alone
+
+
+def _cut_word(text: str, start: int, end: int, n: int, count_tokens: TokenCounter,
+              max_tokens: int) -> list[tuple[int, int]]:
+    """Character pieces of text[start:end] (n tokens) that each fit the window."""
+    step = max(1, (end - start) * max_tokens // (n + 1))
+    spans = [(i, min(i + step, end)) for i in range(start, end, step)]
+    out: list[tuple[int, int]] = []
+    for (i, j), m in zip(spans, count_tokens([text[a:b] for a, b in spans]), strict=True):
+        if m <= max_tokens or j - i == 1:
+            out.append((i, j))
+        else:
+            out.extend(_cut_word(text, i, j, m, count_tokens, max_tokens))
     return out
 
 

@@ -21,6 +21,13 @@ class InvalidQuestion(RagError):
     code = "invalid_question"
 
 
+class InvalidText(RagError, ValueError):
+    """Text that cannot be accepted (rag.hygiene): e.g. a lone surrogate, or no letters or digits at all.
+    A ValueError too, so request-model validators report it as a field error."""
+
+    code = "invalid_text"
+
+
 class QuestionTooLong(InvalidQuestion):
     code = "question_too_long"
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from rag.articles import Article, parse_date
-from rag.errors import LoadError
+from rag.errors import InvalidText, LoadError
+from rag.hygiene import clean_line, clean_text, require_words
 
 LoadResult = Article | LoadError
 Loader = Callable[[Path, str], Iterator[LoadResult]]
@@ -35,29 +37,71 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -> LoadResult:
-    text = next((rec[f] for f in _TEXT_FIELDS if isinstance(rec.get(f), str) and rec[f].strip()), None)
-    if text is None:
-        return LoadError(str(path), "record has no article text", f"add a non-empty one of {_TEXT_FIELDS}",
-                         line)
+class _BadField(Exception):
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _line_field(rec: dict, name: str) -> str | None:
+    """A single-line field (title, id, url, source): a string (or, for ids and titles, a number), cleaned."""
+    value = rec.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):  # YAML front matter reads `id: 2025-01-06` as a date
+        value = value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _BadField(f"'{name}' must be a string, not {_json_type(value)}", f"write '{name}' as a JSON string")
+    return clean_line(str(value), f"'{name}'") or None
+
+
+def _authors(rec: dict) -> tuple[str, ...]:
+    value = rec.get("authors") or ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(a, str) for a in value):
+        raise _BadField(f"'authors' must be a list of names or one comma-separated string, not {_json_type(value)}",
+                        'write e.g. "authors": ["A. Reporter", "B. Writer"]')
+    names = (clean_line(a, "'authors'") for a in value)
+    return tuple(n for n in names if n)
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", tuple: "a list", bool: "true/false", int: "a number",
+             float: "a number", str: "a string"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _read_record(rec: dict, origin: str) -> Article:
+    field_name = next((f for f in _TEXT_FIELDS if isinstance(rec.get(f), str) and rec[f].strip()), None)
+    if field_name is None:
+        wrong = next((f for f in _TEXT_FIELDS if rec.get(f) not in (None, "") and not isinstance(rec[f], str)), None)
+        if wrong:
+            raise _BadField(f"'{wrong}' must be a string, not {_json_type(rec[wrong])}",
+                            f"put the article text in '{wrong}' as a JSON string")
+        raise _BadField("record has no article text", f"add a non-empty one of {_TEXT_FIELDS}")
+    text = require_words(clean_text(rec[field_name], f"'{field_name}'"), f"'{field_name}'",
+                         "an article needs words: check the field holds the article itself, not markup or padding")
     raw_date = next((rec[f] for f in _DATE_FIELDS if rec.get(f)), None)
+    if isinstance(raw_date, str):
+        raw_date = clean_line(raw_date, "the date")
     try:
         when = parse_date(raw_date)
     except ValueError as exc:
-        return LoadError(str(path), str(exc), "fix the date field", line)
-    authors = rec.get("authors") or ()
-    if isinstance(authors, str):
-        authors = [a.strip() for a in authors.split(",") if a.strip()]
-    return Article(
-        text=text,
-        title=str(rec.get("title") or ""),
-        id=str(rec["id"]) if rec.get("id") not in (None, "") else None,
-        url=rec.get("url") or None,
-        date=when,
-        source=rec.get("source") or None,
-        authors=tuple(str(a) for a in authors),
-        origin=origin,
-    )
+        raise _BadField(str(exc), "fix the date field") from None
+    return Article(text=text, title=_line_field(rec, "title") or "", id=_line_field(rec, "id"),
+                   url=_line_field(rec, "url"), date=when, source=_line_field(rec, "source"),
+                   authors=_authors(rec), origin=origin)
+
+
+def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -> LoadResult:
+    """The one way a record becomes an Article: every field validated and cleaned (rag.hygiene); a bad
+    record becomes a LoadError that names the field, and costs only itself."""
+    try:
+        return _read_record(rec, origin)
+    except (InvalidText, _BadField) as exc:
+        return LoadError(str(path), exc.message, exc.hint, line)
 
 
 def article_from_record(rec: dict, origin: str) -> LoadResult:
@@ -68,6 +112,7 @@ def article_from_record(rec: dict, origin: str) -> LoadResult:
 def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
     """.md/.txt: optional YAML front matter between `---` lines; the rest is the body, unchanged."""
     meta: dict = {}
+    text = text.replace("\r\n", "\n")  # files saved on Windows
     body = text
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
@@ -77,7 +122,7 @@ def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
             return
         try:
             meta = yaml.safe_load(text[4:end]) or {}
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:
             yield LoadError(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})",
                             "fix the YAML between the '---' lines")
             return
@@ -116,6 +161,9 @@ def load_json(path: Path, text: str) -> Iterator[LoadResult]:
     except json.JSONDecodeError as exc:
         yield LoadError(str(path), f"invalid JSON ({exc.msg})", "fix the JSON syntax", exc.lineno)
         return
+    except RecursionError:
+        yield LoadError(str(path), "JSON nested too deeply", "an article is one flat object of fields")
+        return
     records = data if isinstance(data, list) else [data]
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
@@ -126,13 +174,17 @@ def load_json(path: Path, text: str) -> Iterator[LoadResult]:
 
 def load_jsonl(path: Path, text: str) -> Iterator[LoadResult]:
     """.jsonl: one article object per line; a bad line is reported and skipped."""
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # split("\n"), not splitlines(): JSON strings may hold U+2028 and other characters splitlines() breaks on.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
             yield LoadError(str(path), f"malformed JSON ({exc.msg})", "fix or remove that line", lineno)
+            continue
+        except RecursionError:
+            yield LoadError(str(path), "JSON nested too deeply", "one flat article object per line", lineno)
             continue
         if not isinstance(rec, dict):
             yield LoadError(str(path), "line is not a JSON object", "one article object per line", lineno)
@@ -196,3 +248,23 @@ def load_paths(paths: Iterable[str | Path]) -> Iterator[LoadResult]:
             yield item
         else:
             yield from load_file(item)
+
+
+def unique_ids(items: Iterable[LoadResult]) -> Iterator[LoadResult]:
+    """Pass articles through, failing any whose id came earlier with other content.
+
+    Two records under one id (two URLs that canonicalise alike, an id repeated in a feed) would
+    otherwise replace each other on every run: the first is kept, the later one is reported with both
+    origins so the user can give it an id of its own. An exact repeat passes (it is unchanged).
+    """
+    seen: dict[str, tuple[str, str]] = {}  # doc id -> (content hash, origin)
+    for item in items:
+        if isinstance(item, Article):
+            key, digest = item.doc_id, item.content_hash
+            first = seen.setdefault(key, (digest, item.origin))
+            if first[0] != digest:
+                yield LoadError(item.origin or key, f"has the same id as {first[1] or 'an earlier article'} ({key}) "
+                                "but different content, so it was skipped",
+                                "give one of them its own 'id' (or URL)")
+                continue
+        yield item

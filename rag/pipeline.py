@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 from tqdm import tqdm
 
 from rag.answer import Answerer, ExtractiveAnswerer
-from rag.articles import Article
+from rag.articles import Article, id_candidates
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
-from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
+from rag.errors import InvalidQuestion, InvalidText, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Searched, Summary, Text
+from rag.hygiene import clean_line, require_words
 from rag.language import notice_text
-from rag.loaders import load_paths
+from rag.loaders import load_paths, unique_ids
 from rag.query import Query, analyse
 from rag.retrieve import Retriever, make_retriever
 from rag.scoring import SentenceScorer
@@ -48,12 +50,33 @@ class Pipeline:
 
     # -- asking -----------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
-        if not isinstance(question, str) or not question.strip():
+        """The question as every later step reads it (rag.hygiene: one line, NFC, no control characters),
+        or InvalidQuestion saying what is wrong with it."""
+        if isinstance(question, str) and len(question) > 8 * self.settings.max_question_chars:
+            raise QuestionTooLong(len(question), self.settings.max_question_chars)  # not worth cleaning first
+        try:
+            question = clean_line(question, "The question") if isinstance(question, str) else ""
+            if question:
+                require_words(question, "The question", "Ask in words, e.g. \"who is acting president?\"")
+        except InvalidText as exc:
+            raise InvalidQuestion(exc.message, exc.hint) from None
+        if not question:
             raise InvalidQuestion("The question is empty.", "Type a question, e.g. \"who is acting president?\"")
-        question = " ".join(question.split())
         if len(question) > self.settings.max_question_chars:
             raise QuestionTooLong(len(question), self.settings.max_question_chars)
         return question
+
+    @staticmethod
+    def check_filters(filters: Filters) -> Filters:
+        """Filter values from outside (source names, article ids) cleaned like any other text."""
+        try:
+            sources = tuple(dict.fromkeys(s for s in (clean_line(v, "A source name") for v in filters.sources) if s))
+            doc_ids = tuple(dict.fromkeys(d for d in (clean_line(v, "The article id") for v in filters.doc_ids) if d))
+        except InvalidText as exc:
+            raise InvalidQuestion(exc.message, exc.hint) from None
+        if (sources, doc_ids) == (filters.sources, filters.doc_ids):
+            return filters
+        return replace(filters, sources=sources, doc_ids=doc_ids)
 
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
                    history: Sequence[Turn | str] | None = None) -> Iterator[Event]:
@@ -64,7 +87,7 @@ class Pipeline:
         t0 = time.perf_counter()
         question = self.check_question(question)
         k = k or self.settings.k
-        filters = filters or Filters()
+        filters = self.check_filters(filters or Filters())
         query = analyse(question, history or ())
         if not query.language.english:
             yield from self._not_english(query, filters, t0)
@@ -116,12 +139,14 @@ class Pipeline:
         return self.ingest_articles(load_paths(paths), progress=progress)
 
     def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
-                        batch: int = 32) -> IngestReport:
+                        batch: int = 32, on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
+        """Store the articles (an article whose id came earlier in `items` with other content fails: it
+        would silently replace the first). `on_batch` sees the running report after each written batch."""
         report = IngestReport()
         t0 = time.perf_counter()
         bar = tqdm(desc="ingest", unit=" articles", disable=not progress, leave=True)
         pending: list[Article] = []
-        for item in items:
+        for item in unique_ids(items):
             if isinstance(item, LoadError):
                 report.failed.append(str(item))
                 bar.update(1)
@@ -130,6 +155,8 @@ class Pipeline:
             if len(pending) >= batch:
                 self._write_batch(pending, report, bar)
                 pending = []
+                if on_batch:
+                    on_batch(report)
         if pending:
             self._write_batch(pending, report, bar)
         bar.close()
@@ -182,6 +209,12 @@ class Pipeline:
         minute to build) so that the first reader's question does not pay for them."""
         self.embeddings.model  # noqa: B018 - loads it
         self.retriever.retrieve("warm up", 1)
+
+    def find_article(self, ref: str) -> str | None:
+        """The stored id of the article `ref` names: its id, or its URL as ingested or canonical."""
+        candidates = list(id_candidates(ref))
+        found = self.store.hashes(candidates)
+        return next((c for c in candidates if c in found), None)
 
     def delete(self, doc_id: str) -> bool:
         existed = self.store.delete_article(doc_id)

@@ -117,3 +117,27 @@ def static_site(pages: dict[str, str], port: int | None = None) -> Iterator[str]
 
 def ask(client: httpx.Client, base: str, question: str, extra: dict | None = None) -> httpx.Response:
     return client.post(f"{base}/api/ask", json={"question": question, **(extra or {})}, timeout=60)
+
+
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def wait_job(client: httpx.Client, base: str, job: dict, timeout: float = 300) -> dict:
+    """Poll an ingest job (the 202 body of POST /api/articles) until it is no longer queued or running."""
+    deadline = time.time() + timeout
+    while job["state"] in ("queued", "running"):
+        if time.time() > deadline:
+            raise TimeoutError(f"job {job['id']} still {job['state']} after {timeout}s")
+        time.sleep(0.2)
+        r = client.get(f"{base}{job['location']}", headers=AUTH)
+        assert r.status_code == 200, r.text
+        job = r.json()
+    return job
+
+
+def ingest(client: httpx.Client, base: str, payload: object, timeout: float = 300) -> dict:
+    """POST articles as a job and wait for it; the finished job."""
+    r = client.post(f"{base}/api/articles", json=payload, headers=AUTH)
+    assert r.status_code == 202, r.text
+    assert r.headers["location"] == r.json()["location"]
+    return wait_job(client, base, r.json(), timeout)

@@ -53,7 +53,7 @@ def test_json_list_and_jsonl_fields_and_date_formats(tmp_path):
     arts, errors = _load(tmp_path / "a.json")
     assert not errors
     assert arts[0].doc_id == "x1" and arts[0].date == date(2022, 6, 12) and arts[0].authors == ("A B",)
-    assert arts[1].doc_id == "https://cnn.com/x/y" and arts[1].date == date(2022, 6, 13)
+    assert arts[1].doc_id == "https://cnn.com/x/y?q=1" and arts[1].date == date(2022, 6, 13)
 
 
 def test_malformed_jsonl_line_is_reported_and_others_load(tmp_path):
@@ -108,6 +108,6 @@ def test_folders_are_recursive_and_skip_hidden(tmp_path):
 
 
 def test_canonical_url_and_dates():
-    assert canonical_url("http://www.cnn.com/a/b/index.html?x=1#f") == "https://cnn.com/a/b/index.html"
+    assert canonical_url("http://www.cnn.com/a/b/index.html?x=1#f") == "https://cnn.com/a/b/index.html?x=1"
     assert parse_date("2022/06/16") == date(2022, 6, 16)
     assert parse_date(None) is None

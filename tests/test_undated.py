@@ -108,5 +108,8 @@ def test_http_ingest_response_lists_undated_articles(tmp_path, embeddings):
             {"id": "harbour-7", "text": UNDATED}]
     with TestClient(app) as client:
         r = client.post("/api/articles", json=body, headers={"Authorization": f"Bearer {key}"})
-    assert r.status_code == 201, r.text
-    assert sorted(r.json()["added"]) == ["harbour-7", "tram-dated"] and r.json()["undated"] == ["harbour-7"]
+        assert r.status_code == 202, r.text  # an ingest job; its result lists the undated articles
+        job = app.state.api.jobs.wait(r.json()["id"], timeout=300)
+        assert client.get(r.json()["location"], headers={"Authorization": f"Bearer {key}"}).json() == job
+    assert job["state"] == "done", job
+    assert sorted(job["result"]["added"]) == ["harbour-7", "tram-dated"] and job["result"]["undated"] == ["harbour-7"]

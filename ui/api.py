@@ -1,8 +1,11 @@
-"""The HTTP API under /api: ask (JSON and Server-Sent Events), health, stats and article writes.
+"""The HTTP API under /api: ask (JSON and Server-Sent Events), health, stats, examples, and article
+writes as ingest jobs.
 
-Every error under /api is JSON `{"error": {"code", "message", "hint"}}` with a meaningful status;
-no stack trace ever reaches a client. Answers run in worker threads (the pipeline is synchronous
-and CPU-bound) behind a small concurrency cap, so the event loop keeps serving while they run.
+Every error is JSON `{"error": {"code", "message", "hint"}}` (ui.api_errors); no stack trace or
+internal location ever reaches a client. Answers run in worker threads (the pipeline is synchronous
+and CPU-bound), each holding one answer slot from its first event to its last, so the event loop keeps
+serving while they run and a stream costs what a JSON answer costs. Writes are queued as jobs
+(ui.jobs) that run outside the answer slots.
 """
 
 from __future__ import annotations
@@ -12,114 +15,51 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict, replace
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
-from rag.articles import canonical_url
+from rag.articles import id_candidates
 from rag.config import Settings
-from rag.errors import InvalidQuestion, LoadError, ModelNotFound, QuestionTooLong, RagError, StoreUnavailable
+from rag.errors import LoadError, RagError, StoreUnavailable
 from rag.events import Cited, Done, Text
+from rag.examples import examples_from_store
 from rag.loaders import article_from_record
 from rag.pipeline import Pipeline, parse_day
 from rag.types import Filters
-from ui.api_limits import BodyLimitMiddleware, RateLimited, SlidingWindowLimiter, client_key
-from ui.api_models import AskRequest, AskResponse, Deleted, ErrorResponse, Health, IngestResponse
+from ui.api_errors import (
+    INTERNAL_ERROR,
+    ApiError,
+    ShapedCORSMiddleware,
+    error_payload,
+    install_error_handlers,
+    public,
+)
+from ui.api_limits import BodyLimitMiddleware, Throttle, client_key
+from ui.api_models import (
+    AskRequest,
+    AskResponse,
+    Deleted,
+    ErrorResponse,
+    Examples,
+    Health,
+    IngestIn,
+    Job,
+    UrlsIn,
+)
+from ui.jobs import IngestJobs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STORE_PING_SECONDS = 5.0
-MAX_ARTICLES_PER_REQUEST = 1000
 
 
-class ApiError(RagError):
-    """An error of the HTTP layer itself (auth, not found...): it carries its own status and code."""
-
-    def __init__(self, status: int, code: str, message: str, hint: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message, hint)
-        self.status = status
-        self.code = code
-        self.headers = headers or {}
-
-
-# Library errors -> HTTP status; looked up along the class hierarchy, so QuestionTooLong (a kind of
-# InvalidQuestion) finds its own 413 before InvalidQuestion's 400.
-STATUS_BY_ERROR: dict[type[RagError], int] = {
-    QuestionTooLong: 413,
-    InvalidQuestion: 400,
-    LoadError: 422,
-    StoreUnavailable: 503,
-    ModelNotFound: 503,
-}
-
-# Statuses the framework raises itself (routing, body cap) -> our error codes.
-CODE_BY_STATUS: dict[int, str] = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-                                  415: "unsupported_media_type"}
-
-INTERNAL_ERROR = ("internal_error", "Something went wrong on the server while handling this request.",
-                  "Try again in a moment; if it keeps happening, tell the site's operators.")
-
-
-def status_for(exc: RagError) -> int:
-    if isinstance(exc, ApiError):
-        return exc.status
-    return next((STATUS_BY_ERROR[c] for c in type(exc).__mro__ if c in STATUS_BY_ERROR), 500)
-
-
-def error_payload(code: str, message: str, hint: str | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "hint": hint}}
-
-
-def error_response(status: int, code: str, message: str, hint: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_payload(code, message, hint), status_code=status, headers=headers)
-
-
-# -- request handling helpers ---------------------------------------------------------------------
-class ArticleIn(BaseModel):
-    """One article in the JSON ingest format (unknown fields are ignored, as `rag ingest` does)."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "id": "example-2025-01-06-1", "title": "Choi Sang-mok takes over as acting president",
-        "text": "Deputy Prime Minister Choi Sang-mok has taken over as the acting president.",
-        "url": "https://example.com/news/2025/01/06/acting-president", "date": "2025-01-06",
-        "source": "Example News", "authors": ["A. Reporter"]}]})
-
-    id: str | int | None = None
-    title: str | None = None
-    text: str | None = None
-    body: str | None = None
-    content: str | None = None
-    url: str | None = None
-    date: str | None = None
-    publish_date: str | None = None
-    published: str | None = None
-    source: str | None = None
-    authors: list[str] | str | None = None
-
-
-ArticlesIn = Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_ARTICLES_PER_REQUEST)]
-
-
-def article_ids(article: str) -> tuple[str, ...]:
-    """Ids the article on the reader's page may be stored under: as given, and (for a web address)
-    its canonical URL, which is how articles identified only by URL are keyed."""
-    ids = [article.strip()]
-    if ids[0].lower().startswith(("http://", "https://")):
-        ids.append(canonical_url(ids[0]))
-    return tuple(dict.fromkeys(ids))
-
-
+# -- answering --------------------------------------------------------------------------------------
 def answer_events(pipeline: Pipeline, req: AskRequest) -> Iterator[tuple[str, dict]]:
     """(event name, data) pairs of one answer, for both the JSON and the SSE endpoint.
 
@@ -129,12 +69,13 @@ def answer_events(pipeline: Pipeline, req: AskRequest) -> Iterator[tuple[str, di
     """
     base = Filters(as_of=parse_day(req.as_of, "as_of"), sources=tuple(req.sources))
     scopes: list[tuple[str, Filters]] = []
-    if req.article and req.article.strip():
-        scopes.append(("article", replace(base, doc_ids=article_ids(req.article))))
+    if req.article:
+        scopes.append(("article", replace(base, doc_ids=id_candidates(req.article))))
     scopes.append(("archive", base))
+    history = req.turns()
     for i, (scope, filters) in enumerate(scopes):
         fallback_left = i < len(scopes) - 1
-        events = pipeline.ask_stream(req.question, req.k, filters, req.history)
+        events = pipeline.ask_stream(req.question, req.k, filters, history)
         for event in events:
             if isinstance(event, Cited):
                 if not event.citations and fallback_left:
@@ -170,27 +111,45 @@ def sse(name: str, data: dict) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-class ApiState:
-    """What the routes share: the pipeline, its settings, the rate limiter and the answer slots."""
+class HeldStream(StreamingResponse):
+    """A streaming response that runs `on_close` exactly once when it is over, however it ends
+    (finished, client gone, cancelled), even if its body was never iterated."""
 
-    def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
+    def __init__(self, content: AsyncIterator[bytes], on_close: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._on_close()
+
+
+# -- shared state -----------------------------------------------------------------------------------
+class ApiState:
+    """What the routes share: the pipeline, its settings, the throttle (shared with the chat), the jobs."""
+
+    def __init__(self, pipeline: Pipeline, settings: Settings, throttle: Throttle | None = None,
+                 jobs: IngestJobs | None = None) -> None:
         self.pipeline = pipeline
         self.settings = settings
-        self.rate = SlidingWindowLimiter(settings.rate_limit_per_minute)
-        self.slots = anyio.CapacityLimiter(settings.max_concurrent_answers)
+        self.throttle = throttle or Throttle.for_settings(settings)
+        self.jobs = jobs or IngestJobs.for_pipeline(pipeline)
+        self._examples: tuple[str, list[str]] | None = None  # (store generation, questions)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run pipeline work in a worker thread. A failure with the store down is reported as such
-        (503), whatever the client library raised; any other surprise becomes a logged 500."""
+        """Run pipeline work in a worker thread (the caller holds the answer slot, if it needs one). A
+        failure with the store down is reported as such (503), whatever the client library raised; any
+        other surprise becomes a logged 500."""
         try:
-            return await anyio.to_thread.run_sync(fn, *args, limiter=self.slots)
+            return await anyio.to_thread.run_sync(fn, *args)
         except RagError:
             raise
         except Exception as exc:
             if not await self.store_answers():
                 log.warning("store unreachable: %s: %s", exc.__class__.__name__, exc)
-                raise StoreUnavailable("The article store is not answering right now.",
-                                       "Try again in a minute; the site's operators have been told.") from None
+                raise StoreUnavailable("The article store is not answering.", None) from None
             log.exception("unexpected error in the API")
             raise ApiError(500, *INTERNAL_ERROR) from None
 
@@ -199,10 +158,19 @@ class ApiState:
             return await anyio.to_thread.run_sync(self.pipeline.store.ping, abandon_on_cancel=True)
         return False
 
+    def examples(self) -> list[str]:
+        """Example questions of the archive as it is now, rebuilt only when it changed (any process's write)."""
+        generation = self.pipeline.store.generation()
+        cached = self._examples
+        if cached is None or cached[0] != generation:
+            cached = self._examples = (generation, [e.question for e in examples_from_store(self.pipeline.store)])
+        return cached[1]
 
-# -- routes ---------------------------------------------------------------------------------------
+
+# -- routes -----------------------------------------------------------------------------------------
 ERRORS = {400: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
-          429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+          429: {"model": ErrorResponse}, 500: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+WRITE_ERRORS = {**ERRORS, 401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}}
 
 
 def build_router(api: ApiState) -> APIRouter:
@@ -211,8 +179,10 @@ def build_router(api: ApiState) -> APIRouter:
 
     async def rate_limit(request: Request) -> None:
         # request.client is the peer address; uvicorn replaces it with X-Forwarded-For only when the
-        # peer is a trusted proxy (FORWARDED_ALLOW_IPS, default 127.0.0.1).
-        api.rate.hit(client_key(request.client.host if request.client else None))
+        # peer is a trusted proxy (FORWARDED_ALLOW_IPS, default 127.0.0.1). The count is shared with the
+        # chat and with the other worker processes (a SQLite file: off the event loop).
+        key = client_key(request.client.host if request.client else None)
+        await anyio.to_thread.run_sync(api.throttle.rate.hit, key)
 
     # A default value, not an Annotated hint: with postponed annotations FastAPI could not resolve
     # the local `bearer` from a string.
@@ -223,7 +193,7 @@ def build_router(api: ApiState) -> APIRouter:
                            "Set RAG_API_KEY to a long random secret, restart `rag serve`, and send "
                            "`Authorization: Bearer <key>`.")
         given = creds.credentials if creds else ""
-        if not hmac.compare_digest(given.encode("utf-8"), key.encode("utf-8")):
+        if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), key.encode("utf-8")):
             raise ApiError(401, "unauthorized", "Missing or wrong API key.",
                            "Send the server's RAG_API_KEY as `Authorization: Bearer <key>`.",
                            headers={"WWW-Authenticate": "Bearer"})
@@ -231,7 +201,8 @@ def build_router(api: ApiState) -> APIRouter:
     @router.post("/ask", dependencies=[Depends(rate_limit)], response_model=AskResponse, responses=ERRORS,
                  summary="Answer a question with numbered citations (the object `rag ask --json` prints)")
     async def ask(req: AskRequest) -> JSONResponse:
-        return JSONResponse(await api.run(answer_json, api.pipeline, req))
+        async with api.throttle.slots.hold():
+            return JSONResponse(await api.run(answer_json, api.pipeline, req))
 
     @router.post("/ask/stream", dependencies=[Depends(rate_limit)], responses={
         **ERRORS, 200: {"content": {"text/event-stream": {}}, "description": (
@@ -239,10 +210,18 @@ def build_router(api: ApiState) -> APIRouter:
             "/api/ask object); `error` {error} if it fails after the stream started.")}},
         summary="Answer a question as Server-Sent Events, as it is composed")
     async def ask_stream(req: AskRequest) -> StreamingResponse:
+        # One slot for the whole answer, taken here and given back when the response is over.
+        slots = api.throttle.slots
+        await slots.acquire()
         events = answer_events(api.pipeline, req)
-        # Validation and retrieval happen before the first event: their errors still get a real HTTP
-        # status. Only a failure after the stream has started becomes an `error` event.
-        first = await api.run(next_or_end, events)
+        try:
+            # Validation and retrieval happen before the first event: their errors still get a real HTTP
+            # status. Only a failure after the stream has started becomes an `error` event.
+            first = await api.run(next_or_end, events)
+        except BaseException:
+            events.close()
+            slots.release()
+            raise
 
         async def body() -> AsyncIterator[bytes]:
             item = first
@@ -252,12 +231,15 @@ def build_router(api: ApiState) -> APIRouter:
                     yield sse(name, data)
                     item = await api.run(next_or_end, events)
             except RagError as exc:
-                yield sse("error", error_payload(exc.code, exc.message, exc.hint))
-            finally:
-                events.close()
+                code, message, hint = public(exc)
+                yield sse("error", error_payload(code, message, hint))
 
-        return StreamingResponse(body(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        def over() -> None:
+            events.close()
+            slots.release()
+
+        return HeldStream(body(), over, media_type="text/event-stream",
+                          headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @router.get("/health", response_model=Health, responses={503: {"model": Health}},
                 summary="Liveness, and whether the article store answers")
@@ -265,111 +247,88 @@ def build_router(api: ApiState) -> APIRouter:
         ok = await api.store_answers()
         return JSONResponse({"status": "ok" if ok else "unavailable", "store": ok}, status_code=200 if ok else 503)
 
-    @router.get("/stats", dependencies=[Depends(rate_limit)], responses={503: {"model": ErrorResponse}},
+    @router.get("/stats", dependencies=[Depends(rate_limit)], responses={429: {"model": ErrorResponse},
+                                                                         503: {"model": ErrorResponse}},
                 summary="Articles, chunks, sources and date range of the archive")
     async def stats() -> dict:
         info = await api.run(api.pipeline.stats)
         info.pop("location", None)  # a filesystem path or internal URL is nobody's business outside
         return info
 
-    @router.post("/articles", dependencies=[Depends(require_key)], response_model=IngestResponse,
-                 responses={**ERRORS, 401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
-                 summary="Add or update articles (JSON ingest format: one object or a list); needs the API key")
-    async def add_articles(payload: ArticleIn | ArticlesIn) -> JSONResponse:
-        records = payload if isinstance(payload, list) else [payload]
-        articles, problems = [], []
-        for i, rec in enumerate(records):
-            item = article_from_record(rec.model_dump(exclude_none=True), f"articles[{i}]")
-            (problems if isinstance(item, LoadError) else articles).append(item)
-        if problems:
-            # Nothing is written unless every record is readable, so a fixed resend cannot duplicate.
-            raise ApiError(422, "invalid_articles",
-                           f"{len(problems)} of {len(records)} articles cannot be read, so none were stored: "
-                           + "; ".join(str(p) for p in problems[:20]),
-                           "Fix those records and send the request again.")
-        report = await api.run(api.pipeline.ingest_articles, articles, False)
-        counts = {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-                  "failed": report.failed, "undated": report.undated, "chunks_written": report.chunks_written,
-                  "seconds": round(report.seconds, 3)}
-        if report.failed:
-            body = error_payload("articles_failed", f"{len(report.failed)} articles could not be stored: "
-                                 + "; ".join(report.failed[:20]), "Fix those articles and send them again; "
-                                 "the others were stored.")
-            return JSONResponse({**body, "report": counts}, status_code=422)
-        return JSONResponse(counts, status_code=201 if report.added else 200)
+    @router.get("/examples", dependencies=[Depends(rate_limit)], response_model=Examples,
+                responses={429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+                summary="Example questions the archive can answer now (built from its newest articles)")
+    async def examples() -> dict:
+        return {"examples": await api.run(api.examples)}
 
-    @router.delete("/articles/{doc_id:path}", dependencies=[Depends(require_key)], response_model=Deleted,
-                   responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse},
-                              404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
-                   summary="Delete one article (and all its passages) by id; needs the API key")
-    async def delete_article(doc_id: str) -> dict:
-        if not await api.run(api.pipeline.delete, doc_id):
-            raise ApiError(404, "not_found", f"No article with id {doc_id!r}.",
-                           "Use the id the article was ingested with; articles without an id are keyed by "
-                           "their canonical URL (https://host/path, no query or trailing slash).")
+    @router.post("/articles", dependencies=[Depends(require_key)], status_code=202, response_model=Job,
+                 responses={**WRITE_ERRORS, 501: {"model": ErrorResponse}},
+                 summary="Queue articles (one object, a list, or {\"urls\": [...]}) for ingest; needs the API key")
+    async def add_articles(payload: IngestIn) -> JSONResponse:
+        if isinstance(payload, UrlsIn):
+            job = await anyio.to_thread.run_sync(api.jobs.submit_urls, payload.urls)
+        else:
+            records = payload if isinstance(payload, list) else [payload]
+            articles, problems = [], []
+            for i, rec in enumerate(records):
+                item = article_from_record(rec.model_dump(exclude_none=True), f"articles[{i}]")
+                (problems if isinstance(item, LoadError) else articles).append(item)
+            if problems:
+                # Nothing is queued unless every record is readable: the sender fixes and resends one batch.
+                raise ApiError(422, "invalid_articles",
+                               f"{len(problems)} of {len(records)} articles cannot be read, so none were stored: "
+                               + "; ".join(str(p) for p in problems[:20]),
+                               "Fix those records and send the request again.")
+            job = await anyio.to_thread.run_sync(api.jobs.submit_articles, articles)
+        return JSONResponse(job, status_code=202, headers={"Location": job["location"]})
+
+    @router.get("/jobs/{job_id}", dependencies=[Depends(require_key)], response_model=Job,
+                responses={**WRITE_ERRORS, 404: {"model": ErrorResponse}},
+                summary="An ingest job's state, progress, per-article failures and result; needs the API key")
+    async def get_job(job_id: str) -> dict:
+        job = await anyio.to_thread.run_sync(api.jobs.get, job_id)
+        if job is None:
+            raise ApiError(404, "job_not_found", "No ingest job with that id on this server.",
+                           "Use the id (or the Location header) POST /api/articles answered with; "
+                           "finished jobs are kept for a day.")
+        return job
+
+    @router.delete("/articles/{ref:path}", dependencies=[Depends(require_key)], response_model=Deleted,
+                   responses={**WRITE_ERRORS, 404: {"model": ErrorResponse}},
+                   summary="Delete one article (and all its passages) by id or URL; needs the API key")
+    async def delete_article(ref: str) -> dict:
+        doc_id = await api.run(api.pipeline.find_article, ref)
+        if doc_id is None:
+            raise ApiError(404, "article_not_found", "No article with that id or URL.",
+                           "Use the article's id, or its URL as ingested; `rag list` on the server shows ids.")
+        await api.run(api.pipeline.delete, doc_id)
         return {"deleted": doc_id}
 
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def unknown(rest: str) -> None:
-        # Without this, unknown /api paths would fall through to the chat app mounted at "/".
-        raise ApiError(404, "not_found", f"There is no API endpoint /api/{rest}.", "See /docs for the endpoints.")
+    async def unknown(request: Request, rest: str) -> None:
+        # Without this, unknown /api paths would fall through to the chat app mounted at "/"; a known path
+        # asked with another method gets here too (this route matches any path), and is told what it takes.
+        path = request.url.path
+        allowed = sorted({m for r in router.routes if r.endpoint is not unknown and r.path_regex.match(path)
+                          for m in (r.methods or ())})
+        if allowed:
+            raise ApiError(405, "method_not_allowed", f"{path} does not take {request.method}.",
+                           f"Use {' or '.join(allowed)}; see /docs.", headers={"Allow": ", ".join(allowed)})
+        raise ApiError(404, "not_found", "There is no such API endpoint.", "See /docs for the endpoints.")
 
     return router
 
 
-# -- error rendering ------------------------------------------------------------------------------
-def _field(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p != "body"]
-    return ".".join(parts) or "body"
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    async def on_rag_error(request: Request, exc: RagError) -> JSONResponse:
-        headers = exc.headers if isinstance(exc, ApiError) else None
-        return error_response(status_for(exc), exc.code, exc.message, exc.hint, headers)
-
-    async def on_rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
-        return error_response(429, "rate_limited",
-                              f"Too many requests from your address: the limit is {exc.limit} per minute.",
-                              f"Wait {exc.retry_after} seconds and ask again.",
-                              headers={"Retry-After": str(exc.retry_after)})
-
-    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(400, "invalid_json", "The request body is not valid JSON.",
-                                  "Send a JSON object with Content-Type: application/json.")
-        # Only field names and pydantic's messages: the submitted values are never echoed back.
-        detail = "; ".join(f"{_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}" for e in errors[:10])
-        return error_response(422, "invalid_request", f"The request is not valid: {detail}.",
-                              "Send a JSON body with Content-Type: application/json; see /docs for the fields.")
-
-    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if not request.url.path.startswith("/api/"):
-            return await http_exception_handler(request, exc)
-        code = CODE_BY_STATUS.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
-
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, *INTERNAL_ERROR)
-
-    app.add_exception_handler(RagError, on_rag_error)
-    app.add_exception_handler(RateLimited, on_rate_limited)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
-
-
-def install_api(app: FastAPI, pipeline: Pipeline) -> None:
-    """Add the /api routes, the widget routes, error handlers, the body cap and CORS to `app`."""
+def install_api(app: FastAPI, pipeline: Pipeline, throttle: Throttle | None = None) -> ApiState:
+    """Add the /api routes, the widget routes, error handlers, the body cap and CORS to `app`.
+    `throttle` is shared with the chat when the server mounts both."""
     from ui.api_docs import install_offline_docs
     from ui.widget import install_widget
 
     settings = pipeline.settings
     if settings.api_key and len(settings.api_key) < 16:
         log.warning("RAG_API_KEY is shorter than 16 characters; use a long random secret")
-    api = ApiState(pipeline, settings)
+    api = ApiState(pipeline, settings, throttle)
     app.state.api = api
     install_error_handlers(app)
     app.include_router(build_router(api))
@@ -378,6 +337,7 @@ def install_api(app: FastAPI, pipeline: Pipeline) -> None:
     # Added last = outermost: even a refused body or a 429 carries the CORS headers, so the widget
     # can read the error instead of seeing an opaque network failure.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+    app.add_middleware(ShapedCORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["Retry-After"], allow_credentials=False,
                        max_age=600)
+    return api

@@ -7,6 +7,7 @@ event from the pipeline re-renders the transcript, which is how answers stream s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from rag.errors import InvalidQuestion, RagError
 from rag.events import Cited, Done, Searched, Text
 from rag.examples import examples_from_store
 from rag.types import Filters, Turn
+from ui.api_limits import RateLimited, Throttle, client_key
 from ui.chat_view import (
     ANSWERING,
     DONE,
@@ -105,8 +107,9 @@ class ChatSession:
 
     _MAX_SESSIONS = 10_000
 
-    def __init__(self, pipeline) -> None:
+    def __init__(self, pipeline, throttle: Throttle | None = None) -> None:
         self.pipeline = pipeline
+        self.throttle = throttle  # shared with the HTTP API when served together (ui.server)
         # Bumped by "Clear conversation" per browser session: an answer still streaming from before
         # the clear sees the change and stops, instead of writing the old turns back.
         self._epochs: dict[str, int] = {}
@@ -145,17 +148,19 @@ class ChatSession:
             turn.as_of = filters.as_of
             turn.narrowed = bool(filters.as_of or filters.date_from or filters.date_to or filters.sources)
             turn.filters = filters_summary(filters.as_of, filters.date_from, filters.date_to, filters.sources, n)
+            self._admit(request)
             yield log_html(turns), turns, box
             box = gr.skip()
-            for event in self.pipeline.ask_stream(question, n, filters, previous):
-                if self._epoch(request) != epoch:
-                    return  # the conversation was cleared while this answer streamed
-                self._apply(turn, event)
-                if turn.finished:
-                    turn.seconds = time.perf_counter() - t0
-                yield log_html(turns), turns, box
+            with self._slot():
+                for event in self.pipeline.ask_stream(question, n, filters, previous):
+                    if self._epoch(request) != epoch:
+                        return  # the conversation was cleared while this answer streamed
+                    self._apply(turn, event)
+                    if turn.finished:
+                        turn.seconds = time.perf_counter() - t0
+                    yield log_html(turns), turns, box
             return
-        except RagError as exc:
+        except (RagError, RateLimited) as exc:
             turn.state, turn.error, turn.hint = ERROR, exc.message, exc.hint
         except Exception:  # the reader gets a message, the log gets the stack trace
             log.exception("answering %r failed", question)
@@ -163,6 +168,17 @@ class ChatSession:
             turn.hint = "Try again; if it keeps failing, the server log has the details."
         turn.seconds = time.perf_counter() - t0
         yield log_html(turns), turns, box
+
+    def _admit(self, request: gr.Request | None) -> None:
+        """Count the question against its reader's rate limit (every door shares it: /api, the widget,
+        this chat's queue and its /gradio_api/call endpoints all end here)."""
+        if self.throttle is not None:
+            client = getattr(request, "client", None)
+            self.throttle.rate.hit(client_key(getattr(client, "host", None)))
+
+    def _slot(self) -> contextlib.AbstractContextManager:
+        """One answer slot for the whole answer (Gradio runs this generator in worker threads)."""
+        return self.throttle.slots.hold_blocking() if self.throttle is not None else contextlib.nullcontext()
 
     @staticmethod
     def _apply(turn: ChatTurn, event) -> None:
@@ -220,8 +236,8 @@ class ExampleQuestions:
             return False
 
 
-def build_chat(pipeline) -> gr.Blocks:
-    session = ChatSession(pipeline)
+def build_chat(pipeline, throttle: Throttle | None = None) -> gr.Blocks:
+    session = ChatSession(pipeline, throttle)
     stats = session.stats()
     sources = list((stats or {}).get("sources") or [])
     example_questions = ExampleQuestions(pipeline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -70,25 +71,36 @@ def stats(as_json: bool) -> None:
                f"newest:   {info['newest_date'] or '-'}\nstore:    {info['mode']} at {info['location']}")
 
 
-def _read_questions(path: Path) -> list[str | RagError]:
-    """One question per line, or JSONL records with a `question` field."""
-    out: list[str | RagError] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+def _read_questions(path: Path) -> Iterator[tuple[str, str | RagError]]:
+    """(file:line, question) for each question: one per line, or JSONL records with a `question` field.
+    A line that cannot be read (not UTF-8, broken JSON) is an error for that line only."""
+    for lineno, raw in enumerate(path.read_bytes().split(b"\n"), 1):
+        where = f"{path}:{lineno}"
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            yield where, RagError(f"not valid UTF-8 (byte {exc.start + 1})", "re-save the file as UTF-8")
+            continue
         if not line.strip():
             continue
-        if line.lstrip().startswith("{"):
-            try:
-                question = json.loads(line)["question"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                question = None
-            if isinstance(question, str):
-                out.append(question)
-            else:
-                out.append(RagError(f"{path}:{lineno}: not a JSON object with a 'question' string",
-                                    "fix that line or write the question as plain text"))
+        if not line.lstrip().startswith("{"):
+            yield where, line
+            continue
+        try:
+            question = json.loads(line)["question"]
+        except (json.JSONDecodeError, RecursionError, KeyError, TypeError):
+            question = None
+        if isinstance(question, str):
+            yield where, question
         else:
-            out.append(line)
-    return out
+            yield where, RagError("not a JSON object with a 'question' string",
+                                  "fix that line or write the question as plain text")
+
+
+def _error_line(where: str, question: object, exc: RagError) -> str:
+    # ensure_ascii: a refused question may hold characters no terminal can print (a lone surrogate).
+    return json.dumps({"question": question if isinstance(question, str) else None,
+                       "error": {"code": exc.code, "message": f"{where}: {exc.message}", "hint": exc.hint}})
 
 
 @cli.command()
@@ -113,15 +125,14 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
         pipe = _pipeline()
         if questions is not None:
             failed = False
-            for q in _read_questions(questions):
+            for where, q in _read_questions(questions):
                 try:
                     if isinstance(q, RagError):
                         raise q
                     click.echo(json.dumps(pipe.ask(q, k=k, filters=filters).to_dict(), ensure_ascii=False))
                 except RagError as exc:
                     failed = True
-                    click.echo(json.dumps({"question": q if isinstance(q, str) else None,
-                                           "error": {"code": exc.code, "message": str(exc)}}))
+                    click.echo(_error_line(where, q, exc))
             sys.exit(1 if failed else 0)
         result = pipe.ask(question, k=k, filters=filters)
     except RagError as exc:
@@ -137,17 +148,44 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
 
 
 @cli.command()
-@click.argument("doc_id")
-def delete(doc_id: str) -> None:
-    """Remove one article (and all its chunks) by its id."""
+@click.argument("ref")
+def delete(ref: str) -> None:
+    """Remove one article (and all its chunks) by its id, or its URL as ingested or canonical."""
     try:
-        existed = _pipeline().delete(doc_id)
+        pipe = _pipeline()
+        doc_id = pipe.find_article(ref)
+        if doc_id is not None:
+            pipe.delete(doc_id)
     except RagError as exc:
         _fail(exc)
-    if not existed:
-        click.echo(f"No article with id {doc_id!r}; see `rag stats`.", err=True)
+    if doc_id is None:
+        click.echo(f"Error: no article with id or URL {ref!r}.", err=True)
+        click.echo("Hint: `rag list` shows the stored articles' ids.", err=True)
         sys.exit(1)
     click.echo(f"deleted {doc_id}")
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
+@click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (newest first).")
+def list_articles(as_json: bool, sources: tuple[str, ...], limit: int | None) -> None:
+    """The stored articles, newest first: id, date, source and title (the id is what `rag delete` takes)."""
+    try:
+        metas = _pipeline().store.article_metadata()
+    except RagError as exc:
+        _fail(exc)
+    if sources:
+        metas = [m for m in metas if m.get("source") in sources]
+    metas.sort(key=lambda m: m["doc_id"])
+    metas.sort(key=lambda m: m.get("date") or "", reverse=True)
+    for m in metas[:limit]:
+        row = {"id": m["doc_id"], "date": m.get("date"), "source": m.get("source"), "title": m.get("title", ""),
+               "url": m.get("url")}
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo("\t".join([row["id"], row["date"] or "-", row["source"] or "-", row["title"]]))
 
 
 @cli.command()

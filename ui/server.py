@@ -20,13 +20,14 @@ def create_app(pipeline=None):
     pipeline = pipeline or Pipeline()
     app = FastAPI(title="newsrag", version="0.1.0")
     app.state.pipeline = pipeline
-    try:
-        from ui.api import install_api
-    except ImportError:  # the API module is optional until it exists
-        install_api = None
-    if install_api is not None:
-        install_api(app, pipeline)
-    blocks = build_chat(pipeline)
+    from ui.api import install_api
+    from ui.api_limits import Throttle
+
+    # One throttle for every door: the chat's questions count against the same per-client limit and
+    # take the same answer slots as the API's.
+    throttle = Throttle.for_settings(pipeline.settings)
+    install_api(app, pipeline, throttle)
+    blocks = build_chat(pipeline, throttle)
     # Page assets must be given here: mount_gradio_app overrides the Blocks' own css/head/theme.
     # run_history=False: do not keep the reader's questions in the browser's storage.
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], ssr_mode=False, run_history=False,
