@@ -19,7 +19,7 @@ from rag.articles import Article
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
-from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
+from rag.errors import ArchiveEmpty, InvalidQuestion, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Searched, Text
 from rag.loaders import load_paths
 from rag.retrieve import Retriever, make_retriever
@@ -28,6 +28,7 @@ from rag.sentence_index import encode_with_sentences
 from rag.short_answer import extract as extract_short_answer
 from rag.store import Store
 from rag.types import AskResult, Filters, IngestReport
+from rag.web import WebLoader
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ class Pipeline:
         """Yield Searched, Cited, Text... and finally Done with the complete result."""
         t0 = time.perf_counter()
         question = self.check_question(question)
+        # An empty store would answer "not in the articles", which sends a newcomer looking for better words
+        # instead of for `rag ingest`. One count per question: Chroma keeps it, it reads no records.
+        if self.store.chunks.count() == 0:
+            raise ArchiveEmpty(self.settings.store_location)
         k = k or self.settings.k
         filters = filters or Filters()
         query = self.contextualize(question, history or [])
@@ -94,8 +99,11 @@ class Pipeline:
         return contextualize(question, history)
 
     # -- ingesting --------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str], progress: bool = True) -> IngestReport:
-        return self.ingest_articles(load_paths(paths), progress=progress)
+    def ingest(self, paths: Iterable[str], progress: bool = True, web: WebLoader | None = None) -> IngestReport:
+        """Files, folders and http(s) URLs. `web` fetches the URLs (pass one to read its per-URL reports);
+        by default one that skips only articles this store still holds."""
+        web = web or WebLoader(self.settings, stored=self.store.hashes)
+        return self.ingest_articles(load_paths(paths, web), progress=progress)
 
     def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
                         batch: int = 32) -> IngestReport:

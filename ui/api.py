@@ -26,7 +26,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.articles import canonical_url
 from rag.config import Settings
-from rag.errors import InvalidQuestion, LoadError, ModelNotFound, QuestionTooLong, RagError, StoreUnavailable
+from rag.errors import (
+    ArchiveEmpty,
+    InvalidQuestion,
+    LoadError,
+    ModelNotFound,
+    QuestionTooLong,
+    RagError,
+    StoreUnavailable,
+)
 from rag.events import Cited, Done, Text
 from rag.loaders import article_from_record
 from rag.pipeline import Pipeline, parse_day
@@ -58,6 +66,7 @@ STATUS_BY_ERROR: dict[type[RagError], int] = {
     QuestionTooLong: 413,
     InvalidQuestion: 400,
     LoadError: 422,
+    ArchiveEmpty: 409,
     StoreUnavailable: 503,
     ModelNotFound: 503,
 }
