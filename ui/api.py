@@ -143,7 +143,7 @@ def answer_events(pipeline: Pipeline, req: AskRequest) -> Iterator[tuple[str, di
     scopes.append(("archive", base))
     for i, (scope, filters) in enumerate(scopes):
         fallback_left = i < len(scopes) - 1
-        events = pipeline.ask_stream(req.question, req.k, filters, req.history)
+        events = pipeline.ask_stream(req.question, req.k, filters, req.flat_history())
         for event in events:
             if isinstance(event, Cited):
                 if not event.citations and fallback_left:
@@ -280,6 +280,14 @@ def build_router(api: ApiState) -> APIRouter:
         info = await api.run(api.pipeline.stats)
         info.pop("location", None)  # a filesystem path or internal URL is nobody's business outside
         return info
+
+    # Stand-in until the robust helper's GET /api/examples (same path and shape) lands on main.
+    @router.get("/examples", dependencies=[Depends(rate_limit)], summary="Example questions about the archive")
+    async def examples() -> dict:
+        from rag.examples import examples_from_store
+
+        found = await api.run(examples_from_store, api.pipeline.store, 3)
+        return {"examples": [e.question for e in found]}
 
     @router.post("/articles", dependencies=[Depends(require_key)], response_model=IngestResponse,
                  responses={**ERRORS, 401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},

@@ -14,6 +14,21 @@ HistoryItem = Annotated[str, StringConstraints(max_length=4000)]
 SourceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class HistoryTurnIn(BaseModel):
+    """One earlier turn as the widget keeps it ({question, answer, short_answer, entities, date, query}); a
+    whole /api/ask answer object will do (other fields are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    question: HistoryItem
+    answer: HistoryItem = ""
+    short_answer: HistoryItem | None = None
+    query: HistoryItem | None = None
+
+    def flat(self) -> list[str]:
+        return [self.question, self.answer]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"question": "who is acting president?"},
@@ -30,8 +45,14 @@ class AskRequest(BaseModel):
                                       description="Only articles from these sources.")
     article: str | None = Field(None, max_length=2000, description=(
         "URL (or id) of the article the reader is on: it is asked first, then the whole archive."))
-    history: list[HistoryItem] = Field(default_factory=list, max_length=20,
-                                       description="Earlier questions of this conversation, oldest first.")
+    history: list[HistoryItem | HistoryTurnIn] = Field(
+        default_factory=list, max_length=20, description="Earlier turns of this conversation, oldest first: "
+        "objects {question, answer?, short_answer?, entities?, date?, query?}, or strings (earlier questions).")
+
+    def flat_history(self) -> list[str]:
+        """question, answer, question, answer... (an earlier question given alone has an empty answer)."""
+        return [text for item in self.history for text in (item.flat() if isinstance(item, HistoryTurnIn)
+                                                             else [item, ""])]
 
 
 class ErrorBody(BaseModel):
