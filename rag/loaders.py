@@ -119,6 +119,7 @@ def article_from_html(html: str | bytes, origin: str, url: str | None = None, li
         return LoadError(origin, "no article text found in this HTML page",
                          "check it is an article page (not an index or a login wall), or save the text as .md")
     listed = listed or {}
+    body = _without_headline(body, doc.title)
     page_url = doc.url if url is None or _same_site(doc.url, url) else url
     # Without og:site_name trafilatura names the site by its host; a feed's title says it better.
     site = doc.sitename if not (url and _host(doc.sitename or "") == _host(url)) else None
@@ -130,6 +131,15 @@ def article_from_html(html: str | bytes, origin: str, url: str | None = None, li
          "authors": authors},
         origin, origin, None,
     )
+
+
+def _without_headline(body: str, title: str | None) -> str:
+    """trafilatura keeps the page's <h1> as the body's first line; the headline is the title already, and left
+    in the text it would be quoted as if it were a sentence of the report."""
+    first, _, rest = body.partition("\n")
+    if title and rest.strip() and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return body
 
 
 def _same_site(a: str | None, b: str) -> bool:

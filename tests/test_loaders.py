@@ -97,6 +97,7 @@ def test_html_article_extraction(tmp_path):
     assert not errors
     assert "Council backs library budget" in a.display_title
     assert "2 million dollars" in a.text and "Menu Home Sports" not in a.text
+    assert a.text.startswith("The city council voted")  # the <h1> is the title, not repeated as the lead
     assert a.date == date(2024, 3, 5)
 
 

@@ -78,6 +78,7 @@ def test_feed_articles_take_page_metadata_and_the_feed_fills_gaps(site, settings
     assert ferry.source == "Riverton Courier" and ferry.authors == ("Mara Quill",) and ferry.date == date(2025, 3, 10)
     assert ferry.url == site.base + "/news/2025/03/10/ferry-fares-rise"
     assert "ten percent in April" in ferry.text and "All rights reserved" not in ferry.text
+    assert ferry.text.startswith("Ferry fares in Riverton")  # the headline is the title, not the first "sentence"
     # A page without title, date or author gets the feed entry's; the feed's title names the source.
     hall = by_title["Market hall to reopen after repairs"]
     assert hall.date == date(2025, 3, 13) and hall.authors == ("Courier staff",) and hall.source == "Riverton Courier"
