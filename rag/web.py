@@ -15,9 +15,12 @@ before its last batch was written fetches those articles again next time.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import queue
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -42,6 +45,7 @@ LoadResult = Article | LoadError
 ROBOTS_TTL_SECONDS = 24 * 3600  # RFC 9309: a cached robots.txt should not be used for more than a day
 MAX_REDIRECTS = 5
 MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap is as deep as real sites go
+FETCH_AHEAD = 8  # pages fetched ahead of the caller (each at most RAG_FETCH_MAX_BYTES)
 ACCEPT = {
     "listing": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
                "text/html;q=0.8, */*;q=0.5",
@@ -61,6 +65,15 @@ class Response:
 
 
 # -- what is remembered between runs ----------------------------------------------------------------
+def _locked(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class WebCache:
     """SQLite under RAG_HOME: validators of each fetched URL, robots.txt per host, and each listed link's
     stamp and article id, keyed by the store they were ingested into (another store starts afresh)."""
@@ -72,6 +85,7 @@ class WebCache:
         self.store_key = store_key
         # One loader uses it at a time, but its generator may be resumed from different worker threads.
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.lock = threading.Lock()  # the prefetching thread stores robots.txt while the loader stores links
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, self.VERSION):
             # An older or newer layout: it is only a cache, so start again rather than misread it.
@@ -86,31 +100,37 @@ class WebCache:
             PRAGMA user_version = {self.VERSION};
         """)
 
+    @_locked
     def source(self, url: str) -> tuple[str | None, str | None, list[str]] | None:
         row = self.db.execute("SELECT etag, last_modified, doc_ids FROM sources WHERE store=? AND url=?",
                               (self.store_key, url)).fetchone()
         return (row[0], row[1], json.loads(row[2] or "[]")) if row else None
 
+    @_locked
     def save_source(self, url: str, etag: str | None, last_modified: str | None, doc_ids: Iterable[str]) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
                             (self.store_key, url, etag, last_modified, json.dumps(sorted(set(doc_ids))),
                              time.time()))
 
+    @_locked
     def forget_source(self, url: str) -> None:
         with self.db:
             self.db.execute("DELETE FROM sources WHERE store=? AND url=?", (self.store_key, url))
 
+    @_locked
     def robots(self, origin: str) -> tuple[int, str] | None:
         row = self.db.execute("SELECT status, body, fetched FROM robots WHERE origin=?", (origin,)).fetchone()
         if row and time.time() - row[2] < ROBOTS_TTL_SECONDS:
             return int(row[0]), row[1]
         return None
 
+    @_locked
     def save_robots(self, origin: str, status: int, body: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO robots VALUES (?, ?, ?, ?)", (origin, status, body, time.time()))
 
+    @_locked
     def links(self, urls: list[str]) -> dict[str, tuple[str, str, str]]:
         """url -> (stamp, doc_id, outcome) for the links seen before."""
         out: dict[str, tuple[str, str, str]] = {}
@@ -122,13 +142,15 @@ class WebCache:
             out.update({r[0]: (r[1], r[2], r[3]) for r in rows})
         return out
 
+    @_locked
     def save_link(self, url: str, stamp: str, doc_id: str, outcome: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?)",
                             (self.store_key, url, stamp, doc_id, outcome, time.time()))
 
     def close(self) -> None:
-        self.db.close()
+        with self.lock:
+            self.db.close()
 
 
 # -- polite HTTP ------------------------------------------------------------------------------------
@@ -138,10 +160,10 @@ class Fetcher:
     followed by hand so each hop is checked too, responses capped at RAG_FETCH_MAX_BYTES and
     RAG_FETCH_TIMEOUT_SECONDS. Not thread-safe: one per run."""
 
-    def __init__(self, settings: Settings, cache: WebCache, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: Settings, cache: WebCache) -> None:
         self.settings = settings
         self.cache = cache
-        self.sleep = sleep
+        self.stopped = threading.Event()  # set when the run is abandoned: pauses end, no new request starts
         self.agent = settings.fetch_user_agent
         self.timeout = settings.fetch_timeout_seconds
         self.client = httpx.Client(headers={"User-Agent": self.agent, "Accept-Encoding": "gzip, deflate"},
@@ -185,6 +207,8 @@ class Fetcher:
     def _request(self, url: str, headers: dict[str, str]) -> Response:
         origin = _origin(url)
         self._pace(origin)
+        if self.stopped.is_set():
+            raise FetchError(url, "stopped", "the run was stopped", transient=True)
         self.requests += 1
         deadline = time.monotonic() + self.timeout
         try:
@@ -237,8 +261,8 @@ class Fetcher:
         crawl_delay = robots.crawl_delay(self.agent) if isinstance(robots, RobotFileParser) else None
         delay = max(self.settings.fetch_delay_seconds, float(crawl_delay or 0))
         wait = last + delay - time.monotonic()
-        if wait > 0:
-            self.sleep(wait)
+        if wait > 0 and self.stopped.wait(wait):
+            raise FetchError(origin, "stopped", "the run was stopped", transient=True)
 
     # robots.txt (RFC 9309): 2xx rules apply; 4xx means no rules; 5xx or no answer means "fetch nothing".
     def _check_robots(self, url: str) -> None:
@@ -413,16 +437,15 @@ MAX_TRIES = 3
 class WebLoader:
     """Loads the URLs of one run; `reports` holds one SourceReport per URL afterwards."""
 
-    def __init__(self, settings: Settings, stored: Stored | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: Settings, stored: Stored | None = None) -> None:
         self.settings = settings
         self.stored = stored
-        self.sleep = sleep
         self.reports: list[SourceReport] = []
+        self._threads: list[threading.Thread] = []
 
     def load(self, urls: Iterable[str]) -> Iterator[LoadResult]:
         cache = WebCache(self.settings.web_cache_path, f"{self.settings.store_location}#{self.settings.collection}")
-        fetcher = Fetcher(self.settings, cache, self.sleep)
+        fetcher = Fetcher(self.settings, cache)
         seen: set[str] = set()
         try:
             for url in dict.fromkeys(u.strip() for u in urls):
@@ -438,6 +461,9 @@ class WebLoader:
                 report.deferred = budget.deferred
                 report.requests = fetcher.requests - before
         finally:
+            fetcher.stopped.set()
+            for thread in self._threads:
+                thread.join(self.settings.fetch_timeout_seconds + 5)
             fetcher.close()
             cache.close()
 
@@ -474,7 +500,7 @@ class WebLoader:
         kind = sniff(response.body, response.content_type)
         if kind == PAGE:
             report.kind = report.kind or "page"
-            item = self._page(response, None, fetcher)
+            item = self._page(response, None)
             if isinstance(item, Article):
                 report.fetched += 1
                 cache.save_source(url, response.etag, response.last_modified, [item.doc_id])
@@ -532,6 +558,7 @@ class WebLoader:
         report.links += len(links)
         before = cache.links([link.url for link in links])
         held = self._held([r[1] for r in before.values() if r[1] and r[2] == OK])
+        todo: list[tuple[Link, str, str]] = []  # (link, its stamp and outcome last time)
         for link in links:
             stamp, doc_id, outcome = before.get(link.url, ("", "", ""))
             if link.url in before and stamp == link.stamp:
@@ -546,7 +573,10 @@ class WebLoader:
                 budget.deferred += 1
                 continue
             budget.left -= 1
-            item = self._fetch_link(link, listing, fetcher)
+            todo.append((link, stamp, outcome))
+        fetched = self._fetch_ahead([link for link, _, _ in todo], fetcher)
+        for (link, stamp, outcome), got in zip(todo, fetched, strict=True):
+            item = self._link_item(link, got, listing)
             if isinstance(item, Article):
                 report.fetched += 1
                 budget.doc_ids.append(item.doc_id)
@@ -566,23 +596,49 @@ class WebLoader:
                     budget.transient_failures += 1
             yield item
 
-    def _fetch_link(self, link: Link, listing: Listing, fetcher: Fetcher) -> LoadResult:
-        try:
-            response = fetcher.get(link.url, "page")
-        except FetchError as exc:
+    def _fetch_ahead(self, links: list[Link], fetcher: Fetcher) -> Iterator[Response | FetchError]:
+        """The pages of `links`, in order, fetched by one thread up to FETCH_AHEAD pages ahead of the caller:
+        the pause between two requests to a site then overlaps the caller's work (embedding what came before)
+        instead of adding to it. Only HTTP happens in that thread; extraction and bookkeeping stay here."""
+        if len(links) <= 1:
+            for link in links:
+                yield _get_page(fetcher, link.url)
+            return
+        results: queue.Queue = queue.Queue(maxsize=FETCH_AHEAD)
+
+        def work() -> None:
+            for link in links:
+                got = _get_page(fetcher, link.url)
+                while not fetcher.stopped.is_set():
+                    try:
+                        results.put(got, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if fetcher.stopped.is_set():
+                    return
+
+        thread = threading.Thread(target=work, name="newsrag-fetch", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        for _ in links:
+            yield results.get()
+
+    def _link_item(self, link: Link, got: Response | FetchError, listing: Listing) -> LoadResult:
+        if isinstance(got, FetchError):
             # A page robots.txt keeps us from is still an article when the feed itself carries its text.
-            if link.text and not exc.transient and "robots.txt" in exc.message:
+            if link.text and not got.transient and "robots.txt" in got.message:
                 return self._from_feed_text(link, listing)
-            return exc
-        if response.status == 304:  # never asked for, but a server may send it anyway
+            return got
+        if got.status == 304:  # never asked for, but a server may send it anyway
             return FetchError(link.url, "the server answered 'not modified' to a plain request",
                               "it is tried again on the next run", transient=True)
-        item = self._page(response, link, fetcher)
+        item = self._page(got, link)
         if isinstance(item, LoadError) and link.text:
             return self._from_feed_text(link, listing)
         return item
 
-    def _page(self, response: Response, link: Link | None, fetcher: Fetcher) -> LoadResult:
+    def _page(self, response: Response, link: Link | None) -> LoadResult:
         from rag.loaders import article_from_html
 
         kind = sniff(response.body, response.content_type)
@@ -594,7 +650,7 @@ class WebLoader:
         listed.setdefault("source", _site_name(response.url))
         item = article_from_html(response.body, response.url, url=response.url, listed=listed)
         if isinstance(item, LoadError):
-            feeds = [f for f in feed_links(response.body[:200_000].decode("utf-8", "replace"), response.url)]
+            feeds = feed_links(response.body[:200_000].decode("utf-8", "replace"), response.url)
             hint = (f"this page announces a feed: rag ingest {feeds[0]}" if feeds and link is None else
                     "check it is an article page (not an index, a video or a login wall)")
             return FetchError(response.url, "no article text found on this page", hint)
@@ -606,6 +662,17 @@ class WebLoader:
         return article_from_record({"text": link.text, "title": link.title, "url": link.url, "date": link.date,
                                     "source": link.source or _site_name(link.url), "authors": list(link.authors)},
                                    link.url)
+
+
+def _get_page(fetcher: Fetcher, url: str) -> Response | FetchError:
+    try:
+        return fetcher.get(url, "page")
+    except FetchError as exc:
+        return exc
+    except Exception as exc:  # a bug must cost one link, never hang the run waiting on the fetching thread
+        log.exception("fetching %s failed unexpectedly", url)
+        return FetchError(url, f"unexpected error ({exc.__class__.__name__})", "it is tried again on the next run",
+                          transient=True)
 
 
 def _listed(link: Link | None) -> dict:

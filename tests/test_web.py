@@ -185,6 +185,28 @@ def test_requests_to_a_host_are_paced_by_the_setting(site, monkeypatch):
     assert len(hits) == 5 and min(b.at - a.at for a, b in zip(hits, hits[1:], strict=False)) >= 0.28
 
 
+def test_pages_are_fetched_ahead_while_the_caller_works_and_stop_when_it_stops(site, monkeypatch):
+    monkeypatch.setenv("RAG_FETCH_DELAY_SECONDS", "0.2")
+    paths = [*ARTICLES, *BARE]
+    site.set("/four.xml", rss(site.base, paths), content_type="application/rss+xml")
+    loader = WebLoader(Settings())
+    items = loader.load([site.base + "/four.xml"])
+    assert isinstance(next(items), Article)
+    time.sleep(2)  # the caller is busy (e.g. embedding): the other pages arrive meanwhile
+    assert [h.path for h in site.requests()][2:] == paths
+    assert all(isinstance(i, Article) for i in items)
+
+    site.reset_log()
+    site.set("/four.xml", rss(site.base, paths + [f"/more/{i}" for i in range(20)]), content_type="application/rss+xml")
+    loader = WebLoader(Settings())
+    items = loader.load([site.base + "/four.xml"])
+    next(items)
+    items.close()  # the caller stopped (Ctrl-C): no request is made after that
+    asked = len(site.requests())
+    time.sleep(1)
+    assert len(site.requests()) == asked and not any(t.is_alive() for t in loader._threads)
+
+
 def test_robots_txt_server_error_means_nothing_is_fetched(site, settings):
     site.set("/robots.txt", "down", status=503, content_type="text/plain")
     articles, errors, _ = run(settings, [site.base + "/good.xml"])
