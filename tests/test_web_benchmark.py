@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -109,6 +110,7 @@ def wait_serving(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(url)
 
 
+@pytest.mark.timeout(3600)
 def test_ingest_a_real_feed_then_watch_it_unchanged(feed, tmp_path):
     site, url, articles = feed
     env = {**os.environ, "RAG_HOME": str(tmp_path / "home")}  # default fetch settings (1 s per request)
@@ -134,6 +136,7 @@ def test_ingest_a_real_feed_then_watch_it_unchanged(feed, tmp_path):
                               "top_title": answer["citations"][0]["title"] if answer["citations"] else None})
 
 
+@pytest.mark.timeout(1800)
 def test_second_run_sh_serves_without_installing(tmp_path):
     """./run.sh from this checkout, whose .venv is installed: time until the chat answers."""
     env = {**os.environ, "RAG_HOME": str(tmp_path / "home"), "RAG_SERVE_PORT": str(free_port())}
@@ -153,6 +156,7 @@ def test_second_run_sh_serves_without_installing(tmp_path):
     record("run_sh_serving_seconds", {"first_with_new_home": timings[0], "second": timings[1]})
 
 
+@pytest.mark.timeout(3600)
 def test_newcomer_from_a_fresh_clone_to_a_chat_over_a_feed(feed, tmp_path):
     """git clone; RAG_FEEDS=<feed> ./run.sh (installs, ingests corpus/ and the feed, serves); ask the chat's API."""
     site, url, articles = feed
@@ -161,20 +165,23 @@ def test_newcomer_from_a_fresh_clone_to_a_chat_over_a_feed(feed, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "VIRTUAL_ENV"))}
     env.update({"RAG_HOME": str(tmp_path / "home"), "RAG_SERVE_PORT": str(port), "RAG_FEEDS": url})
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    log_path = OUTPUT / "feeds-newcomer-run.log"
     started = time.monotonic()
-    proc = subprocess.Popen(["./run.sh"], cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    try:
-        wait_serving(f"http://127.0.0.1:{port}/", proc, 3600)
-        serving = time.monotonic() - started
-        a = next(x for x in articles if x["question"])
-        got = httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": a["question"]["question_sentence"]},
-                         timeout=120).json()
-        stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=30).json()
-    finally:
-        proc.terminate()
-        log = proc.communicate(timeout=60)[0]
-    (OUTPUT / "feeds-newcomer-run.log").write_text(log)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(["./run.sh"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            wait_serving(f"http://127.0.0.1:{port}/", proc, 3300)
+            serving = time.monotonic() - started
+            a = next(x for x in articles if x["question"])
+            got = httpx.post(f"http://127.0.0.1:{port}/api/ask",
+                             json={"question": a["question"]["question_sentence"]}, timeout=120).json()
+            stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=30).json()
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)  # run.sh and whatever it started (pip, rag)
+            proc.wait(60)
     record("newcomer_clone_to_chat", {"seconds_to_serving": round(serving, 1), "articles": stats["articles"],
                                       "answered": not got.get("abstained", True),
-                                      "top_url": (got.get("citations") or [{}])[0].get("url")})
+                                      "top_url": (got.get("citations") or [{}])[0].get("url"),
+                                      "log": str(log_path)})
