@@ -39,6 +39,8 @@ class Pipeline:
         self.settings = settings or get_settings()
         self.embeddings = embeddings or SentenceEmbeddings(self.settings.model_path)
         self.store = Store(self.settings)
+        # An injected retriever may search an index of its own (eval's langchain-naive): only ours reads self.store.
+        self._searches_store = retriever is None
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
         scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
@@ -60,7 +62,7 @@ class Pipeline:
         question = self.check_question(question)
         # An empty store would answer "not in the articles", which sends a newcomer looking for better words
         # instead of for `rag ingest`. One count per question: Chroma keeps it, it reads no records.
-        if self.store.chunks.count() == 0:
+        if self._searches_store and self.store.chunks.count() == 0:
             raise ArchiveEmpty(self.settings.store_location)
         k = k or self.settings.k
         filters = filters or Filters()
