@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d/%H:%M", "%d %B %Y", "%B %d, %Y")
 TITLE_MAX = 110
@@ -34,7 +34,8 @@ class Article:
 
     @property
     def display_title(self) -> str:
-        return self.title.strip() or title_from_lead(self.text)
+        """The headline; without one, the URL slug's words, else the lead sentence (never a dateline)."""
+        return " ".join(self.title.split()) or title_from_url(self.url) or title_from_lead(self.text)
 
     @property
     def content_hash(self) -> str:
@@ -120,10 +121,61 @@ def parse_date(value: object) -> date | None:
     raise ValueError(f"unrecognised date {text[:40]!r}; use YYYY-MM-DD or YYYY/MM/DD")
 
 
+# A dateline opens the copy of most wire and network stories. Three shapes, all anchored at the start:
+#   "SEOUL, Jan. 6 (Yonhap) --", "New York (CNN Business)", "KYIV, Ukraine (AP) —"   (agency in parentheses; an
+#   unknown one only before a dash, so "Tesla Inc (TSLA) said" keeps its subject)
+#   "New York CNN Business —", "CNN —", "Reuters —"                                (known agency, then a dash)
+#   "WASHINGTON —", "SAN JUAN, Puerto Rico —"                                       (capitalised place, then a dash)
+_PLACE = r"[A-Z][\w.'’-]*(?:,?[ \t]+[\w.'’-]+){0,6}?"
+_DASH = r"(?:—|–|--|-(?=\s))"  # a lone hyphen only as a separator ("AP-NORC poll" is no dateline)
+_AGENCIES = ("CNN Business|CNN|Reuters|AP|AFP|Yonhap|Xinhua|UPI|Bloomberg|dpa|Kyodo|ANSA|EFE|PTI|IANS|"
+             "ANI|TASS|AAP|CNA|NHK|BBC")
+_DATELINES = (
+    re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\((?:{_AGENCIES})\)[ \t]*(?:{_DASH}[ \t]*)?"),
+    re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\([A-Z][\w.&' ]{{0,29}}\)[ \t]*{_DASH}[ \t]*"),  # "(Any Agency) —"
+    re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]+)?(?:{_AGENCIES})[ \t]*{_DASH}[ \t]*"),
+    re.compile(r"^[ \t]*[A-Z][A-Z.'’-]+(?:,?[ \t]+[A-Z][\w.'’-]*){0,4}[ \t]*(?:—|–|--)[ \t]*"),
+)
+_DASH_END = re.compile(r"(?:—|–|--)\s*$")
+_SLUG_SKIP = {"index", "amp", "article", "articles", "story", "stories", "news", "view", "content", "print"}
+
+
+def strip_dateline(text: str) -> str:
+    """The text without a leading dateline ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"); unchanged if none."""
+    head = text.lstrip()
+    for pattern in _DATELINES:
+        m = pattern.match(head)
+        if m and len(m.group(0)) <= 80 and (m.end() < len(head) or _DASH_END.search(head)):
+            return head[m.end():].lstrip()
+    return text
+
+
+def title_from_url(url: str | None) -> str:
+    """Words of the URL's slug ("/2022/06/12/media/squid-game-season-2/index.html" -> "Squid game season 2"),
+    or "" when the path holds no slug (ids, dates, "index.html")."""
+    if not url:
+        return ""
+    for segment in reversed([unquote(s) for s in urlsplit(url.strip()).path.split("/") if s]):
+        stem = re.sub(r"\.(?:s?html?|php|aspx?|jsp)$", "", segment, flags=re.IGNORECASE)
+        stem_words = re.sub(r"[-_]\d{4}[-_]\d{1,2}[-_]\d{1,2}$", "", stem)  # "...-2022-06-12": a date, not words
+        words = [w for w in re.split(r"[-_+]+", stem_words) if w]
+        # Trailing ids ("...-a1b2c3d4e5", "...-7583491001", "...-idUSKBN2NT0X5") are not words of the headline.
+        while words and (re.fullmatch(r"\d{5,}|id[A-Z0-9]{6,}", words[-1]) or
+                         (len(words[-1]) >= 8 and sum(c.isdigit() for c in words[-1]) >= 3)):
+            words.pop()
+        if stem.lower() in _SLUG_SKIP or len(words) < 2 or not any(re.search(r"[^\W\d_]{2,}", w) for w in words):
+            continue
+        title = " ".join(words)
+        return title[0].upper() + title[1:]
+    return ""
+
+
 def title_from_lead(text: str) -> str:
-    """A display title taken from the lead sentence (never invented), cut at a word boundary."""
+    """A display title taken from the lead sentence after any dateline (never invented, never a bare
+    dateline), cut at a word boundary."""
     from rag.sentences import split_sentences
 
+    text = strip_dateline(text)
     spans = split_sentences(text)
     lead = text[spans[0][0]:spans[0][1]] if spans else text.strip()
     lead = " ".join(lead.split())

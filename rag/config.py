@@ -14,12 +14,31 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 RetrieverMode = Literal["dense", "bm25", "hybrid"]
+USER_AGENT = "newsrag/0.1 (news archive ingest; respects robots.txt)"
+
+
+def default_home() -> Path:
+    """The per-user data folder (~/.local/share/newsrag on Linux, ~/Library/Application Support/newsrag on macOS),
+    so every `rag` command in every folder sees the same archive."""
+    import platformdirs
+
+    return platformdirs.user_data_path("newsrag", appauthor=False)
+
+
+def _split_list(value: object) -> object:
+    # "a, b" or "a b" (or a JSON list) -> ["a", "b"]: lists in the environment are plain text, not JSON.
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip().startswith("[") else value.replace(",", " ").split()
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return value
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
-    home: Path = Field(Path(".rag"), description="Folder for the embedded Chroma store and indexes.")
+    home: Path = Field(default_factory=default_home, description="Folder for the embedded Chroma store, its indexes "
+                       "and the web fetch cache (default: the per-user data folder, see default_home).")
     chroma_url: str | None = Field(None, description="Chroma server URL, e.g. http://127.0.0.1:8000.")
     collection: str = Field("news", description="Collection name prefix inside Chroma.")
     model_path: Path | None = Field(None, description="Sentence-transformers model folder (default: bundled).")
@@ -82,6 +101,26 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest request body the API reads.")
     max_concurrent_answers: int = Field(4, ge=1, description="Answers computed at once; more wait their turn.")
 
+    # Fetching feeds, sitemaps and article pages (rag ingest URL, rag watch).
+    feeds: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Feed, sitemap or article URLs of the archive (comma or space separated): "
+        "`rag ingest --feeds` and run.sh ingest them, `rag watch` without URLs keeps them current.")
+    fetch_user_agent: str = Field(USER_AGENT, min_length=3, description="User-Agent sent with every request (add "
+                                  "a contact URL or address for the sites you fetch from); robots.txt rules for "
+                                  "'newsrag' apply.")
+    fetch_timeout_seconds: float = Field(20.0, gt=0.0, le=600.0, description="Longest wait for one response, "
+                                         "connecting and reading included.")
+    fetch_delay_seconds: float = Field(1.0, ge=0.0, le=600.0, description="Pause between two requests to the "
+                                       "same host (a longer robots.txt Crawl-delay wins).")
+    fetch_max_bytes: int = Field(10_000_000, ge=10_000, description="Largest response read; bigger ones fail.")
+    fetch_max_articles: int = Field(500, ge=1, le=100_000, description="Article pages fetched per feed or "
+                                    "sitemap in one run, newest first; the rest are fetched by the next run.")
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: object) -> object:
+        return _split_list(value)
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -96,6 +135,11 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def web_cache_path(self) -> Path:
+        """What fetching remembers between runs: validators (ETag, Last-Modified), robots.txt, links seen."""
+        return self.home / "web-cache.sqlite3"
 
     @property
     def store_location(self) -> str:

@@ -52,6 +52,31 @@ class LoadError(RagError):
         self.line = line
 
 
+class FetchError(LoadError):
+    """A URL could not be fetched or read. `transient` failures (timeouts, 5xx, 429, a 404 that may yet
+    appear) are retried by the next run; the others (not an article, refused by robots.txt) are not."""
+
+    code = "fetch_error"
+
+    def __init__(self, url: str, message: str, hint: str | None = None, transient: bool = False) -> None:
+        super().__init__(url, message, hint)
+        self.reason = message  # without the URL in front
+        self.transient = transient
+
+
+class ArchiveEmpty(RagError):
+    """The store holds no articles, so no question can be answered yet. The message does not name the store's
+    location (readers of the chat and the API see it); `location` is there for the operator's surfaces."""
+
+    code = "archive_empty"
+
+    def __init__(self, location: str | None = None) -> None:
+        super().__init__("The archive is empty: no articles have been ingested yet.",
+                         "Add articles with `rag ingest PATH|URL` (files, folders, a feed, a sitemap or an article "
+                         "page), then ask again.")
+        self.location = location
+
+
 class StoreUnavailable(RagError):
     code = "store_unavailable"
 

@@ -10,12 +10,18 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import yaml
 
 from rag.articles import Article, parse_date
+from rag.config import get_settings
 from rag.errors import InvalidText, LoadError
 from rag.hygiene import clean_line, clean_text, require_words
+
+if TYPE_CHECKING:
+    from rag.web import WebLoader
 
 LoadResult = Article | LoadError
 Loader = Callable[[Path, str], Iterator[LoadResult]]
@@ -95,7 +101,7 @@ def _read_record(rec: dict, origin: str) -> Article:
                    authors=_authors(rec), origin=origin)
 
 
-def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -> LoadResult:
+def _article_from_record(rec: dict, origin: str, path: Path | str, line: int | None) -> LoadResult:
     """The one way a record becomes an Article: every field validated and cleaned (rag.hygiene); a bad
     record becomes a LoadError that names the field, and costs only itself."""
     try:
@@ -106,7 +112,7 @@ def _article_from_record(rec: dict, origin: str, path: Path, line: int | None) -
 
 def article_from_record(rec: dict, origin: str) -> LoadResult:
     """One article object that did not come from a file (e.g. the HTTP API); `origin` names it in messages."""
-    return _article_from_record(rec, origin, Path(origin), None)
+    return _article_from_record(rec, origin, origin, None)
 
 
 def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
@@ -138,24 +144,67 @@ def load_markdown(path: Path, text: str) -> Iterator[LoadResult]:
 
 def load_html(path: Path, text: str) -> Iterator[LoadResult]:
     """.html: trafilatura extracts the article text, title and date (boilerplate removed)."""
+    yield article_from_html(text, str(path))
+
+
+def article_from_html(html: str | bytes, origin: str, url: str | None = None, listed: dict | None = None,
+                      ) -> LoadResult:
+    """An article page's text and metadata, extracted by trafilatura (menus, footers and comments dropped).
+
+    `url` is where the page was fetched from (its declared canonical URL on the same site wins, so the id
+    matches the address readers see); `listed` is what a feed or sitemap said about the page (title, date,
+    authors, source): it fills only what the page itself lacks."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      favor_precision=True)
     body = getattr(doc, "text", None) if doc is not None else None
     # A few stray words (a menu, a cookie notice) are not an article.
     if not body or len(body.split()) < _MIN_HTML_WORDS:
-        yield LoadError(str(path), "no article text found in this HTML page",
-                        "check it is an article page (not an index or a login wall), or save the text as .md")
-        return
-    yield _article_from_record(
-        {"text": body, "title": doc.title, "url": doc.url, "date": doc.date,
-         "source": doc.sitename, "authors": doc.author or ()},
-        str(path), path, None,
+        return LoadError(origin, "no article text found in this HTML page",
+                         "check it is an article page (not an index or a login wall), or save the text as .md")
+    listed = listed or {}
+    body = _without_headline(body, doc.title)
+    page_url = doc.url if url is None or _same_site(doc.url, url) else url
+    # Without og:site_name trafilatura names the site by its host; a feed's title says it better.
+    site = doc.sitename if not (url and _host(doc.sitename or "") == _host(url)) else None
+    # trafilatura joins several authors with "; ".
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()] or list(listed.get("authors") or ())
+    return _article_from_record(
+        {"text": body, "title": doc.title or listed.get("title"), "url": page_url,
+         "date": doc.date or listed.get("date"), "source": site or listed.get("source") or doc.sitename,
+         "authors": authors},
+        origin, origin, None,
     )
+
+
+def _without_headline(body: str, title: str | None) -> str:
+    """trafilatura keeps the page's <h1> as the body's first line; the headline is the title already, and left
+    in the text it would be quoted as if it were a sentence of the report."""
+    first, _, rest = body.partition("\n")
+    if title and rest.strip() and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return body
+
+
+def _same_site(a: str | None, b: str) -> bool:
+    return bool(a) and urlsplit(a).scheme in ("http", "https") and _host(a) == _host(b)
+
+
+def _host(url_or_name: str) -> str:
+    """"https://www.Example.com:8080/x" -> "example.com:8080"; a bare name is lower-cased the same way."""
+    netloc = urlsplit(url_or_name).netloc if "//" in url_or_name else url_or_name
+    return netloc.lower().removeprefix("www.")
+
+
+_JSON_EXAMPLE = '{"title": "...", "text": "...", "date": "YYYY-MM-DD", "url": "https://..."}'
 
 
 def load_json(path: Path, text: str) -> Iterator[LoadResult]:
     """.json: one article object, or a list of them."""
+    if not text.strip():
+        yield LoadError(str(path), "the file is empty", f"write one article object, or a list of them: {_JSON_EXAMPLE}")
+        return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -163,6 +212,10 @@ def load_json(path: Path, text: str) -> Iterator[LoadResult]:
         return
     except RecursionError:
         yield LoadError(str(path), "JSON nested too deeply", "an article is one flat object of fields")
+        return
+    if data == [] or data == {}:
+        yield LoadError(str(path), "the file holds no articles (an empty list)" if data == [] else
+                        "the file holds an empty object", f"add article objects such as {_JSON_EXAMPLE}")
         return
     records = data if isinstance(data, list) else [data]
     for i, rec in enumerate(records):
@@ -174,6 +227,9 @@ def load_json(path: Path, text: str) -> Iterator[LoadResult]:
 
 def load_jsonl(path: Path, text: str) -> Iterator[LoadResult]:
     """.jsonl: one article object per line; a bad line is reported and skipped."""
+    if not text.strip():
+        yield LoadError(str(path), "the file is empty", f"write one article object per line: {_JSON_EXAMPLE}")
+        return
     # split("\n"), not splitlines(): JSON strings may hold U+2028 and other characters splitlines() breaks on.
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -242,12 +298,32 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | LoadError]:
             yield p
 
 
-def load_paths(paths: Iterable[str | Path]) -> Iterator[LoadResult]:
-    for item in iter_paths(paths):
-        if isinstance(item, LoadError):
-            yield item
-        else:
-            yield from load_file(item)
+def is_url(source: str | Path) -> bool:
+    return isinstance(source, str) and source.strip().lower().startswith(("http://", "https://"))
+
+
+def load_paths(paths: Iterable[str | Path], web: WebLoader | None = None) -> Iterator[LoadResult]:
+    """Articles from files, folders and http(s) URLs (feeds, sitemaps, article pages), in the order given.
+    URLs go to `web` (a `rag.web.WebLoader`; one with the environment's settings when not given)."""
+    batch: list[str] = []
+    for source in [*paths, None]:
+        if source is not None and is_url(source):
+            batch.append(str(source).strip())
+            continue
+        if batch:  # consecutive URLs share one HTTP client, robots.txt cache and per-host pacing
+            if web is None:
+                from rag.web import WebLoader
+
+                web = WebLoader(get_settings())
+            yield from web.load(batch)
+            batch = []
+        if source is None:
+            break
+        for item in iter_paths([source]):
+            if isinstance(item, LoadError):
+                yield item
+            else:
+                yield from load_file(item)
 
 
 def unique_ids(items: Iterable[LoadResult]) -> Iterator[LoadResult]:

@@ -20,7 +20,7 @@ from rag.articles import Article, id_candidates
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
-from rag.errors import InvalidQuestion, InvalidText, LoadError, QuestionTooLong
+from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Searched, Summary, Text
 from rag.hygiene import clean_line, require_words
 from rag.language import notice_text
@@ -31,6 +31,7 @@ from rag.scoring import SentenceScorer
 from rag.sentence_index import encode_with_sentences
 from rag.store import Store
 from rag.types import AskResult, Filters, IngestReport, Notice, Turn
+from rag.web import WebLoader
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class Pipeline:
         self.settings = settings or get_settings()
         self.embeddings = embeddings or SentenceEmbeddings(self.settings.model_path)
         self.store = Store(self.settings)
+        # An injected retriever may search an index of its own (eval's langchain-naive): only ours reads self.store.
+        self._searches_store = retriever is None
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
         scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
@@ -86,6 +89,10 @@ class Pipeline:
         typed), or plain strings for earlier questions whose answers the client did not keep."""
         t0 = time.perf_counter()
         question = self.check_question(question)
+        # An empty store would answer "not in the articles", which sends a newcomer looking for better words
+        # instead of for `rag ingest`. One count per question: Chroma keeps it, it reads no records.
+        if self._searches_store and self.store.chunks.count() == 0:
+            raise ArchiveEmpty(self.settings.store_location)
         k = k or self.settings.k
         filters = self.check_filters(filters or Filters())
         query = analyse(question, history or ())
@@ -135,8 +142,11 @@ class Pipeline:
         raise RuntimeError("ask_stream ended without a result")  # unreachable: the generator always ends Done
 
     # -- ingesting --------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str], progress: bool = True) -> IngestReport:
-        return self.ingest_articles(load_paths(paths), progress=progress)
+    def ingest(self, paths: Iterable[str], progress: bool = True, web: WebLoader | None = None) -> IngestReport:
+        """Files, folders and http(s) URLs. `web` fetches the URLs (pass one to read its per-URL reports);
+        by default one that skips only articles this store still holds."""
+        web = web or WebLoader(self.settings, stored=self.store.hashes)
+        return self.ingest_articles(load_paths(paths, web), progress=progress)
 
     def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
                         batch: int = 32, on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:

@@ -6,7 +6,9 @@ import json
 from datetime import date
 from pathlib import Path
 
-from rag.articles import Article, canonical_url, parse_date, title_from_lead
+import pytest
+
+from rag.articles import Article, canonical_url, parse_date, strip_dateline, title_from_lead, title_from_url
 from rag.errors import LoadError
 from rag.loaders import load_paths
 
@@ -95,6 +97,7 @@ def test_html_article_extraction(tmp_path):
     assert not errors
     assert "Council backs library budget" in a.display_title
     assert "2 million dollars" in a.text and "Menu Home Sports" not in a.text
+    assert a.text.startswith("The city council voted")  # the <h1> is the title, not repeated as the lead
     assert a.date == date(2024, 3, 5)
 
 
@@ -111,3 +114,77 @@ def test_canonical_url_and_dates():
     assert canonical_url("http://www.cnn.com/a/b/index.html?x=1#f") == "https://cnn.com/a/b/index.html?x=1"
     assert parse_date("2022/06/16") == date(2022, 6, 16)
     assert parse_date(None) is None
+
+
+# -- titles: page metadata, else the URL slug, else the lead sentence after its dateline ------------------
+DATELINES = ["CNN —", "New York CNN —", "New York CNN Business —", "Colombo, Sri Lanka CNN —", "Reuters —",
+             "SEOUL, Jan. 6 (Yonhap) --", "KYIV, Ukraine (AP) —", "LONDON, June 10 (Reuters) -", "WASHINGTON —",
+             "New York (CNN Business)", "GENEVA (Swissinfo) —"]
+
+
+@pytest.mark.parametrize("dateline", DATELINES)
+@pytest.mark.parametrize("sep", ["\n\n", " "])
+def test_lead_title_skips_the_dateline(dateline, sep):
+    text = f"{dateline}{sep}Officials in the port city opened a new ferry terminal on Friday. It serves three routes."
+    assert title_from_lead(text) == "Officials in the port city opened a new ferry terminal on Friday"
+    assert strip_dateline(text).startswith("Officials in the port city")
+
+
+@pytest.mark.parametrize("dateline", DATELINES)
+def test_a_text_that_is_only_a_dateline_has_no_title(dateline):
+    assert title_from_lead(dateline + "\n") == ""
+
+
+@pytest.mark.parametrize("lead", ["Tesla Inc (TSLA) said on Monday it would cut jobs",
+                                  "Barack Obama — the former president — spoke in Chicago",
+                                  "AP-NORC poll finds most adults worry about prices",
+                                  "The United States on Monday unveiled a new plan",
+                                  "U.S. officials said on Monday - after a delay - that talks would resume"])
+def test_a_lead_without_a_dateline_is_kept_whole(lead):
+    assert title_from_lead(lead + ". More follows.") == lead
+    assert strip_dateline(lead) == lead
+
+
+@pytest.mark.parametrize(("url", "title"), [
+    ("https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html", "Squid game season 2"),
+    ("https://www.usatoday.com/story/news/politics/2022/06/12/jan-6-hearings-what-to-know/7583491001/",
+     "Jan 6 hearings what to know"),
+    ("https://www.reuters.com/world/europe/ukraine-war-latest-2022-06-12/", "Ukraine war latest"),
+    ("https://apnews.com/article/russia-ukraine-kyiv-8b0f3a1c2d4e5f6a7b8c9d0e", "Russia ukraine kyiv"),
+    ("https://x.example/a/top-10-stories-of-2022", "Top 10 stories of 2022"),
+    ("https://x.example/a/caf%C3%A9-owners-protest", "Café owners protest"),
+    ("https://en.yna.co.kr/view/AEN20250106003351315", ""),
+    ("https://x.example/news/12345.html", ""),
+    ("https://x.example/", ""),
+    (None, ""),
+])
+def test_title_from_url_slug(url, title):
+    assert title_from_url(url) == title
+
+
+def test_display_title_prefers_headline_then_slug_then_lead():
+    text = "New York CNN —\n\n“Squid Game” is officially coming back. Netflix said so on Sunday."
+    url = "https://www.cnn.com/2022/06/12/media/squid-game-season-2/index.html"
+    assert Article(text=text, title="  Netflix green lights\n season 2 ", url=url).display_title == \
+        "Netflix green lights season 2"
+    assert Article(text=text, url=url).display_title == "Squid game season 2"
+    assert Article(text=text, url="https://en.yna.co.kr/view/AEN2025").display_title == \
+        "“Squid Game” is officially coming back"
+    assert Article(text="CNN —\n\n").display_title == ""
+
+
+# -- empty or useless files are failures, like an empty .md ------------------------------------------------
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("a.jsonl", "", "the file is empty"),
+    ("b.jsonl", "\n  \n\n", "the file is empty"),
+    ("c.json", "", "the file is empty"),
+    ("d.json", " \n", "the file is empty"),
+    ("e.json", "[]", "the file holds no articles"),
+    ("f.json", "{}", "the file holds an empty object"),
+    ("g.md", "", "the article body is empty"),
+])
+def test_empty_files_fail_with_a_message(tmp_path, name, content, message):
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    arts, errors = _load(tmp_path / name)
+    assert arts == [] and len(errors) == 1
+    assert f"{name}: {message}" in str(errors[0]) and errors[0].hint

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from rag.errors import InvalidQuestion, QuestionTooLong
+from rag.errors import ArchiveEmpty, InvalidQuestion, QuestionTooLong
 from rag.events import Cited, Done, Searched, Text
 from rag.types import Filters
 
@@ -95,8 +95,19 @@ def test_delete_removes_article_and_chunks(corpus_pipeline):
     doc = "yonhap-2025-01-06-000_6a7eddd672144986"
     assert corpus_pipeline.delete(doc)
     assert corpus_pipeline.stats() | {} and corpus_pipeline.stats()["chunks"] == 0
-    assert corpus_pipeline.ask("who is acting president?").abstained
+    with pytest.raises(ArchiveEmpty):  # the last article is gone: the archive is empty, not "no answer"
+        corpus_pipeline.ask("who is acting president?")
     assert not corpus_pipeline.delete(doc)
+
+
+def test_an_empty_archive_says_so_and_how_to_fill_it(pipeline):
+    with pytest.raises(ArchiveEmpty) as caught:
+        list(pipeline.ask_stream("who is acting president?"))
+    assert caught.value.code == "archive_empty" and "rag ingest PATH|URL" in caught.value.hint
+    assert caught.value.location == pipeline.settings.store_location
+    assert pipeline.settings.store_location not in caught.value.message  # readers of the chat/API see the message
+    with pytest.raises(InvalidQuestion):  # a bad question is still reported as such first
+        pipeline.ask("   ")
 
 
 def test_result_serialises_to_the_cli_contract(corpus_pipeline):

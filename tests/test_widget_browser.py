@@ -1,6 +1,8 @@
 """The embeddable widget in Debian chromium: a news site on another loopback origin embeds it with
-one script tag (under hostile CSS), asks, and sees the cited answer; hostile article text stays
-text; a site not in the allow-list gets no answer."""
+one script tag (under hostile CSS); the empty panel offers example questions; an answer shows its short
+answer and numbered citations that open the source with the supporting sentence marked; a follow-up is
+resolved against the earlier turn; hostile article text stays text; a site not in the allow-list is told
+it is not allowed (and the server logs the origin and the setting)."""
 
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def site(tmp_path_factory):
                  # The reader's page URL differs from the stored one in scheme, www. and trailing slash.
                  "/article": host_page(api, "", 'data-article="http://www.harbourpost.example/2025/03/10/fares/"')}
         with static_site(pages, allowed_port) as allowed, static_site(pages, refused_port) as refused:
-            yield {"api": api, "allowed": allowed, "refused": refused}
+            yield {"api": api, "allowed": allowed, "refused": refused, "log": home / "serve.log"}
 
 
 @pytest.fixture
@@ -89,9 +91,92 @@ def test_host_page_embeds_the_widget_and_shows_the_cited_answer(page, site, scre
     assert "Choi Sang-mok" in answer.inner_text()
     item = answer.locator("li").first
     text = item.inner_text()
-    assert text.startswith("[1] Foreign Minister Cho Tae-yul") and "Yonhap" in text and "2025-01-06" in text
+    assert text.startswith("[1] Foreign Minister Cho Tae-yul") and "Yonhap" in text and "6 January 2025" in text
     page.screenshot(path=str(screenshot_dir / "widget-answer.png"))
     assert page.dialogs == []
+
+
+def test_empty_panel_has_an_intro_and_example_questions_that_ask(page, site, screenshot_dir):
+    page.goto(site["allowed"] + "/plain")
+    page.locator("newsrag-widget .fab").click()
+    chips = page.locator("newsrag-widget .ex button")
+    chips.first.wait_for(timeout=30_000)
+    served = httpx.get(site["api"] + "/api/examples", timeout=30).json()["examples"]
+    shown = chips.all_inner_texts()
+    assert 2 <= len(shown) <= 3 and shown == served[:3] and all(q.endswith("?") for q in shown)
+    assert "Ask about the news in this archive" in page.locator("newsrag-widget .in").inner_text()
+    page.screenshot(path=str(screenshot_dir / "widget-examples.png"))
+    chips.first.focus()
+    page.keyboard.press("Enter")  # a chip is a button: the keyboard asks it too
+    answer = page.locator('newsrag-widget .a[aria-busy="false"]').last
+    answer.wait_for(timeout=60_000)
+    assert page.locator("newsrag-widget .q").inner_text() == shown[0]
+    assert "Sorry" not in answer.inner_text()
+    assert page.locator("newsrag-widget .in").count() == 0  # the intro makes way for the conversation
+
+
+def test_citation_number_opens_the_source_with_the_sentence_marked(page, site, screenshot_dir):
+    question = "who is acting president?"
+    cited = httpx.post(site["api"] + "/api/ask", json={"question": question}, timeout=60).json()
+    page.goto(site["allowed"] + "/plain")
+    answer = ask_widget(page, question)
+    assert answer.locator(".sa").inner_text() == cited["short_answer"] == "Choi Sang-mok"
+    assert answer.locator(".sa").evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    passage = answer.locator("li blockquote").first
+    assert passage.is_hidden()  # sources are compact until opened
+    marker = answer.locator("p button.c", has_text="[1]").first
+    assert marker.get_attribute("aria-label").startswith("Source 1: Foreign Minister Cho Tae-yul")
+    marker.click()
+    assert passage.is_visible()
+    first = cited["citations"][0]
+    assert passage.locator("mark").inner_text() == first["sentence"]
+    assert first["sentence"] in passage.inner_text()
+    assert answer.locator("li").first.evaluate("li => li.getRootNode().activeElement === li")  # focus followed
+    assert answer.locator("li .n").first.get_attribute("aria-expanded") == "true"
+    page.screenshot(path=str(screenshot_dir / "widget-citation-open.png"))
+    answer.locator("li .n").first.click()  # the source's own number closes it again
+    assert passage.is_hidden()
+
+
+def test_follow_up_sends_the_earlier_turn_and_is_resolved(page, site):
+    bodies = []
+    page.on("request", lambda r: bodies.append(json.loads(r.post_data)) if r.url.endswith("/api/ask/stream")
+            and r.method == "POST" else None)
+    page.goto(site["allowed"] + "/plain")
+    ask_widget(page, "who is acting president?")
+    box = page.locator("newsrag-widget input")
+    box.fill("what position did he hold before?")
+    box.press("Enter")
+    second = page.locator('newsrag-widget .a[aria-busy="false"]').nth(1)
+    second.wait_for(timeout=60_000)
+    assert bodies[0]["history"] == []
+    (turn,) = bodies[1]["history"]
+    assert turn["question"] == "who is acting president?" and turn["short_answer"] == "Choi Sang-mok"
+    assert "Choi Sang-mok" in turn["answer"] and turn["date"] == "2025-01-06" and turn["query"]
+    assert {"text", "label"} >= set((turn["entities"] or [{}])[0]) and isinstance(turn["entities"], list)
+    assert "Searched: what position did Choi Sang-mok hold before?" in second.inner_text()
+    assert "Deputy Prime Minister" in second.inner_text()
+
+
+def test_notices_and_fallback_are_shown(page, site):
+    """What the answer object says about how the question was handled reaches the reader (a canned /api/ask
+    stream in our own schema: the offline server produces neither notices nor a fallback)."""
+    done = {"question": "wer ist Präsident?", "answer": "According to Yonhap (6 January 2025), X [1].",
+            "abstained": False, "short_answer": None, "scope": "archive", "query": "wer ist Präsident?",
+            "notices": [{"code": "not_english", "message": "Questions are answered in English only."}],
+            "fallback_reason": "timeout", "entities": [], "timings_ms": {},
+            "citations": [{"n": 1, "doc_id": "d", "title": "T", "url": None, "date": "2025-01-06",
+                           "source": "Yonhap", "text": "X said so.", "start": 0, "end": 10, "score": 0.5,
+                           "sentence": "X said so.", "sentence_start": 0, "sentence_end": 10}]}
+    stream = f"event: done\ndata: {json.dumps(done)}\n\n"
+    page.route("**/api/ask/stream", lambda route: route.fulfill(
+        status=200, body=stream, headers={"Content-Type": "text/event-stream",
+                                          "Access-Control-Allow-Origin": site["allowed"]}))
+    page.goto(site["allowed"] + "/plain")
+    answer = ask_widget(page, "wer ist Präsident?")
+    notes = answer.locator(".note").all_inner_texts()
+    assert "Questions are answered in English only." in notes
+    assert any("language model was not used (timeout)" in n for n in notes)
 
 
 def test_hostile_host_css_leaves_the_widget_intact(page, site, screenshot_dir):
@@ -129,12 +214,20 @@ def test_hostile_article_text_is_shown_literally_and_runs_nothing(page, site, sc
     page.screenshot(path=str(screenshot_dir / "widget-hostile-title.png"))
 
 
-def test_origin_not_allowed_gets_no_answer(page, site, screenshot_dir):
+def test_origin_not_allowed_is_told_so_and_the_server_logs_the_fix(page, site, screenshot_dir):
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(site["refused"] + "/")
+    page.locator("newsrag-widget .fab").click()
+    # The empty panel already says so: the example questions could not be read from this origin.
+    early = page.locator("newsrag-widget .in .er")
+    early.wait_for(timeout=30_000)
+    assert "not allowed to use the answer service" in early.inner_text()
+    page.locator("newsrag-widget .fab").click()  # close; ask_widget opens it again
     answer = ask_widget(page, "who is acting president?")
-    assert "could not be reached" in answer.inner_text() and "Choi" not in answer.inner_text()
+    text = answer.inner_text()
+    assert "not allowed to use the answer service" in text and site["refused"] in text
+    assert "RAG_ALLOWED_ORIGINS" in text and "could not be reached" not in text and "Choi" not in text
     assert answer.get_attribute("role") == "alert"
     assert any(u.endswith("/api/ask/stream") for u in failed), failed
     # The API itself refused this origin (so the browser withheld the answer).
@@ -142,7 +235,17 @@ def test_origin_not_allowed_gets_no_answer(page, site, screenshot_dir):
         "Origin": site["refused"], "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert "access-control-allow-origin" not in pre.headers
+    # One line in the server's log names the origin and the setting, however often the page asked.
+    refusals = [line for line in site["log"].read_text().splitlines() if site["refused"] in line]
+    assert len(refusals) == 1 and "RAG_ALLOWED_ORIGINS" in refusals[0], refusals
     page.screenshot(path=str(screenshot_dir / "widget-refused-origin.png"))
+
+
+def test_allowed_origin_check_is_open_and_says_allowed(site):
+    ok = httpx.get(site["api"] + "/widget/origin", headers={"Origin": site["allowed"]}).json()
+    assert ok == {"origin": site["allowed"], "allowed": True, "setting": "RAG_ALLOWED_ORIGINS"}
+    refused = httpx.get(site["api"] + "/widget/origin", headers={"Origin": site["refused"]})
+    assert refused.json()["allowed"] is False and refused.headers["access-control-allow-origin"] == "*"
 
 
 def test_article_page_asks_its_article_first_and_links_citations(page, site):
@@ -150,7 +253,8 @@ def test_article_page_asks_its_article_first_and_links_citations(page, site):
     answer = ask_widget(page, "by how much will fares rise?")
     assert "ten percent" in answer.inner_text() and "Not covered by this article" not in answer.inner_text()
     link = answer.locator("li a")
-    assert link.get_attribute("href") == LINKED["url"] and link.inner_text() == f"[1] {LINKED['title']}"
+    assert link.get_attribute("href") == LINKED["url"] and link.inner_text() == LINKED["title"]
+    assert answer.locator("li").first.inner_text().startswith(f"[1] {LINKED['title']}")
     assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
     box = page.locator("newsrag-widget input")
     box.fill("who is acting president?")

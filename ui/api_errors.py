@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from rag.errors import (
+    ArchiveEmpty,
     InvalidQuestion,
     InvalidText,
     LoadError,
@@ -49,6 +50,7 @@ STATUS_BY_ERROR: dict[type[RagError], int] = {
     InvalidText: 422,
     LoadError: 422,
     BodyTooLarge: 413,
+    ArchiveEmpty: 409,
     StoreUnavailable: 503,
     ModelNotFound: 503,
 }

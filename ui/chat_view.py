@@ -185,7 +185,8 @@ def intro_html(stats: dict | None) -> str:
                 'them with numbers like <span class="cite-demo">[1]</span>; select a number to see the source. '
                 'Follow-up questions such as “what position did he hold before?” use the conversation.</p></div>')
     return ('<div class="intro empty"><p><strong>The archive is empty.</strong> Add articles with '
-            '<code>rag ingest PATH</code> and reload this page.</p></div>')
+            '<code>rag ingest PATH|URL</code> (files, folders, a feed, a sitemap or an article page) '
+            'and reload this page.</p></div>')
 
 
 def log_html(turns: list[ChatTurn], stats: dict | None = None) -> str:

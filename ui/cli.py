@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
+from rag.config import get_settings
 from rag.errors import RagError
 from rag.types import Filters
 
@@ -17,11 +22,24 @@ from rag.types import Filters
 def _pipeline():
     from rag.pipeline import Pipeline
 
-    return Pipeline()
+    pipe = Pipeline()
+    _note_old_home(pipe.settings.home)
+    return pipe
+
+
+def _note_old_home(home: Path) -> None:
+    """Before the per-user default, the store was ./.rag of whatever folder `rag` ran in: say where it went."""
+    old = Path(".rag")
+    if "RAG_HOME" not in os.environ and (old / "chroma").is_dir() and old.resolve() != home.resolve():
+        click.echo(f"Note: {old.resolve()} holds an archive from an older newsrag; this command uses {home}. "
+                   "Use the old one with RAG_HOME=.rag, or ingest again.", err=True)
 
 
 def _fail(exc: RagError) -> None:
     click.echo(f"Error: {exc.message}", err=True)
+    location = getattr(exc, "location", None)  # ArchiveEmpty: the operator needs to know which store is empty
+    if location:
+        click.echo(f"Store: {location}", err=True)
     if exc.hint:
         click.echo(f"Hint: {exc.hint}", err=True)
     sys.exit(2)
@@ -38,22 +56,110 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
+@click.option("--feeds", "with_feeds", is_flag=True, help="Also the URLs in RAG_FEEDS.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], quiet: bool) -> None:
-    """Add or update articles from files and folders (.md .txt .html .json .jsonl)."""
+def ingest(paths: tuple[str, ...], with_feeds: bool, quiet: bool) -> None:
+    """Add or update articles from files, folders (.md .txt .html .json .jsonl) and http(s) URLs of RSS/Atom
+    feeds, sitemaps or article pages."""
+    from rag.web import WebLoader
+
+    sources = [*paths, *(get_settings().feeds if with_feeds else [])]
+    if not sources:
+        raise click.UsageError("Give files, folders or URLs to ingest, e.g. rag ingest corpus/ "
+                               "https://example.com/feed.xml" + (" (RAG_FEEDS is empty)" if with_feeds else ""))
     try:
-        report = _pipeline().ingest(paths, progress=not quiet)
+        pipe = _pipeline()
+        web = WebLoader(pipe.settings, stored=pipe.store.hashes)
+        report = pipe.ingest(sources, progress=not quiet, web=web)
     except RagError as exc:
         _fail(exc)
     for message in report.failed:
         click.echo(f"failed: {message}", err=True)
+    for source in web.reports:
+        click.echo(source.line())
     click.echo(report.summary())
     note = report.undated_note()
     if note:
         click.echo(note)
     if not report.ok:
         sys.exit(1)
+
+
+def parse_every(value: str) -> float:
+    """'10m' -> 600.0; units s, m, h (a bare number is seconds)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", value or "")
+    if not m:
+        raise click.BadParameter(f"{value!r} is not an interval; use e.g. 30s, 10m or 1h.", param_hint="--every")
+    seconds = float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[m[2]]
+    if seconds < 1:
+        raise click.BadParameter("the interval must be at least 1 second.", param_hint="--every")
+    return seconds
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--every", default="10m", show_default=True, help="Time between runs: 30s, 10m, 1h.")
+@click.option("--runs", type=click.IntRange(1), default=None, help="Stop after this many runs (default: never).")
+def watch(sources: tuple[str, ...], every: str, runs: int | None) -> None:
+    """Keep the archive current: ingest feed, sitemap or article URLs (or files and folders) every --every,
+    one line per run, until stopped with Ctrl-C. Without SOURCES, the URLs in RAG_FEEDS."""
+    from rag.web import WebLoader
+
+    seconds = parse_every(every)
+    sources = sources or tuple(get_settings().feeds)
+    if not sources:
+        raise click.UsageError("Give the URLs to watch, e.g. rag watch https://example.com/feed.xml --every 10m "
+                               "(or set RAG_FEEDS).")
+    try:
+        pipe = _pipeline()
+    except RagError as exc:
+        _fail(exc)
+    # `kill` (SIGTERM) stops it like Ctrl-C does: what was stored so far stays stored.
+    signal.signal(signal.SIGTERM, _interrupt)
+    n = 0
+    try:
+        while runs is None or n < runs:
+            n += 1
+            started = time.monotonic()
+            stamp = datetime.now()
+            web = WebLoader(pipe.settings, stored=pipe.store.hashes)
+            try:
+                report = pipe.ingest(list(sources), progress=False, web=web)
+            except RagError as exc:  # e.g. the Chroma server is down: say so and try again next run
+                line = f"failed: {exc}"
+            else:
+                for message in report.failed:
+                    click.echo(f"failed: {message}", err=True)
+                line = f"{report.summary()}; {_sources_line(web.reports)}"
+            last = runs is not None and n >= runs
+            wait = max(0.0, seconds - (time.monotonic() - started))
+            after = "" if last else f" · next run at {datetime.now() + timedelta(seconds=wait):%H:%M:%S}"
+            click.echo(f"{stamp:%Y-%m-%d %H:%M:%S} run {n}: {line}{after}")
+            if not last:
+                time.sleep(wait)
+    except KeyboardInterrupt:
+        click.echo(f"stopped after {n} run{'s' if n != 1 else ''}.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _sources_line(reports: list) -> str:
+    """'3 requests (https://x/feed.xml not modified; https://y/sitemap.xml: 2 fetched, 40 already stored)'"""
+    requests = sum(r.requests for r in reports)
+    parts = []
+    for r in reports:
+        if r.not_modified:
+            parts.append(f"{r.url} not modified")
+        elif r.kind in ("page", ""):
+            parts.append(f"{r.url} {'read' if r.fetched else 'failed'}")
+        else:
+            parts.append(f"{r.url}: {r.fetched} fetched, {r.stored_before} already stored"
+                         + (f", {r.failed} failed" if r.failed else "")
+                         + (f", {r.deferred} left for the next run" if r.deferred else ""))
+    return f"{requests} request{'s' if requests != 1 else ''}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
 @cli.command()
@@ -64,11 +170,17 @@ def stats(as_json: bool) -> None:
         info = _pipeline().stats()
     except RagError as exc:
         _fail(exc)
+    home = str(get_settings().home.resolve())
     if as_json:
-        click.echo(json.dumps(info))
+        click.echo(json.dumps({**info, "home": home}))
         return
+    where = "RAG_HOME" if "RAG_HOME" in os.environ else "the per-user default; set RAG_HOME to use another"
     click.echo(f"articles: {info['articles']}\nchunks:   {info['chunks']}\n"
-               f"newest:   {info['newest_date'] or '-'}\nstore:    {info['mode']} at {info['location']}")
+               f"newest:   {info['newest_date'] or '-'}\nstore:    {info['mode']} at {info['location']}\n"
+               f"home:     {home} ({where})")
+    if not info["articles"]:
+        click.echo("The archive is empty: fill it with `rag ingest PATH|URL` (files, folders, a feed, a sitemap "
+                   "or an article page).")
 
 
 def _read_questions(path: Path) -> Iterator[tuple[str, str | RagError]]:

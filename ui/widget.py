@@ -1,18 +1,26 @@
-"""The embeddable widget: GET /widget.js (one script a site adds with a tag) and GET /embed (the
-same experience as a full page, for an iframe). Both are static files read once at start-up."""
+"""The embeddable widget: GET /widget.js (one script a site adds with a tag), GET /embed (the same experience
+as a full page, for an iframe), both static files read once at start-up; and GET /widget/origin, which tells a
+widget whose requests the browser blocked whether this server refuses its page's origin (and logs it, so the
+site's operators learn that RAG_ALLOWED_ORIGINS is the fix)."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
+import threading
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from rag.config import Settings
 
+log = logging.getLogger(__name__)
+
 STATIC = Path(__file__).resolve().parent / "static"
+REFUSAL_LOG_SECONDS = 600  # one log line per refused origin per 10 minutes, however many readers it has
 
 
 class StaticAsset:
@@ -42,6 +50,34 @@ def embed_csp(allowed_origins: list[str]) -> str:
             f"img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}")
 
 
+class OriginCheck:
+    """Answers "does this server refuse my page's origin?" for a widget whose request failed: the browser hides
+    a refused CORS answer from the page, so without this the reader would only see "unreachable". Refusals
+    are logged once per origin per REFUSAL_LOG_SECONDS, naming the origin and the setting that admits it."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        self.allowed = set(allowed)
+        self._logged: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def check(self, origin: str | None, own_origin: str) -> dict:
+        allowed = not origin or origin == own_origin or origin in self.allowed
+        if not allowed:
+            self._log(origin)
+        return {"origin": origin, "allowed": allowed, "setting": "RAG_ALLOWED_ORIGINS"}
+
+    def _log(self, origin: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._logged.get(origin, -REFUSAL_LOG_SECONDS) < REFUSAL_LOG_SECONDS:
+                return
+            if len(self._logged) > 1000:
+                self._logged.clear()  # bound memory against made-up origins; at worst a line is repeated
+            self._logged[origin] = now
+        log.warning("widget refused on %s: that origin is not in RAG_ALLOWED_ORIGINS (add it there and restart "
+                    "to let that site ask)", origin[:200].encode("unicode_escape").decode("ascii"))
+
+
 def install_widget(app: FastAPI, settings: Settings) -> None:
     common = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
     script = StaticAsset(STATIC / "widget.js", "application/javascript; charset=utf-8", {
@@ -58,3 +94,12 @@ def install_widget(app: FastAPI, settings: Settings) -> None:
     @app.api_route("/embed", methods=["GET", "HEAD"], include_in_schema=False)
     async def embed(request: Request) -> Response:
         return page.response(request)
+
+    origins = OriginCheck(settings.allowed_origins)
+
+    @app.get("/widget/origin", include_in_schema=False)
+    async def widget_origin(request: Request) -> JSONResponse:
+        # Readable from any page (that is its point); it reveals only what CORS answers already reveal.
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return JSONResponse(origins.check(request.headers.get("origin"), own),
+                            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store", **common})

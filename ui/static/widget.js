@@ -1,7 +1,9 @@
 /* newsrag Q&A widget. Embed: <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
    Options: data-title, data-placeholder, data-article="URL", data-theme="light|dark|auto".
-   Self-contained: no external requests, everything inside a shadow root, server text only ever
-   inserted as text (never parsed as HTML). */
+   Self-contained: no external requests (only data-api), everything inside a shadow root, server text only
+   ever inserted as text (never parsed as HTML). The empty panel shows example questions (/api/examples);
+   an answer shows its short answer, numbered citations that open their source (headline, source, date, the
+   passage with the supporting sentence marked) and any notices; follow-ups send the earlier turns. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -66,6 +68,13 @@
     ".go{background:var(--acc);color:var(--acc-fg);font-weight:600;padding:9px 14px;border-radius:8px}" +
     ".go:disabled{opacity:.6;cursor:default}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
+    ".in{color:var(--mut)}.ex{display:flex;flex-direction:column;align-items:flex-start;gap:6px;margin-top:10px}" +
+    ".ex button{border:1px solid var(--line);border-radius:14px;padding:5px 12px;color:var(--acc);text-align:left}" +
+    ".sa{font-size:17px;font-weight:700}" +
+    ".c{color:var(--acc);font-weight:700;font-size:.9em;padding:0 2px;border-radius:4px}" +
+    "li{scroll-margin:12px}.n{font-weight:700;color:var(--acc);padding-right:2px}" +
+    "blockquote{margin-top:4px;padding-left:8px;border-left:2px solid var(--line);white-space:pre-line}" +
+    "mark{background:#fde68a;color:#1b1b1f;border-radius:2px}.fl{outline:2px solid var(--acc)}" +
     "@media (max-width:480px){.p{right:0;left:0;bottom:0;width:auto;height:88vh;border-radius:12px 12px 0 0}}";
 
   function el(tag, attrs, kids) {
@@ -100,7 +109,7 @@
   function setOpen(open) {
     panel.hidden = !open;
     fab.setAttribute("aria-expanded", String(open));
-    if (open) input.focus(); else fab.focus();
+    if (open) { examples(); input.focus(); } else fab.focus();
   }
   if (!page) {
     panel.hidden = true;
@@ -118,21 +127,119 @@
     }
   }
 
-  function citationList(cites) {
+  function day(iso) { // "2025-01-06" -> "6 January 2025", as the chat shows dates
+    var d = /^\d{4}-\d\d-\d\d$/.test(iso || "") && new Date(iso + "T00:00:00Z");
+    return d ? d.toLocaleDateString("en-GB", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" }) : iso;
+  }
+
+  // The passage around the supporting sentence (found by its text: the server's offsets count code points,
+  // JavaScript's UTF-16 units), with the sentence in <mark>.
+  function passage(c, id) {
+    var t = c.text || "", s = c.sentence ? t.indexOf(c.sentence) : -1, e = s + (c.sentence || "").length, W = 220;
+    if (s < 0) s = e = 0;
+    var lo = Math.max(0, s - W), hi = Math.min(t.length, e + W), sp;
+    if (lo > 0 && (sp = t.indexOf(" ", lo)) >= 0 && sp < s) lo = sp + 1;
+    if (hi < t.length && (sp = t.lastIndexOf(" ", hi)) > e) hi = sp;
+    var q = el("blockquote", { id: id }, [lo > 0 ? "\u2026" : "", t.slice(lo, s), e > s ? el("mark", {}, [t.slice(s, e)]) : null,
+      t.slice(e, hi), hi < t.length ? "\u2026" : ""]);
+    q.hidden = true;
+    return q;
+  }
+
+  var turnNo = 0;
+  function sources(cites, tid) {
     return el("ol", { "aria-label": "Sources" }, cites.map(function (c) {
-      var href = c.url && safeHref(c.url);
-      var name = "[" + c.n + "] " + (c.title || c.doc_id || "Untitled");
-      var link = href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [name]) : el("span", {}, [name]);
-      var meta = [c.source, c.date].filter(Boolean).join(" \u00b7 ");
-      return el("li", {}, [link, meta ? el("div", { class: "m" }, [meta]) : null]);
+      var id = tid + "-" + c.n, href = c.url && safeHref(c.url), name = c.title || "Untitled article";
+      var tog = el("button", { class: "n", type: "button", "aria-expanded": "false", "aria-controls": id + "p",
+        "aria-label": "Source " + c.n + ": show the cited passage" }, ["[" + c.n + "]"]);
+      tog.addEventListener("click", function () { openSource(id, tog.getAttribute("aria-expanded") !== "true"); });
+      var head = href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [name]) : el("span", {}, [name]);
+      var meta = [c.source, day(c.date)].filter(Boolean).join(" \u00b7 ");
+      return el("li", { id: id, tabindex: "-1" }, [el("div", {}, [tog, " ", head]),
+        meta ? el("div", { class: "m" }, [meta]) : null, passage(c, id + "p")]);
     }));
   }
 
-  var asked = [], ctrl = null;
+  function openSource(id, open, jump) {
+    var li = root.getElementById(id);
+    if (!li) return;
+    li.querySelector("blockquote").hidden = !open;
+    li.querySelector(".n").setAttribute("aria-expanded", String(open));
+    if (!jump) return;
+    li.scrollIntoView({ block: "nearest" });
+    li.focus({ preventScroll: true });
+    li.classList.add("fl");
+    setTimeout(function () { li.classList.remove("fl"); }, 1200);
+  }
+
+  // The answer text with each [n] that has a citation as a button opening that source.
+  function answerText(text, cites, tid) {
+    var p = el("p"), by = {}, last = 0, re = /\[(\d{1,3})\]/g, m;
+    cites.forEach(function (c) { by[c.n] = c; });
+    while ((m = re.exec(text))) {
+      var c = by[m[1]];
+      if (!c) continue;
+      var b = el("button", { class: "c", type: "button", "aria-controls": tid + "-" + c.n + "p",
+        "aria-label": "Source " + c.n + ": " + (c.title || "untitled") }, [m[0]]);
+      b.addEventListener("click", openSource.bind(null, tid + "-" + c.n, true, true));
+      p.append(text.slice(last, m.index), b);
+      last = re.lastIndex;
+    }
+    p.append(text.slice(last));
+    return p;
+  }
+
+  function notes(d) {
+    var out = (d.notices || []).map(function (n) { return el("p", { class: "note", role: "note" }, [n.message]); });
+    if (d.fallback_reason && !(d.notices || []).some(function (n) { return n.code === "fallback"; }))
+      out.push(el("p", { class: "note", role: "note" }, ["Quoted from the articles: the language model was not used (" + d.fallback_reason + ")."]));
+    return out;
+  }
+
+  // Example questions in the empty panel, fetched once when it first opens; a failure here may mean this
+  // site's origin is refused, which the reader is then told before asking anything.
+  var intro = el("div", { class: "in" }, [el("p", {}, ["Ask about the news in this archive. Answers quote the articles and number their sources: select a number to read the passage."])]);
+  log.append(intro);
+  var exLoaded = false;
+  function examples() {
+    if (exLoaded) return;
+    exLoaded = true;
+    fetch(api + "/api/examples", { mode: "cors", credentials: "omit" }).then(function (r) {
+      return r.ok ? r.json() : { examples: [] };
+    }).then(function (j) {
+      var qs = (j.examples || []).filter(function (q) { return typeof q === "string" && q; }).slice(0, 3);
+      if (!qs.length || !intro.isConnected) return;
+      intro.append(el("div", { class: "ex", role: "group", "aria-label": "Example questions" }, qs.map(function (q) {
+        var b = el("button", { type: "button" }, [q]);
+        b.addEventListener("click", function () { ask(q); });
+        return b;
+      })));
+    }).catch(function () {
+      refused(function (why) { if (why && intro.isConnected) intro.append(el("p", { class: "er", role: "alert" }, why)); });
+    });
+  }
+
+  // After a request the browser would not let us read: ask the server (a CORS-open endpoint) whether it
+  // refuses this page's origin. It logs the origin and the setting for the site's operators.
+  var refusal = null;
+  function refused(cb) {
+    if (refusal) return refusal.then(cb);
+    refusal = fetch(api + "/widget/origin", { mode: "cors", credentials: "omit", cache: "no-store" }).then(function (r) {
+      return r.json();
+    }).then(function (j) {
+      return j.allowed === false ? [el("b", {}, ["This site is not allowed to use the answer service."]),
+        "Its operators can allow " + (j.origin || location.origin) + " with the " + (j.setting || "RAG_ALLOWED_ORIGINS") + " setting of the service."] : null;
+    }).catch(function () { return null; });
+    refusal.then(cb);
+  }
+
+  var turns = [], ctrl = null;
 
   function ask(question) {
     if (ctrl) ctrl.abort();
     ctrl = new AbortController();
+    intro.remove();
+    var tid = uid + "t" + ++turnNo;
     log.append(el("div", { class: "q" }, [question]));
     var box = el("div", { class: "a", "aria-busy": "true" }), text = el("p", { class: "st" }, ["Searching the archive\u2026"]);
     var started = false, finished = false, cites = [];
@@ -142,12 +249,12 @@
     go.disabled = true;
 
     function end() { box.setAttribute("aria-busy", "false"); go.disabled = false; log.scrollTop = log.scrollHeight; }
-    function fail(message) {
+    function fail(message, hint) {
       finished = true;
       box.textContent = "";
       box.className = "a er";
       box.setAttribute("role", "alert");
-      box.append(el("b", {}, ["Sorry, no answer could be fetched."]), message);
+      box.append.apply(box, Array.isArray(message) ? message : [el("b", {}, ["Sorry, no answer could be fetched."]), message, hint ? " " + hint : ""]);
       end();
     }
     var handlers = {
@@ -159,19 +266,26 @@
       },
       done: function (d) {
         finished = true;
-        asked.push(question); // only answered questions are context for follow-ups
+        var cs = d.citations || cites;
+        // What a follow-up ("when did he take over?") is resolved against (COMMON.md's turn schema).
+        turns.push({ question: question, answer: d.answer || "", short_answer: d.short_answer || null,
+          entities: d.entities || [], date: (cs[0] && cs[0].date) || null, query: d.query || question });
         box.textContent = "";
+        if (d.query && d.query !== question) box.append(el("p", { class: "note" }, ["Searched: " + d.query]));
         if (d.abstained) {
           box.className = "a nf";
           box.append(el("b", {}, ["Not found in the archive"]), d.answer || "The articles do not answer this question.");
+          box.append.apply(box, notes(d));
         } else {
-          box.append(el("p", {}, [d.answer || ""]));
+          if (d.short_answer) box.append(el("p", { class: "sa" }, [d.short_answer]));
+          box.append(answerText(d.answer || "", cs, tid));
           if (article && d.scope === "archive") box.append(el("p", { class: "note" }, ["Not covered by this article; answered from the archive."]));
-          if ((d.citations || cites).length) box.append(citationList(d.citations || cites));
+          box.append.apply(box, notes(d));
+          if (cs.length) box.append(sources(cs, tid));
         }
         end();
       },
-      error: function (d) { fail((d.error && d.error.message) || "The answer failed."); }
+      error: function (d) { fail((d.error && d.error.message) || "The answer failed.", d.error && d.error.hint); }
     };
     function dispatch(block) {
       var name = "message", data = [];
@@ -183,7 +297,7 @@
       try { handlers[name](JSON.parse(data.join("\n"))); } catch (e) { fail("The answer could not be read."); }
     }
 
-    var body = { question: question, history: asked.slice(-5) };
+    var body = { question: question, history: turns.slice(-5) };
     if (article) body.article = article;
     fetch(api + "/api/ask/stream", {
       method: "POST", mode: "cors", credentials: "omit", signal: ctrl.signal,
@@ -194,7 +308,7 @@
         return res.json().catch(function () { return {}; }).then(function (j) {
           var m = (j.error && j.error.message) || "The server answered " + res.status + ".";
           var wait = res.headers.get("Retry-After");
-          fail(wait ? m + " Try again in " + wait + " s." : m);
+          fail(wait ? m + " Try again in " + wait + " s." : m, j.error && j.error.hint);
         });
       }
       var reader = res.body.getReader(), dec = new TextDecoder(), buf = "";
@@ -208,7 +322,7 @@
       })();
     }).catch(function (e) {
       if (e && e.name === "AbortError") return;
-      fail("The answer service could not be reached from this page.");
+      refused(function (why) { fail(why || "The answer service could not be reached from this page."); });
     });
   }
 
@@ -220,6 +334,6 @@
     ask(q);
   });
 
-  function mount() { document.body.appendChild(host); }
+  function mount() { document.body.appendChild(host); if (page) examples(); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();
