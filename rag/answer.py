@@ -11,6 +11,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from rag.abstain import Evidence, asked_act, reason_to_abstain, same_verb_in
 from rag.events import Cited, Text
@@ -40,8 +41,10 @@ class Draft:
 
 class Answerer(ABC):
     @abstractmethod
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[Cited | Text]:
-        """Yield `Cited` once (possibly empty) and then `Text` pieces; abstain with empty citations."""
+    def stream(self, question: str, passages: list[Passage], as_of: date | None = None) -> Iterator[Cited | Text]:
+        """Yield `Cited` (possibly empty; again, cumulative, when later text cites more) and `Text` pieces, and
+        optionally a last `Provenance`; abstain with empty citations. `as_of`: the day the question is asked
+        for (None: today)."""
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         citations: list[Citation] = []
@@ -49,7 +52,7 @@ class Answerer(ABC):
         for event in self.stream(question, passages):
             if isinstance(event, Cited):
                 citations = event.citations
-            else:
+            elif isinstance(event, Text):
                 parts.append(event.delta)
         text = "".join(parts).strip()
         return Draft(answer=text, abstained=not citations, citations=citations)
@@ -134,7 +137,7 @@ class ExtractiveAnswerer(Answerer):
             log.debug("sentence %r does not answer %r: %s", s.text[:60], question, reason)
         return reason is None
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[Cited | Text]:
+    def stream(self, question: str, passages: list[Passage], as_of: date | None = None) -> Iterator[Cited | Text]:
         chosen = self.select(question, passages)
         if not chosen:
             yield Cited([])

@@ -14,20 +14,21 @@ from datetime import date
 import numpy as np
 from tqdm import tqdm
 
-from rag.answer import Answerer, ExtractiveAnswerer
+from rag.answer import Answerer
 from rag.articles import Article
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import InvalidQuestion, LoadError, QuestionTooLong
-from rag.events import Cited, Done, Event, Searched, Text
+from rag.events import Cited, Done, Event, Provenance, Searched, Text
+from rag.llm import LLMStatus, make_answerer
 from rag.loaders import load_paths
 from rag.retrieve import Retriever, make_retriever
 from rag.scoring import SentenceScorer
 from rag.sentence_index import encode_with_sentences
 from rag.short_answer import extract as extract_short_answer
 from rag.store import Store
-from rag.types import AskResult, Filters, IngestReport
+from rag.types import AskResult, Filters, IngestReport, Notice
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ class Pipeline:
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
         scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
-        self.answerer = answerer or ExtractiveAnswerer(scorer, self.settings.min_evidence)
+        self.llm_status = LLMStatus(self.settings.llm_url, self.settings.llm_model)  # for /api/health
+        self.answerer = answerer or make_answerer(self.settings, scorer, self.llm_status)
 
     # -- asking -----------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
@@ -63,12 +65,14 @@ class Pipeline:
         passages = self.retriever.retrieve(query, k, filters)
         t1 = time.perf_counter()
         yield Searched(query, passages)
-        citations, parts = [], []
-        for event in self.answerer.stream(query, passages):
+        citations, parts, made = [], [], Provenance("extractive")
+        for event in self.answerer.stream(query, passages, filters.as_of):
             if isinstance(event, Cited):
                 citations = event.citations
             elif isinstance(event, Text):
                 parts.append(event.delta)
+            elif isinstance(event, Provenance):
+                made = event
             yield event
         # The short answer is a span of the first citation's sentence, so it is exactly as supported.
         short = extract_short_answer(question, citations[0].sentence) if citations else None
@@ -77,7 +81,10 @@ class Pipeline:
             question=question, answer="".join(parts).strip(), abstained=not citations, citations=citations,
             timings_ms={"retrieve": ms(t1 - t0), "answer": ms(t2 - t1), "total": ms(t2 - t0)},
             query=query, as_of=filters.as_of.isoformat() if filters.as_of else None, short_answer=short,
+            answerer=made.answerer, model=made.model, dropped=list(made.dropped), fallback_reason=made.fallback_reason,
+            notices=[Notice("fallback", made.notice)] if made.notice else [],
         )
+        result.timings_ms.update(made.timings_ms)
         yield Done(result)
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
