@@ -94,14 +94,17 @@ def question_text(question) -> str:
     return question if isinstance(question, str) else question.text
 
 
-def chat_model(settings: Settings, model: str):
-    """LangChain's OpenAI chat client for the configured endpoint (no retries: the deadline is ours)."""
+def chat_model(settings: Settings, model: str, extra_body: dict | None = None):
+    """LangChain's OpenAI chat client for the configured endpoint (no retries: the deadline is ours).
+    `extra_body`: request fields the OpenAI API lacks but the endpoint reads (a llama.cpp `grammar`, ...)."""
     from langchain_openai import ChatOpenAI
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    # `max_tokens`, not ChatOpenAI's max_tokens (sent as `max_completion_tokens`, which llama.cpp's and older
+    # vLLM / Ollama servers ignore, so a small model would ramble on to the end of its context).
+    body = {"max_tokens": settings.llm_max_tokens, **(extra_body or {})}
     return ChatOpenAI(base_url=settings.llm_url, model=model, api_key=key, timeout=settings.llm_timeout,
-                      max_retries=0, max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
-                      streaming=True)
+                      max_retries=0, temperature=settings.llm_temperature, streaming=True, extra_body=body)
 
 
 def first_model(settings: Settings) -> str:
@@ -127,6 +130,8 @@ def first_model(settings: Settings) -> str:
 def _classify(exc: BaseException) -> LLMFailure:
     import openai
 
+    if isinstance(exc, LLMFailure):
+        return exc
     if isinstance(exc, openai.APITimeoutError):
         return LLMFailure("timeout", f"the endpoint did not answer within the timeout ({exc.__class__.__name__})")
     if isinstance(exc, openai.APIConnectionError):
@@ -139,33 +144,35 @@ def _classify(exc: BaseException) -> LLMFailure:
 class LLMAnswerer(Answerer):
     """Generates the answer with an LLM and shows only the sentences that pass verification."""
 
-    def __init__(self, settings: Settings, verifier: Verifier, status: LLMStatus | None = None) -> None:
+    def __init__(self, settings: Settings, verifier: Verifier, status: LLMStatus | None = None,
+                 extra_body: dict | None = None) -> None:
         self.settings = settings
         self.verifier = verifier
+        self.extra_body = extra_body
         self.status = status or LLMStatus(settings.llm_url, settings.llm_model)
         self.model = settings.llm_model
         self._chat = None
         self._lock = threading.Lock()
+        import langchain_openai  # noqa: F401 - imported now (seconds), not inside the first answer's deadline
 
     def chat(self):
         with self._lock:
             if self._chat is None:
                 if self.model is None:
                     self.model = self.status.model = first_model(self.settings)
-                self._chat = chat_model(self.settings, self.model)
+                self._chat = chat_model(self.settings, self.model, self.extra_body)
             return self._chat
 
     def tokens(self, messages: list[Message], t0: float, timings: dict[str, float]) -> Iterator[str]:
         """The model's text as it streams. Raises LLMFailure on an error or past the deadline (measured from
         t0, for the first token and for the whole answer)."""
-        chat = self.chat()
         deadline = t0 + self.settings.llm_timeout
         q: queue.Queue = queue.Queue()
         stop = threading.Event()
 
-        def work() -> None:
+        def work() -> None:  # everything that can block runs here, so the deadline always holds
             try:
-                stream = chat.stream([(m.role, m.content) for m in messages])
+                stream = self.chat().stream([(m.role, m.content) for m in messages])
                 try:
                     for chunk in stream:
                         if stop.is_set():
@@ -187,8 +194,8 @@ class LLMAnswerer(Answerer):
                         raise queue.Empty
                     kind, value = q.get(timeout=remaining)
                 except queue.Empty:
-                    what = "the whole answer" if "llm_first_token" in timings else "the first token"
-                    raise LLMFailure("timeout", f"no {what} within {self.settings.llm_timeout:g} s") from None
+                    what = "the whole answer" if "llm_first_token" in timings else "a first token"
+                    raise LLMFailure("timeout", f"not {what} within {self.settings.llm_timeout:g} s") from None
                 if kind == "end":
                     return
                 if kind == "error":
