@@ -54,7 +54,9 @@ def rag_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "rag-home"
     monkeypatch.setenv("RAG_HOME", str(home))
     monkeypatch.delenv("RAG_CHROMA_URL", raising=False)
-    for var in ("RAG_API_KEY", "RAG_ALLOWED_ORIGINS", "RAG_RETRIEVER", "RAG_K"):
+    for var in ("RAG_API_KEY", "RAG_ALLOWED_ORIGINS", "RAG_RETRIEVER", "RAG_K", "RAG_LLM_URL", "RAG_LLM_MODEL",
+                "RAG_LLM_API_KEY", "RAG_LLM_TIMEOUT", "RAG_LLM_MAX_TOKENS", "RAG_LLM_TEMPERATURE",
+                "RAG_LLM_MIN_SUPPORT"):
         monkeypatch.delenv(var, raising=False)
     return home
 

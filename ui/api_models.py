@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from rag.types import Citation
+from rag.types import Citation, Dropped, Notice
 
 # Generous per-item caps: they exist to bound memory, not to judge content (the question cap is
 # RAG_MAX_QUESTION_CHARS, checked by the pipeline so every surface answers the same way).
@@ -57,12 +57,26 @@ class AskResponse(BaseModel):
     query: str
     short_answer: str | None = None
     as_of: str | None = None
+    answerer: Literal["extractive", "llm"] = "extractive"  # who wrote `answer`
+    model: str | None = None  # the LLM that wrote it (answerer "llm")
+    dropped: list[Dropped] = []  # generated sentences verification removed, each with its reason
+    fallback_reason: Literal["unreachable", "timeout", "error", "empty", "unverified"] | None = None  # LLM not used
+    notices: list[Notice] = []  # e.g. code "fallback": what the reader is told about it
     scope: Literal["article", "archive"]
+
+
+class LLMHealth(BaseModel):
+    configured: bool  # RAG_LLM_URL is set
+    model: str | None  # RAG_LLM_MODEL, or the endpoint's first model once asked
+    last_call_ok: bool | None  # did the LLM answer its last call (None: not called yet)
+    last_call_at: float | None  # Unix time of that call
+    last_error: str | None  # why it failed
 
 
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     store: bool
+    llm: LLMHealth
 
 
 class IngestResponse(BaseModel):

@@ -177,6 +177,7 @@ class ChatSession:
             r = event.result
             turn.answer, turn.citations, turn.query = r.answer, list(r.citations), r.query or turn.query
             turn.short_answer = r.short_answer
+            turn.fallback = next((n.message for n in r.notices if n.code == "fallback"), None)
             turn.state = NOT_FOUND if r.abstained else DONE
 
     def clear(self, request: gr.Request | None = None) -> Outputs:
