@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 from rag.answer import ExtractiveAnswerer
@@ -18,7 +19,7 @@ from rag.prompt import DECLINE, build_messages, defuse
 from rag.scoring import SentenceScorer
 from rag.types import Passage
 from rag.verify import BAD_CITATION, NAME, NO_CITATION, NUMBER, UNSUPPORTED, SentenceStream, Verifier, citations_in
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, serve
 from tests.llm_support import StreamLog, closed_port_url, error_server, hanging_server, streaming_server
 
 QUESTION = "who is acting president?"
@@ -295,3 +296,34 @@ def test_no_passages_means_no_call(pipe):
 def test_answerer_type_is_an_llm_answerer_when_configured(pipe):
     answerer = guarded(pipe, llm_settings("http://127.0.0.1:9/v1"))
     assert isinstance(answerer.llm, LLMAnswerer) and isinstance(answerer.fallback, ExtractiveAnswerer)
+
+
+def test_health_reports_a_failed_last_call(tmp_path):
+    env = {"RAG_LLM_URL": closed_port_url(), "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT": "2"}
+    with serve(tmp_path / "home", env=env) as url, httpx.Client(timeout=30) as client:
+        done = client.post(f"{url}/api/ask", json={"question": QUESTION}).json()
+        assert done["answerer"] == "extractive" and done["fallback_reason"] == "unreachable"
+        assert done["notices"][0]["code"] == "fallback" and not done["abstained"]
+        llm = client.get(f"{url}/api/health").json()["llm"]
+        assert llm["last_call_ok"] is False and llm["last_error"]
+
+
+def test_chat_shows_the_fallback_notice(embeddings, monkeypatch):
+    from ui.chat import ChatSession
+
+    monkeypatch.setenv("RAG_LLM_URL", closed_port_url())
+    monkeypatch.setenv("RAG_LLM_MODEL", "m")
+    pipe = Pipeline(embeddings=embeddings)
+    assert pipe.ingest([str(CORPUS)], progress=False).ok
+    *_, (html, turns, _) = ChatSession(pipe).respond(QUESTION, [], "", "", "", [], 5)
+    assert turns[-1].fallback and 'class="fallback-notice"' in html
+    assert "could not be reached" in html and "extractive answer" in html
+
+
+def test_fallback_notice_is_escaped_and_only_on_finished_turns():
+    from ui.chat_view import DONE, ChatTurn, fallback_html
+
+    turn = ChatTurn(1, "q", fallback="<b>down</b>")
+    assert fallback_html(turn) == ""  # still answering
+    turn.state = DONE
+    assert "&lt;b&gt;down&lt;/b&gt;" in fallback_html(turn) and "<b>" not in fallback_html(turn)
