@@ -237,14 +237,14 @@ class LLMAnswerer(Answerer):
                 for sentence in lines.flush():
                     yield from emit(sentence)
             except LLMFailure as failure:
+                rest = " ".join(lines.flush())  # text the failure cut off before its sentence ended
+                if rest:
+                    dropped.append(Dropped(rest, f"cut off: {failure.detail}"))
                 if not shown:
                     self.status.record(False, failure.message)
                     failure.dropped = dropped + failure.dropped
                     raise
-                # Sentences already shown were verified: keep them, report the rest as cut off.
-                rest = " ".join(lines.flush())
-                if rest:
-                    dropped.append(Dropped(rest, f"cut off: {failure.detail}"))
+                # Sentences already shown were verified: the answer keeps them and ends there.
         except _Declined:
             self.status.record(True)
             timings["llm_total"] = ms(time.monotonic() - t0)
@@ -346,8 +346,9 @@ def make_answerer(settings: Settings, scorer: SentenceScorer, status: LLMStatus 
     # Support is scored without the answer bonus (it rewards sentences holding an answer-shaped span, which
     # says nothing about whether a claim is supported).
     support = SentenceScorer(scorer.embeddings, store=scorer.store, answer_bonus=0.0)
-    llm = LLMAnswerer(settings, Verifier(support, settings.llm_min_support), status)
-    return GuardedAnswerer(llm, extractive)
+    verifier = Verifier(support, settings.llm_min_support)
+    verifier.warm()
+    return GuardedAnswerer(LLMAnswerer(settings, verifier, status), extractive)
 
 
 def ms(seconds: float) -> float:

@@ -175,6 +175,10 @@ class Verifier:
         self.min_support = min_support
         self._entities = entities  # callable(texts) -> list[list[Entity]]; rag.nlp.analyzer().entities
 
+    def warm(self) -> None:
+        """Load the language model now (seconds), not inside the first answer's deadline."""
+        self.entities(["Warm up."])
+
     def entities(self, texts: list[str]):
         if self._entities is None:
             from rag.nlp import analyzer

@@ -195,6 +195,20 @@ def test_too_slow_a_stream_falls_back_at_the_total_deadline(pipe, passages):
         took = time.monotonic() - t0
     assert took < 3.0 and prov.fallback_reason == "timeout" and "whole answer" in prov.notice
     assert text == extractive_text(pipe, passages)
+    assert [d.reason.split(":")[0] for d in prov.dropped] == ["cut off"]  # the unfinished text is reported too
+
+
+def test_deadline_mid_answer_keeps_the_verified_sentences_shown(pipe, passages):
+    a = number_of(passages, ACTING)
+    pieces = [f"Choi Sang-mok has taken over as the acting president [{a}]. ", "Blinken"] + [" and"] * 40
+    with streaming_server(pieces, 0.1, StreamLog()) as url:
+        answerer = guarded(pipe, llm_settings(url, llm_timeout=1.5))
+        t0 = time.monotonic()
+        _, text, prov = drain(answerer.stream(QUESTION, passages))
+        took = time.monotonic() - t0
+    assert took < 2.5 and prov.answerer == "llm" and prov.fallback_reason is None
+    assert text == "Choi Sang-mok has taken over as the acting president [1]."
+    assert prov.dropped[0].sentence.startswith("Blinken and") and prov.dropped[0].reason.startswith("cut off")
 
 
 def test_generated_sentences_are_verified_renumbered_and_streamed_one_by_one(pipe, passages):
