@@ -28,6 +28,7 @@ QUESTION = "who is acting president?"
 ACTING = "Deputy Prime Minister Choi Sang-mok has taken over as the acting president."
 TIMEOUT = 120.0  # generous: the tests share 2 cores with the rest of the machine; the deadline is tested elsewhere
 MAX_TOKENS = 64  # bounded, so the suite stays fast
+K = 3  # passages per prompt: the prompt, not the answer, is what a CPU spends its time on (~700 tokens here)
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def pipe(embeddings, llama_server, monkeypatch) -> Pipeline:
     monkeypatch.setenv("RAG_LLM_URL", llama_server)  # RAG_LLM_MODEL unset: the server's /models names it
     monkeypatch.setenv("RAG_LLM_TIMEOUT", str(TIMEOUT))
     monkeypatch.setenv("RAG_LLM_MAX_TOKENS", str(MAX_TOKENS))
+    monkeypatch.setenv("RAG_K", str(K))
     p = Pipeline(embeddings=embeddings)
     assert p.ingest([str(CORPUS)], progress=False).ok
     return p
@@ -93,7 +95,7 @@ def test_pipeline_streams_a_verified_answer_or_falls_back(pipe):
 
 
 def test_made_up_citation_is_dropped_and_the_rest_renumbered(pipe):
-    passages = pipe.retriever.retrieve(QUESTION, 5)
+    passages = pipe.retriever.retrieve(QUESTION, K)
     n = number_of(passages, ACTING)
     text = f"Choi Sang-mok has taken over as the acting president [{n}]. Choi met Blinken in Tokyo [9]."
     events = list(forced(pipe, text).stream(QUESTION, passages))
@@ -106,7 +108,7 @@ def test_made_up_citation_is_dropped_and_the_rest_renumbered(pipe):
 
 
 def test_number_absent_from_its_passage_is_dropped(pipe):
-    passages = pipe.retriever.retrieve(QUESTION, 5)
+    passages = pipe.retriever.retrieve(QUESTION, K)
     n = number_of(passages, ACTING)
     text = (f"Choi Sang-mok has taken over as the acting president [{n}]. "
             f"Choi Sang-mok took over as the acting president with 250 votes [{n}].")
@@ -132,7 +134,8 @@ def test_hostile_article_does_not_take_over(pipe):
 
 
 def test_api_and_health_with_a_configured_llm(llama_server, tmp_path):
-    env = {"RAG_LLM_URL": llama_server, "RAG_LLM_TIMEOUT": str(TIMEOUT), "RAG_LLM_MAX_TOKENS": str(MAX_TOKENS)}
+    env = {"RAG_LLM_URL": llama_server, "RAG_LLM_TIMEOUT": str(TIMEOUT), "RAG_LLM_MAX_TOKENS": str(MAX_TOKENS),
+           "RAG_K": str(K)}
     with serve(tmp_path / "home", env=env) as url, httpx.Client(timeout=TIMEOUT + 30) as client:
         before = client.get(f"{url}/api/health").json()["llm"]
         assert before["configured"] is True and before["last_call_ok"] is None
@@ -153,6 +156,6 @@ def test_answerer_with_explicit_status_records_calls(pipe):
     status = LLMStatus(pipe.settings.llm_url, None)
     answerer = make_answerer(pipe.settings, SentenceScorer(pipe.embeddings, store=pipe.store), status)
     assert isinstance(answerer.llm, LLMAnswerer)
-    list(answerer.stream(QUESTION, pipe.retriever.retrieve(QUESTION, 2)))
+    list(answerer.stream(QUESTION, pipe.retriever.retrieve(QUESTION, K)))
     assert status.as_dict()["last_call_ok"] is True and status.as_dict()["model"] == "smollm2-135m-instruct"
 
