@@ -56,6 +56,7 @@ class LLMFailure(RagError):
         self.reason = reason
         self.detail = detail
         self.dropped = dropped or []
+        self.timings_ms: dict[str, float] = {}  # what was measured before the failure (e.g. llm_first_token)
 
 
 @dataclass
@@ -243,6 +244,7 @@ class LLMAnswerer(Answerer):
                 if not shown:
                     self.status.record(False, failure.message)
                     failure.dropped = dropped + failure.dropped
+                    failure.timings_ms = timings
                     raise
                 # Sentences already shown were verified: the answer keeps them and ends there.
         except _Declined:
@@ -258,8 +260,10 @@ class LLMAnswerer(Answerer):
         if not shown:
             self.status.record(True)  # the endpoint answered; the answer was unusable
             reason = "unverified" if dropped else "empty"
-            raise LLMFailure(reason, f"{len(dropped)} generated sentence(s), none verified" if dropped
-                             else "no text", dropped)
+            failure = LLMFailure(reason, f"{len(dropped)} generated sentence(s), none verified" if dropped
+                                 else "no text", dropped)
+            failure.timings_ms = timings
+            raise failure
         self.status.record(True)
         yield Provenance("llm", self.model, dropped, None, None, timings)
 
@@ -335,7 +339,7 @@ class GuardedAnswerer(Answerer):
         yield from self.fallback.stream(question_text(question), passages)
         notice = f"{failure.message}. This is the extractive answer (quoted from the articles)."
         yield Provenance("extractive", None, failure.dropped, failure.reason, notice,
-                         {"llm_total": ms(time.monotonic() - t0)})
+                         {**failure.timings_ms, "llm_total": ms(time.monotonic() - t0)})
 
 
 def make_answerer(settings: Settings, scorer: SentenceScorer, status: LLMStatus | None = None) -> Answerer:
