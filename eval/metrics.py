@@ -209,3 +209,27 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 def count_defined(values: Iterable[object]) -> int:
     return sum(v is not None for v in values)
+
+
+# -- generated answers -------------------------------------------------------------------------
+def answer_sentences(answer: str) -> list[str]:
+    from rag.sentences import split_sentences
+
+    return [answer[s:e] for s, e in split_sentences(answer)]
+
+
+def sentences_with_valid_citations(answer: str, citation_numbers: Iterable[int]) -> tuple[int, int]:
+    """(sentences that cite at least one [n] and only numbers that are citations of the answer, sentences)."""
+    from rag.verify import citations_in
+
+    have = set(citation_numbers)
+    sentences = answer_sentences(answer)
+    valid = sum(1 for s in sentences if (cites := citations_in(s)) and set(cites) <= have)
+    return valid, len(sentences)
+
+
+def pooled_share(pairs: Iterable[tuple[int, int] | None]) -> float | None:
+    """sum of parts / sum of wholes over the defined (part, whole) pairs; None if no whole is positive."""
+    got = [p for p in pairs if p is not None]
+    whole = sum(w for _, w in got)
+    return sum(p for p, _ in got) / whole if whole else None

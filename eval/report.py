@@ -42,6 +42,14 @@ QUALITY = (
     ("retrieve_p50_ms", "retrieve p50 ms", False, "ms"), ("retrieve_p95_ms", "retrieve p95 ms", False, "ms"),
     ("answer_p50_ms", "answer p50 ms", False, "ms"), ("answer_p95_ms", "answer p95 ms", False, "ms"),
     ("total_p50_ms", "total p50 ms", False, "ms"), ("total_p95_ms", "total p95 ms", False, "ms"),
+    # generated answers (the llm config)
+    ("citation_validity", "answer sentences with valid citations", True, "rate"),
+    ("groundedness", "generated sentences kept by verification", True, "rate"),
+    ("llm_answered", "answers written by the LLM", True, "rate"),
+    ("fallback_rate", "extractive fallback rate", False, "rate"),
+    ("llm_first_token_p50_ms", "LLM first token p50 ms", False, "ms"),
+    ("llm_first_token_p95_ms", "LLM first token p95 ms", False, "ms"),
+    ("llm_total_p50_ms", "LLM total p50 ms", False, "ms"), ("llm_total_p95_ms", "LLM total p95 ms", False, "ms"),
 )
 COUNTS = ("questions", "answerable", "unanswerable", "retrieval_n", "short_answers_n", "mc_n", "errors")
 

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # Retrieval metrics rank distinct documents; this many passages are fetched to find 10 documents.
 RANK_PASSAGES = 40
-TIMING_KEYS = ("retrieve", "answer", "total")
+TIMING_KEYS = ("retrieve", "answer", "total", "llm_first_token", "llm_total")  # llm_*: LLM answerer only
 
 
 @dataclass
@@ -141,9 +141,19 @@ def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pi
                                      q.answers)
             out["rivals"] = rivals
             out["rival_chance_hit@1"] = M.rival_chance_hit(rank, rivals)
+    out.update(generation_scores(result))
     for key in TIMING_KEYS:
         out[f"{key}_ms"] = result.timings_ms.get(key)
     return out
+
+
+def generation_scores(result: AskResult) -> dict:
+    """Citation validity of the shown answer, what verification kept and dropped, and the fallback."""
+    valid, shown = (0, 0) if result.abstained else M.sentences_with_valid_citations(
+        result.answer, (c.n for c in result.citations))
+    kept = shown if result.answerer == "llm" and not result.abstained else 0
+    return {"answerer": result.answerer, "fallback_reason": result.fallback_reason,
+            "sentences_valid_citations": [valid, shown], "sentences_kept_dropped": [kept, len(result.dropped)]}
 
 
 def aggregate(questions: list[Question], scores: list[dict]) -> dict:
@@ -180,6 +190,17 @@ def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     out["rival_chance_hit@1"] = M.mean(s.get("rival_chance_hit@1") for s in col)
     out.update(M.abstention_scores([q.unanswerable for q, _ in ok], [s["abstained"] for s in col]))
     out["abstained"] = M.mean(s["abstained"] for s in col)
+    # Generated answers (the llm config; see eval/README.md): also defined for the extractive answerer, whose
+    # sentences all carry a valid citation by construction.
+    out["citation_validity"] = M.pooled_share(
+        tuple(s["sentences_valid_citations"]) for s in col if s.get("sentences_valid_citations"))
+    kept_dropped = [s["sentences_kept_dropped"] for s in col if s.get("sentences_kept_dropped")]
+    out["groundedness"] = M.pooled_share((k, k + d) for k, d in kept_dropped)
+    out["dropped_sentences"] = sum(d for _, d in kept_dropped)
+    out["llm_answered"] = M.mean(s["answerer"] == "llm" if "answerer" in s else None for s in col)
+    out["fallback_rate"] = M.mean(s["fallback_reason"] is not None if "answerer" in s else None for s in col)
+    reasons = [s["fallback_reason"] for s in col if s.get("fallback_reason")]
+    out["fallback_reasons"] = {r: reasons.count(r) for r in sorted(set(reasons))}
     for key in TIMING_KEYS:
         values = [s[f"{key}_ms"] for s in col if s.get(f"{key}_ms") is not None]
         out[f"{key}_p50_ms"] = M.percentile(values, 50)
@@ -220,7 +241,8 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
     bar.close()
     run.summary = {
         "config": cfg.name, "description": cfg.description, "kind": cfg.kind,
-        "settings": json.loads(pipeline.settings.model_dump_json(exclude={"home", "api_key", "chroma_url"})),
+        "settings": json.loads(pipeline.settings.model_dump_json(exclude={"home", "api_key", "chroma_url",
+                                                                          "llm_api_key"})),
         "index": {"chunks": index.chunks, "build_seconds": round(index.seconds, 1), "reused": index.reused},
         "seconds": round(time.perf_counter() - t0, 1),
         "metrics": aggregate(ds.questions, scores),

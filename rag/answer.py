@@ -12,11 +12,12 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.entities import entity_lookup
-from rag.events import Cited, Summary, Text
+from rag.events import Cited, Provenance, Summary, Text
 from rag.query import Query
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.short_answer import Evidence as Statement
@@ -45,9 +46,11 @@ class Draft:
 
 class Answerer(ABC):
     @abstractmethod
-    def stream(self, query: Query, passages: list[Passage]) -> Iterator[Cited | Text | Summary]:
-        """Yield `Cited` (possibly empty, before the text that uses it) and `Text` pieces, and optionally a
-        `Summary` (short answer, names); abstain with empty citations."""
+    def stream(self, query: Query, passages: list[Passage], as_of: date | None = None,
+               ) -> Iterator[Cited | Text | Summary | Provenance]:
+        """Yield `Cited` (possibly empty; again, cumulative, when later text cites more) and `Text` pieces, and
+        optionally a `Summary` (short answer, names) and a last `Provenance`; abstain with empty citations.
+        `as_of`: the day the question is asked for (None: today)."""
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft:
         citations: list[Citation] = []
@@ -187,7 +190,8 @@ class ExtractiveAnswerer(Answerer):
         return None
 
     # -- writing the answer ------------------------------------------------------------------------------
-    def stream(self, query: Query, passages: list[Passage]) -> Iterator[Cited | Text | Summary]:
+    def stream(self, query: Query, passages: list[Passage], as_of: date | None = None,
+               ) -> Iterator[Cited | Text | Summary | Provenance]:
         sel = self.select(query, passages)
         if not sel.chosen or sel.lead is None:
             yield Cited([])

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 RetrieverMode = Literal["dense", "bm25", "hybrid"]
@@ -91,6 +91,20 @@ class Settings(BaseSettings):
                                       "candidate is shown as the short answer.")
 
     max_question_chars: int = Field(1000, ge=10)
+
+    # Generated answers (rag/llm.py): any OpenAI-compatible endpoint; unset = the extractive answerer alone.
+    llm_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1 "
+                                "(llama.cpp, vLLM, Ollama) or https://api.openai.com/v1; unset = extractive only.")
+    llm_model: str | None = Field(None, description="Model name sent to the endpoint; unset = the first model "
+                                  "its /models lists.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the endpoint (local servers need none).")
+    llm_timeout: float = Field(30.0, gt=0.0, le=600.0, description="Seconds the LLM has for its first token and "
+                               "for the whole answer; past either, the extractive answer is given instead.")
+    llm_max_tokens: int = Field(300, ge=16, le=8192, description="Longest generated answer, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0: deterministic).")
+    llm_min_support: float = Field(0.5, ge=0.0, le=1.0, description="A generated sentence is kept only when its "
+                                   "sentence-scorer score against the best sentence of a passage it cites reaches "
+                                   "this (measured on the gold set: eval/README.md).")
 
     # HTTP API
     api_key: str | None = Field(None, description="Bearer key for POST/DELETE /api/articles; unset = writes off.")

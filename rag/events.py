@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
-from rag.types import AskResult, Citation, Mention, Passage
+from rag.types import AskResult, Citation, Dropped, Mention, Passage
 
 
 @dataclass
@@ -43,12 +43,28 @@ class Summary:
 
 
 @dataclass
+class Provenance:
+    """Who wrote the answer, sent by the answerer after its text: "extractive" or "llm", the model,
+    the generated sentences verification removed (with why), why a configured LLM was not used
+    (`fallback_reason`: see rag.llm.FALLBACK_REASONS) and its timings (ms: "llm_first_token",
+    "llm_total"). The pipeline folds it into the AskResult."""
+
+    answerer: str
+    model: str | None = None
+    dropped: list[Dropped] = field(default_factory=list)
+    fallback_reason: str | None = None
+    notice: str | None = None  # what the reader is told about the fallback, in plain words
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    kind: str = "provenance"
+
+
+@dataclass
 class Done:
     result: AskResult
     kind: str = "done"
 
 
-Event = Searched | Cited | Text | Summary | Done
+Event = Searched | Cited | Text | Summary | Provenance | Done
 
 
 def event_to_dict(event: Event) -> dict:

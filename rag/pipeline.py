@@ -15,15 +15,16 @@ from datetime import date
 import numpy as np
 from tqdm import tqdm
 
-from rag.answer import Answerer, ExtractiveAnswerer
+from rag.answer import Answerer
 from rag.articles import Article, id_candidates
 from rag.chunking import chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong
-from rag.events import Cited, Done, Event, Searched, Summary, Text
+from rag.events import Cited, Done, Event, Provenance, Searched, Summary, Text
 from rag.hygiene import clean_line, require_words
 from rag.language import notice_text
+from rag.llm import LLMStatus, make_answerer
 from rag.loaders import load_paths, unique_ids
 from rag.query import Query, analyse
 from rag.retrieve import Retriever, make_retriever
@@ -47,9 +48,8 @@ class Pipeline:
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
         scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
-        self.answerer = answerer or ExtractiveAnswerer(scorer, self.settings.min_evidence,
-                                                       short_support=self.settings.short_answer_support,
-                                                       short_score=self.settings.short_answer_score)
+        self.llm_status = LLMStatus(self.settings.llm_url, self.settings.llm_model)  # for /api/health
+        self.answerer = answerer or make_answerer(self.settings, scorer, self.llm_status)
 
     # -- asking -----------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
@@ -102,15 +102,17 @@ class Pipeline:
         passages = self.retriever.retrieve(query, k, filters)
         t1 = time.perf_counter()
         yield Searched(query.search, passages)
-        citations, parts = [], []
+        citations, parts, made = [], [], Provenance("extractive")
         summary = Summary(None, [])
-        for event in self.answerer.stream(query, passages):
+        for event in self.answerer.stream(query, passages, filters.as_of):
             if isinstance(event, Cited):
                 citations = event.citations
             elif isinstance(event, Text):
                 parts.append(event.delta)
             elif isinstance(event, Summary):
                 summary = event
+            elif isinstance(event, Provenance):
+                made = event
             yield event
         t2 = time.perf_counter()
         result = AskResult(
@@ -120,7 +122,10 @@ class Pipeline:
             short_answer=summary.short_answer if citations else None,
             answer_type=query.answer_type.value if query.answer_type else None,
             entities=list(summary.entities) if citations else [],
+            answerer=made.answerer, model=made.model, dropped=list(made.dropped), fallback_reason=made.fallback_reason,
+            notices=[Notice("fallback", made.notice)] if made.notice else [],
         )
+        result.timings_ms.update(made.timings_ms)
         yield Done(result)
 
     def _not_english(self, query: Query, filters: Filters, t0: float) -> Iterator[Event]:

@@ -168,6 +168,11 @@ def as_query(q: Query | str) -> Query:
     return q if isinstance(q, Query) else analyse(q)
 
 
+def plain_query(text: str) -> Query:
+    """Text to score sentences against, not a question to understand (a generated claim being verified)."""
+    return Query(text=text, search=text, terms=stems(text))
+
+
 def search_text(q: Query | str) -> str:
     return q.search if isinstance(q, Query) else q
 

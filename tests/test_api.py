@@ -32,6 +32,9 @@ TRAM = {"id": "api-test-tram", "title": "Exampleville approves tram line",
         "date": "2025-02-04", "source": "Example Gazette", "url": "https://gazette.example/2025/02/04/tram"}
 
 
+# /api/health's LLM line when RAG_LLM_URL is unset (tests/test_llm_server.py covers a configured one)
+NO_LLM = {"configured": False, "model": None, "last_call_ok": None, "last_call_at": None, "last_error": None}
+
 @pytest.fixture(scope="module")
 def chroma(tmp_path_factory):
     proc = ChromaProcess(tmp_path_factory.mktemp("api-chroma"))
@@ -206,7 +209,7 @@ def test_cors_on_actual_requests(api, client):
 # -- health, stats, docs ----------------------------------------------------------------------------
 def test_health_and_stats(api, client):
     r = client.get(f"{api}/api/health")
-    assert r.status_code == 200 and r.json() == {"status": "ok", "store": True}
+    assert r.status_code == 200 and r.json() == {"status": "ok", "store": True, "llm": NO_LLM}
     stats = client.get(f"{api}/api/stats").json()
     assert stats["articles"] >= 1 and stats["chunks"] >= 1 and "Yonhap" in stats["sources"]
     assert "location" not in stats  # no internal paths or URLs on a public endpoint
@@ -310,7 +313,7 @@ def test_store_down_is_503_json_and_recovers(api, client, chroma):
     chroma.stop()
     try:
         r = client.get(f"{api}/api/health")
-        assert r.status_code == 503 and r.json() == {"status": "unavailable", "store": False}
+        assert r.status_code == 503 and r.json() == {"status": "unavailable", "store": False, "llm": NO_LLM}
         for r in (ask(client, api, "who is acting president?"),
                   client.post(f"{api}/api/ask/stream", json={"question": "who is acting president?"}),
                   client.get(f"{api}/api/stats")):
@@ -322,7 +325,7 @@ def test_store_down_is_503_json_and_recovers(api, client, chroma):
     deadline = time.time() + 30
     while client.get(f"{api}/api/health").status_code != 200 and time.time() < deadline:
         time.sleep(0.5)
-    assert client.get(f"{api}/api/health").json() == {"status": "ok", "store": True}
+    assert client.get(f"{api}/api/health").json() == {"status": "ok", "store": True, "llm": NO_LLM}
 
 
 # -- in-process: a server without a key, over a pipeline whose answerer fails mid-answer ------------

@@ -245,7 +245,9 @@ def build_router(api: ApiState) -> APIRouter:
                 summary="Liveness, and whether the article store answers")
     async def health() -> JSONResponse:
         ok = await api.store_answers()
-        return JSONResponse({"status": "ok" if ok else "unavailable", "store": ok}, status_code=200 if ok else 503)
+        # The LLM never makes the service unavailable (answers fall back to extractive): reported, not judged.
+        return JSONResponse({"status": "ok" if ok else "unavailable", "store": ok,
+                             "llm": api.pipeline.llm_status.as_dict()}, status_code=200 if ok else 503)
 
     @router.get("/stats", dependencies=[Depends(rate_limit)], responses={429: {"model": ErrorResponse},
                                                                          503: {"model": ErrorResponse}},

@@ -132,16 +132,26 @@ class AskResponse(BaseModel):
     model: str | None = Field(None, description="The LLM that wrote the answer, when answerer is llm.")
     dropped: list[Dropped] = Field(default_factory=list,
                                    description="Generated sentences removed: the citations did not support them.")
-    fallback_reason: str | None = Field(None, description="Why a configured LLM did not write this answer.")
+    fallback_reason: Literal["unreachable", "timeout", "error", "empty", "unverified"] | None = Field(
+        None, description="Why a configured LLM did not write this answer.")
     language: str = Field("en", description="The question's language as detected (answers are in English).")
     notices: list[Notice] = Field(default_factory=list,
                                   description="What the reader must know about how the question was handled.")
     scope: Literal["article", "archive"]
 
 
+class LLMHealth(BaseModel):
+    configured: bool  # RAG_LLM_URL is set
+    model: str | None  # RAG_LLM_MODEL, or the endpoint's first model once asked
+    last_call_ok: bool | None  # did the LLM answer its last call (None: not called yet)
+    last_call_at: float | None  # Unix time of that call
+    last_error: str | None  # why it failed
+
+
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     store: bool
+    llm: LLMHealth
 
 
 class Examples(BaseModel):

@@ -194,6 +194,7 @@ class ChatSession:
             turn.short_answer = r.short_answer
             turn.entities = list(r.entities)
             turn.notices = list(r.notices)
+            turn.fallback = next((n.message for n in r.notices if n.code == "fallback"), None)
             turn.state = NOT_FOUND if r.abstained else DONE
 
     def clear(self, request: gr.Request | None = None) -> Outputs:

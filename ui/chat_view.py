@@ -43,6 +43,7 @@ class ChatTurn:
     filters: str = ""  # human summary of the filters in force, e.g. "as of 6 January 2025"
     narrowed: bool = False  # a date or source filter was set (so widening it may help)
     seconds: float | None = None
+    fallback: str | None = None  # why the configured LLM did not write this answer, in plain words
 
     @property
     def finished(self) -> bool:
@@ -139,6 +140,13 @@ def status_html(turn: ChatTurn) -> str:
     }.get(turn.state, "")
 
 
+def fallback_html(turn: ChatTurn) -> str:
+    """The notice that a configured LLM did not write this answer (the extractive answer stands in)."""
+    if not turn.fallback or not turn.finished:
+        return ""
+    return f'<p class="fallback-notice" role="note">{escape(turn.fallback)}</p>'
+
+
 def turn_html(turn: ChatTurn) -> str:
     parts = [f'<section class="turn" id="turn-{turn.number}" data-state="{turn.state}" '
              f'aria-busy="{"false" if turn.finished else "true"}">',
@@ -152,7 +160,7 @@ def turn_html(turn: ChatTurn) -> str:
         if turn.finished and turn.seconds is not None:
             bits.append(f'<span class="took">{turn.seconds:.2f} s</span>')
         searched = f'<p class="searched">{" · ".join(bits)}</p>' if bits else ""
-    body = [searched, status_html(turn)]
+    body = [searched, status_html(turn), fallback_html(turn)]
     if turn.state == ERROR:
         body.append(f'<div class="error-notice" role="alert"><strong>{escape(turn.error or "Error")}</strong>'
                     + (f"<p>{escape(turn.hint)}</p>" if turn.hint else "") + "</div>")
