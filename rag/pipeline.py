@@ -128,6 +128,13 @@ class Pipeline:
         result.timings_ms.update(made.timings_ms)
         yield Done(result)
 
+    def answerable(self, question: str) -> bool:
+        """Would the archive answer this question (example questions are offered only then)? Checked with the
+        offline answerer: never an LLM call."""
+        query = analyse(self.check_question(question))
+        offline = getattr(self.answerer, "fallback", self.answerer)
+        return not offline.answer(query, self.retriever.retrieve(query, self.settings.k)).abstained
+
     def _not_english(self, query: Query, filters: Filters, t0: float) -> Iterator[Event]:
         message = notice_text(query.language)
         yield Searched(query.search, [])

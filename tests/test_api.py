@@ -336,7 +336,7 @@ class BrokenAnswerer:
     def __init__(self, inner) -> None:
         self.inner = inner
 
-    def stream(self, question, passages):
+    def stream(self, question, passages, as_of=None):
         for event in self.inner.stream(question, passages):
             yield event
             if isinstance(event, Cited):

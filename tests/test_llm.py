@@ -16,6 +16,7 @@ from rag.events import Cited, Done, Provenance, Searched, Text
 from rag.llm import GuardedAnswerer, LLMAnswerer, LLMStatus, make_answerer
 from rag.pipeline import Pipeline
 from rag.prompt import DECLINE, build_messages, defuse
+from rag.query import analyse
 from rag.scoring import SentenceScorer
 from rag.types import Passage
 from rag.verify import BAD_CITATION, NAME, NO_CITATION, NUMBER, UNSUPPORTED, SentenceStream, Verifier, citations_in
@@ -154,7 +155,7 @@ def test_article_text_cannot_close_its_block_or_speak_as_the_system():
 # -- the safety net -------------------------------------------------------------------------------
 def extractive_text(pipe: Pipeline, passages: list[Passage]) -> str:
     scorer = SentenceScorer(pipe.embeddings, store=pipe.store)
-    return ExtractiveAnswerer(scorer, pipe.settings.min_evidence).answer(QUESTION, passages).answer
+    return ExtractiveAnswerer(scorer, pipe.settings.min_evidence).answer(analyse(QUESTION), passages).answer
 
 
 @pytest.mark.parametrize("fault", ["stopped", "hanging", "error500"])

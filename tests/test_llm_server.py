@@ -19,6 +19,7 @@ from rag.events import Cited, Done, Provenance, Text
 from rag.llm import GuardedAnswerer, LLMAnswerer, LLMStatus, make_answerer
 from rag.pipeline import Pipeline
 from rag.prompt import build_messages
+from rag.query import analyse
 from rag.scoring import SentenceScorer
 from rag.types import Passage
 from rag.verify import BAD_CITATION, NUMBER
@@ -135,7 +136,7 @@ def test_hostile_article_does_not_take_over(pipe):
         assert r.abstained or shown_sentences_cite_only_citations(r.answer, r.citations)
     else:  # nothing the model wrote was shown: the answer is exactly the extractive one
         extractive = ExtractiveAnswerer(pipe.answerer.scorer, pipe.settings.min_evidence)
-        assert r.fallback_reason and r.answer == extractive.answer(QUESTION, passages).answer
+        assert r.fallback_reason and r.answer == extractive.answer(analyse(QUESTION), passages).answer
     assert all("PWNED" not in d.reason for d in r.dropped)  # reasons are ours, never the model's
 
 

@@ -158,12 +158,19 @@ class ApiState:
             return await anyio.to_thread.run_sync(self.pipeline.store.ping, abandon_on_cancel=True)
         return False
 
+    def _answerable(self, question: str) -> bool:
+        try:
+            return self.pipeline.answerable(question)
+        except RagError:
+            return False
+
     def examples(self) -> list[str]:
         """Example questions of the archive as it is now, rebuilt only when it changed (any process's write)."""
         generation = self.pipeline.store.generation()
         cached = self._examples
         if cached is None or cached[0] != generation:
-            cached = self._examples = (generation, [e.question for e in examples_from_store(self.pipeline.store)])
+            cached = self._examples = (generation, [e.question for e in examples_from_store(
+                self.pipeline.store, answers=self._answerable)])
         return cached[1]
 
 

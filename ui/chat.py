@@ -232,7 +232,7 @@ class ExampleQuestions:
     def _answers(self, question: str) -> bool:
         """Only questions the archive really answers are offered."""
         try:
-            return not self.pipeline.ask(question).abstained
+            return self.pipeline.answerable(question)
         except RagError:
             return False
 
