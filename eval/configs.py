@@ -27,7 +27,7 @@ from rag.types import FORMAT_VERSION, Filters, Passage
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # bump when what the cache holds changes shape
+CACHE_FORMAT = 2  # bump when what the cache holds changes shape (2: store format 2, entities + sentence vectors)
 _MARKER = "complete.json"
 
 

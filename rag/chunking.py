@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from rag.sentences import split_sentences
 
-TokenCounter = Callable[[list[str]], list[int]]
+TokenCounter = Callable[[list[str]], list[int]]  # word pieces of each text
+SpanCounter = Callable[[list[tuple[int, int]]], list[int]]  # word pieces of each span of the article
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,17 @@ class Chunk:
     sentences: tuple[tuple[int, int], ...]  # offsets relative to the article, not the chunk
 
 
-def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
-               overlap_sentences: int = 1) -> list[Chunk]:
-    spans = _bounded_sentences(text, count_tokens, max_tokens)
+def chunk_text(text: str, count_tokens: TokenCounter | None = None, max_tokens: int = 200,
+               overlap_sentences: int = 1, count_spans: SpanCounter | None = None) -> list[Chunk]:
+    """`count_spans` counts spans of `text` directly (ingest passes the article's one tokenisation,
+    rag.sentence_index.ArticleTokens.count); else `count_tokens` tokenises the spans' texts."""
+    if count_spans is None:
+        if count_tokens is None:
+            raise TypeError("chunk_text needs count_tokens or count_spans")
+        count_spans = lambda spans: count_tokens([text[s:e] for s, e in spans])  # noqa: E731
+    spans, sizes = _bounded_sentences(text, count_spans, max_tokens)
     if not spans:
         return []
-    sizes = count_tokens([text[s:e] for s, e in spans])
     chunks: list[Chunk] = []
     i = 0
     while i < len(spans):
@@ -48,22 +54,28 @@ def chunk_text(text: str, count_tokens: TokenCounter, max_tokens: int = 200,
     return chunks
 
 
-def _bounded_sentences(text: str, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
-    """Sentences, with any sentence longer than the window cut into word windows that fit."""
+def _bounded_sentences(text: str, count_spans: SpanCounter,
+                       max_tokens: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """Sentences, with any sentence longer than the window cut into word windows that fit; and
+    the word pieces of each."""
     spans = split_sentences(text)
-    sizes = count_tokens([text[s:e] for s, e in spans])
+    sizes = count_spans(spans)
     out: list[tuple[int, int]] = []
+    cut = False
     for (s, e), n in zip(spans, sizes, strict=True):
         if n <= max_tokens:
             out.append((s, e))
             continue
+        cut = True
         # Rare (tables, run-on lists): cut at whitespace, sized by a words-per-token estimate.
         words = _word_spans(text, s, e)
         step = max(1, int(len(words) * max_tokens / n * 0.9))
         for k in range(0, len(words), step):
             piece = words[k:k + step]
             out.append((piece[0][0], piece[-1][1]))
-    return out
+    if not cut:
+        return out, list(sizes)
+    return out, count_spans(out)
 
 
 def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
