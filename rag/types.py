@@ -75,7 +75,9 @@ class Passage:
     url: str | None = None
     date: str | None = None  # YYYY-MM-DD
     source: str | None = None
-    entities: tuple[Entity, ...] = ()  # named entities inside the chunk, article offsets (found at ingest)
+    # Named entities inside the chunk, in article offsets, found at ingest; None: not analysed (a passage that did
+    # not come from a store written with entities), () : analysed, none found.
+    entities: tuple[Entity, ...] | None = None
 
 
 @dataclass
