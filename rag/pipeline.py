@@ -99,6 +99,11 @@ class Pipeline:
 
     def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
                         batch: int = 32) -> IngestReport:
+        """Add or update articles. An embedded store takes one writer at a time (StoreBusy otherwise)."""
+        with self.store.writing():
+            return self._ingest(items, progress, batch)
+
+    def _ingest(self, items: Iterable[Article | LoadError], progress: bool, batch: int) -> IngestReport:
         report = IngestReport()
         t0 = time.perf_counter()
         bar = tqdm(desc="ingest", unit=" articles", disable=not progress, leave=True)
@@ -180,7 +185,8 @@ class Pipeline:
         self.retriever.retrieve("warm up", 1)
 
     def delete(self, doc_id: str) -> bool:
-        existed = self.store.delete_article(doc_id)
+        with self.store.writing():
+            existed = self.store.delete_article(doc_id)
         self.retriever.refresh()
         return existed
 

@@ -18,11 +18,14 @@ import base64
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -30,7 +33,7 @@ import numpy as np
 from rag.articles import Article
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.errors import StoreUnavailable
+from rag.errors import StoreBusy, StoreUnavailable
 from rag.types import FORMAT_VERSION, Entity, Passage, date_ord
 
 log = logging.getLogger(__name__)
@@ -171,6 +174,43 @@ class Store:
             return False
 
     # -- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the right to write. An embedded store has one writer at a time across processes (a lock
+        file in RAG_HOME; threads of one process take turns); a Chroma server takes several at once."""
+        if self.mode == "server":
+            yield
+            return
+        path = (self.settings.home / "write.lock").resolve()
+        turn = _thread_lock(path)
+        with turn:
+            if turn.depth:  # re-entered by the thread that holds it (an ingest that deletes, ...)
+                turn.depth += 1
+                try:
+                    yield
+                finally:
+                    turn.depth -= 1
+                return
+            from filelock import FileLock, Timeout
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(path), thread_local=False)
+            try:
+                lock.acquire(timeout=self.settings.write_wait_seconds)
+            except Timeout:
+                raise StoreBusy(
+                    f"another process is writing to RAG_HOME ({self.settings.home.resolve()}); "
+                    "wait or use a Chroma server",
+                    "Run this again when the other `rag ingest`/`rag delete` (or the server's ingest job) has "
+                    "finished; to let several processes write at once, run `chroma run` and set RAG_CHROMA_URL.",
+                ) from None
+            turn.depth = 1
+            try:
+                yield
+            finally:
+                turn.depth = 0
+                lock.release()
+
     def hashes(self, doc_ids: list[str]) -> dict[str, str]:
         """Content hash of each stored article among doc_ids."""
         if not doc_ids:
@@ -342,6 +382,30 @@ class Store:
         return {"articles": len(metas), "chunks": self.chunks.count(), "newest_date": max(dates, default=None),
                 "oldest_date": min(dates, default=None), "sources": sources,
                 "mode": self.mode, "location": self.settings.store_location}
+
+
+class _Turn:
+    """A per-lock-file lock for the threads of this process, with the holder's nesting depth."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.depth = 0
+
+    def __enter__(self) -> _Turn:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+_TURNS: dict[Path, _Turn] = {}
+_TURNS_LOCK = threading.Lock()
+
+
+def _thread_lock(path: Path) -> _Turn:
+    with _TURNS_LOCK:
+        return _TURNS.setdefault(path, _Turn())
 
 
 _GENERATION_ID = "generation"
