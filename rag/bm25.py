@@ -284,13 +284,8 @@ def _alive(pid: int) -> bool:
 
 
 def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """matrix @ vector on one thread (torch shares the arrays' memory; no copy)."""
-    import torch
-
-    from rag.threads import one_thread
-
-    with one_thread():
-        return (torch.from_numpy(matrix) @ torch.from_numpy(vector)).numpy()
+    """matrix @ vector (BLAS sgemv; its thread count is the process's, see rag.threads)."""
+    return matrix @ vector
 
 
 def filter_mask(idx: _Loaded, f: Filters) -> np.ndarray | None:

@@ -19,7 +19,6 @@ from rag.short_answer import extract as extract_short_answer
 from rag.short_answer import question_kind
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words
-from rag.threads import one_thread
 from rag.types import Passage
 
 
@@ -68,8 +67,7 @@ class SentenceScorer:
             if vec is not None:
                 self._queries.move_to_end(text)
                 return vec
-        with one_thread():
-            vec = self.embeddings.encode([text])[0]
+        vec = self.embeddings.encode([text])[0]  # threads: set once per process (rag.threads)
         with self._lock:
             self._queries[text] = vec
             while len(self._queries) > 256:

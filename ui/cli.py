@@ -111,6 +111,9 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
         filters = Filters(as_of=parse_day(as_of, "--as-of"), date_from=parse_day(since, "--since"),
                           sources=sources)
         pipe = _pipeline()
+        from rag.threads import set_compute_threads
+
+        set_compute_threads(pipe.settings.compute_threads)  # once per process, as `rag serve` does
         if questions is not None:
             failed = False
             for q in _read_questions(questions):

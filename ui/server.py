@@ -38,8 +38,10 @@ def run(host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
     from rag.pipeline import Pipeline
+    from rag.threads import set_compute_threads
 
     pipeline = Pipeline()
+    set_compute_threads(pipeline.settings.compute_threads)  # once, before any request (rag/threads.py)
     pipeline.store.stats()  # fail fast with a clear message if the store is unreachable
     print("newsrag: loading the model and the search index...", flush=True)
     pipeline.warm()  # before the first reader waits for it
