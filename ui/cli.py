@@ -156,12 +156,14 @@ def delete(doc_id: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each loads the model and the index; use a Chroma server for several).")
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the web chat (and the HTTP API) on HOST:PORT."""
     from ui.server import run
 
     try:
-        run(host=host, port=port)
+        run(host=host, port=port, workers=workers)
     except RagError as exc:
         _fail(exc)
 
