@@ -126,6 +126,8 @@ class Pipeline:
         bar.close()
         if report.added or report.updated:
             self.retriever.refresh()  # e.g. rebuild BM25 once per ingest run, not per article
+        if report.added or report.updated or report.unchanged:
+            self.embeddings.ensure_query_encoder()  # once per machine and model: later one-shot asks skip torch
         report.seconds = time.perf_counter() - t0
         return report
 

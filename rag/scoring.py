@@ -67,7 +67,7 @@ class SentenceScorer:
             if vec is not None:
                 self._queries.move_to_end(text)
                 return vec
-        vec = self.embeddings.encode([text])[0]  # threads: set once per process (rag.threads)
+        vec = self.embeddings.encode_queries([text])[0]  # torch-free when exported (rag.query_encoder)
         with self._lock:
             self._queries[text] = vec
             while len(self._queries) > 256:
