@@ -33,7 +33,8 @@ def test_one_shot_ask_after_ingest_does_not_import_torch(rag_home, tmp_path):
     rag = str(Path(sys.executable).parent / "rag")
     subprocess.run([rag, "ingest", "--quiet", str(CORPUS)], env=env, check=True, capture_output=True)
     probe = ("import sys; from ui.cli import main; sys.argv = ['rag', 'ask', 'who is acting president?'];\n"
-             "try:\n    main()\nfinally:\n    print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)")
+             "try:\n    main()\nfinally:\n"
+             "    print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
     assert "Choi Sang-mok" in out.stdout, out.stderr
     assert "NO-TORCH" in out.stderr
