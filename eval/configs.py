@@ -23,11 +23,12 @@ from rag.config import Settings
 from rag.embeddings import SentenceEmbeddings
 from rag.pipeline import Pipeline
 from rag.retrieve import RETRIEVERS, Retriever
+from rag.threads import set_compute_threads
 from rag.types import FORMAT_VERSION, Filters, Passage
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # bump when what the cache holds changes shape
+CACHE_FORMAT = 2  # bump when what the cache holds changes shape (2: store format 2, entities + sentence vectors)
 _MARKER = "complete.json"
 
 
@@ -202,6 +203,9 @@ def ensure_index(cache_dir: Path, dataset: str, articles: list[Article], cfg: Ev
     if path.exists() and cfg.kind not in RESUMABLE:  # a half-built index from an interrupted run
         shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
+    # Index building (ours and the textbook's alike) runs with the process's default threads; the question
+    # phase after it with the serving count (make_pipeline). Switched between phases, never inside a question.
+    set_compute_threads(None)
     t0 = time.perf_counter()
     chunks = BUILDERS[cfg.kind](path, articles, cfg, emb)
     seconds = time.perf_counter() - t0
@@ -212,6 +216,7 @@ def ensure_index(cache_dir: Path, dataset: str, articles: list[Article], cfg: Ev
 
 def make_pipeline(cfg: EvalConfig, index: BuiltIndex, emb: SentenceEmbeddings) -> Pipeline:
     settings = cfg.settings(index.path)
+    set_compute_threads(settings.compute_threads)  # the question phase: as `rag serve` runs (rag.threads)
     if cfg.kind == "langchain-naive":
         from eval.langchain_naive import LangChainNaiveRetriever
 

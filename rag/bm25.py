@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.errors import StoreUnavailable
 from rag.store import Store
 from rag.types import Filters, Passage, date_ord
 
@@ -80,6 +81,10 @@ class BM25Index:
         self._stemmer = _stemmer()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        try:
+            self.clean_stale_temporaries()
+        except OSError as exc:  # housekeeping never stops a reader
+            log.warning("could not clean temporary index folders (%s)", exc)
 
     # -- where it lives ---------------------------------------------------------------------
     @property
@@ -108,8 +113,34 @@ class BM25Index:
         with self._lock:
             if self._loaded is not None and self._loaded.generation == fp:
                 return self._loaded
-            self._loaded = self._load(fp) or self._build(fp)
+            try:
+                self._loaded = self._load(fp) or self._build(fp)
+            except Exception as exc:  # noqa: BLE001 - a reader must outlive another process's write
+                if self._loaded is None:
+                    raise StoreUnavailable("The search index could not be read from the store "
+                                           f"({exc.__class__.__name__}).",
+                                           "Another process may be writing to it; retry in a moment.") from None
+                # Reading the store while another process writes to it can fail half way (an embedded Chroma
+                # read racing a writer's segment flush): keep answering from the last complete index and
+                # try again on a later query.
+                log.warning("index rebuild failed (%s: %s); serving the previous index",
+                            exc.__class__.__name__, exc)
             return self._loaded
+
+    def clean_stale_temporaries(self) -> list[Path]:
+        """Remove temporary index folders left by a process that died while saving (`*.tmp-PID-TID`
+        whose PID is not running). Called once per index object, i.e. at start-up."""
+        removed = []
+        if not self.root.is_dir():
+            return removed
+        for folder in self.root.iterdir():
+            pid = _tmp_owner(folder.name)
+            if pid is not None and not _alive(pid):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        if removed:
+            log.info("removed %d stale temporary index folder(s) under %s", len(removed), self.root)
+        return removed
 
     def _folder(self, fp: str) -> Path:
         return self.root / f"v{INDEX_FORMAT}-{fp}"
@@ -231,14 +262,30 @@ class BM25Index:
         return out
 
 
+def _tmp_owner(name: str) -> int | None:
+    """The PID in a temporary folder name `<final>.tmp-PID-TID` (None for other names)."""
+    _, sep, tail = name.rpartition(".tmp-")
+    if not sep:
+        return None
+    pid = tail.split("-", 1)[0]
+    return int(pid) if pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
 def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """matrix @ vector on one thread (torch shares the arrays' memory; no copy)."""
-    import torch
-
-    from rag.threads import one_thread
-
-    with one_thread():
-        return (torch.from_numpy(matrix) @ torch.from_numpy(vector)).numpy()
+    """matrix @ vector (BLAS sgemv; its thread count is the process's, see rag.threads)."""
+    return matrix @ vector
 
 
 def filter_mask(idx: _Loaded, f: Filters) -> np.ndarray | None:

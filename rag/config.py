@@ -68,6 +68,12 @@ class Settings(BaseSettings):
                                        "before re-reading the store's write generation (writes by other processes "
                                        "show up within this time; writes through this process at once). "
                                        "0: check on every query, which also notices a store that went away.")
+    compute_threads: int = Field(1, ge=1, le=256, description="torch/BLAS threads of a serving process (`rag "
+                                 "serve`, `rag ask`, the harness's questions), set once at its start: small "
+                                 "per-request work gains nothing from more, and spinning threads slow a busy CPU.")
+    write_wait_seconds: float = Field(5.0, ge=0.0, le=3600.0, description="Embedded store: how long a writer "
+                                      "waits for another process's write to finish before giving up with a "
+                                      "message (a Chroma server takes several writers at once).")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     # Chosen on RealTime QA's first 8 weeks (dev) and checked on the last 8 (held out), with distractors:
     # hit@1 dev 0.645 -> 0.789, held-out 0.685 -> 0.726 (eval/results/ablation.md).

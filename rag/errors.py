@@ -83,3 +83,9 @@ class StoreUnavailable(RagError):
 
 class ModelNotFound(RagError):
     code = "model_not_found"
+
+
+class StoreBusy(RagError):
+    """Another process holds the embedded store's write lock."""
+
+    code = "store_busy"

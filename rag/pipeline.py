@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from rag.answer import Answerer
 from rag.articles import Article, id_candidates
-from rag.chunking import chunk_text
+from rag.chunking import Chunk, chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong
@@ -29,9 +29,9 @@ from rag.loaders import load_paths, unique_ids
 from rag.query import Query, analyse
 from rag.retrieve import Retriever, make_retriever
 from rag.scoring import SentenceScorer
-from rag.sentence_index import encode_with_sentences
-from rag.store import Store
-from rag.types import AskResult, Filters, IngestReport, Notice, Turn
+from rag.sentence_index import ArticleTokens, ChunkInput, encode_chunks, tokenize_articles
+from rag.store import PreparedArticle, Store
+from rag.types import AskResult, Entity, Filters, IngestReport, Notice, Turn
 from rag.web import WebLoader
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,13 @@ class Pipeline:
     def ingest_articles(self, items: Iterable[Article | LoadError], progress: bool = True,
                         batch: int = 32, on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         """Store the articles (an article whose id came earlier in `items` with other content fails: it
-        would silently replace the first). `on_batch` sees the running report after each written batch."""
+        would silently replace the first). `on_batch` sees the running report after each written batch.
+        An embedded store takes one writer at a time (StoreBusy otherwise)."""
+        with self.store.writing():
+            return self._ingest(items, progress, batch, on_batch)
+
+    def _ingest(self, items: Iterable[Article | LoadError], progress: bool, batch: int,
+                on_batch: Callable[[IngestReport], None] | None) -> IngestReport:
         report = IngestReport()
         t0 = time.perf_counter()
         bar = tqdm(desc="ingest", unit=" articles", disable=not progress, leave=True)
@@ -173,6 +179,10 @@ class Pipeline:
                 report.failed.append(str(item))
                 bar.update(1)
                 continue
+            if any(p.doc_id == item.doc_id for p in pending):
+                # A repeat of an id within one batch: write the first before comparing the second with it.
+                self._write_batch(pending, report, bar)
+                pending = []
             pending.append(item)
             if len(pending) >= batch:
                 self._write_batch(pending, report, bar)
@@ -184,47 +194,59 @@ class Pipeline:
         bar.close()
         if report.added or report.updated:
             self.retriever.refresh()  # e.g. rebuild BM25 once per ingest run, not per article
+        if report.added or report.updated or report.unchanged:
+            self.embeddings.ensure_query_encoder()  # once per machine and model: later one-shot asks skip torch
         report.seconds = time.perf_counter() - t0
         return report
 
     def _write_batch(self, articles: list[Article], report: IngestReport, bar: tqdm) -> None:
         known = self.store.hashes([a.doc_id for a in articles])
-        todo: list[tuple[Article, list]] = []
+        fresh: list[Article] = []
         for a in articles:
             if known.get(a.doc_id) == a.content_hash:
                 report.unchanged.append(a.doc_id)
                 note_undated(a, report)
                 bar.update(1)
                 continue
-            chunks = chunk_text(a.text, self.embeddings.count_tokens, self.settings.chunk_tokens,
-                                self.settings.chunk_overlap_sentences)
+            fresh.append(a)
+        if not fresh:
+            return
+        # Each article is tokenised once: chunking counts word pieces from it and the model reads its slices.
+        tokens = tokenize_articles(self.embeddings, [a.text for a in fresh])
+        todo: list[tuple[Article, list[Chunk], ArticleTokens]] = []
+        for a, toks in zip(fresh, tokens, strict=True):
+            chunks = chunk_text(a.text, max_tokens=self.settings.chunk_tokens,
+                                overlap_sentences=self.settings.chunk_overlap_sentences, count_spans=toks.count)
             if not chunks:
                 report.failed.append(f"{a.origin or a.doc_id}: article has no sentences - add article text")
                 bar.update(1)
                 continue
-            todo.append((a, chunks))
+            todo.append((a, chunks, toks))
         if not todo:
             return
+        from rag.nlp import analyzer
+
+        entities = analyzer().entities([a.text for a, _, _ in todo])  # one call per batch of articles
         # One forward pass per chunk yields the chunk vector and its sentences' vectors, so answering
         # never re-encodes sentences and ingest costs no more than encoding the chunks.
-        flat = [c for _, chunks in todo for c in chunks]
-        relative = [[(s - c.start, e - c.start) for s, e in c.sentences] for c in flat]
-        vectors, span_vectors = encode_with_sentences(self.embeddings, [c.text for c in flat], relative)
+        flat = [ChunkInput(toks, c.start, c.end, c.sentences, c.text) for _, chunks, toks in todo for c in chunks]
+        vectors, span_vectors = encode_chunks(self.embeddings, flat)
+        prepared: list[PreparedArticle] = []
         offset = 0
-        for a, chunks in todo:
-            vecs = vectors[offset:offset + len(chunks)]
-            sent_vecs: dict[tuple[int, int], np.ndarray] = {}
-            for c, sv in zip(chunks, span_vectors[offset:offset + len(chunks)], strict=True):
-                for span, v in zip(c.sentences, sv, strict=True):
-                    sent_vecs.setdefault(span, v)  # a sentence shared by two chunks: its first chunk's context
-            offset += len(chunks)
-            self.store.put_article(a, chunks, vecs, sent_vecs)
+        for (a, chunks, _), ents in zip(todo, entities, strict=True):
+            n = len(chunks)
+            prepared.append(PreparedArticle(a, chunks, vectors[offset:offset + n],
+                                            [entities_in(ents, c.start, c.end) for c in chunks],
+                                            shared_sentence_vectors(chunks, span_vectors[offset:offset + n])))
+            offset += n
+        self.store.put_articles(prepared)
+        for a, chunks, _ in todo:
             (report.updated if a.doc_id in known else report.added).append(a.doc_id)
             note_undated(a, report)
-            known[a.doc_id] = a.content_hash  # a repeat of the same record later in this run is unchanged
+            known[a.doc_id] = a.content_hash
             report.chunks_written += len(chunks)
             bar.update(1)
-            bar.set_postfix(chunks=report.chunks_written)
+        bar.set_postfix(chunks=report.chunks_written)
 
     def warm(self) -> None:
         """Load the model and the retriever's in-memory indexes now (BM25 over 30k chunks takes about a
@@ -239,12 +261,28 @@ class Pipeline:
         return next((c for c in candidates if c in found), None)
 
     def delete(self, doc_id: str) -> bool:
-        existed = self.store.delete_article(doc_id)
+        with self.store.writing():
+            existed = self.store.delete_article(doc_id)
         self.retriever.refresh()
         return existed
 
     def stats(self) -> dict:
         return self.store.stats()
+
+
+def entities_in(entities: list[Entity], start: int, end: int) -> tuple[Entity, ...]:
+    """The entities lying wholly inside [start, end) (article offsets)."""
+    return tuple(e for e in entities if e.start >= start and e.end <= end)
+
+
+def shared_sentence_vectors(chunks: list[Chunk], vectors: list[np.ndarray]) -> list[np.ndarray]:
+    """Per chunk, its sentences' vectors, where a sentence that two chunks share (the overlap) has the
+    vector from its first chunk's context in both, so that it scores the same whichever chunk retrieved it."""
+    first: dict[tuple[int, int], np.ndarray] = {}
+    for c, sv in zip(chunks, vectors, strict=True):
+        for span, v in zip(c.sentences, sv, strict=True):
+            first.setdefault(span, v)
+    return [np.stack([first[span] for span in c.sentences]) for c in chunks]
 
 
 def note_undated(a: Article, report: IngestReport) -> None:

@@ -20,7 +20,6 @@ from rag.query import Query
 from rag.short_answer import NAMED, candidates, labels_for
 from rag.store import Store, sentence_id_for_chunk
 from rag.text import content_words
-from rag.threads import one_thread
 from rag.types import Passage
 
 
@@ -69,8 +68,7 @@ class SentenceScorer:
             if vec is not None:
                 self._queries.move_to_end(text)
                 return vec
-        with one_thread():
-            vec = self.embeddings.encode([text])[0]
+        vec = self.embeddings.encode_queries([text])[0]  # torch-free when exported (rag.query_encoder)
         with self._lock:
             self._queries[text] = vec
             while len(self._queries) > 256:

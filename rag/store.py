@@ -1,17 +1,31 @@
-"""Chroma storage: one collection of chunks (searched) and one of whole articles (identity,
-change detection, stats). The same code runs embedded (PersistentClient under RAG_HOME) or
-against a Chroma server (HttpClient, when RAG_CHROMA_URL is set).
+"""Chroma storage, the source of truth every process and machine reads:
+
+- `<c>_chunks`: one record per chunk: its vector, its text, and metadata (article fields, offsets,
+  its sentences' spans and vectors (float16, `svec`), its named entities (`ents`, article offsets));
+- `<c>_articles`: one record per article (identity, content hash for change detection, stats);
+- `<c>_log`: the change log, one record per article written or deleted, so that a process holding a
+  derived index can learn what changed since it last looked;
+- `<c>_state`: the write generation, a token that changes on every write (one cheap read tells a
+  process its derived indexes are stale).
+
+The same code runs embedded (PersistentClient under RAG_HOME) or against a Chroma server
+(HttpClient, when RAG_CHROMA_URL is set).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -19,8 +33,8 @@ import numpy as np
 from rag.articles import Article
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.errors import StoreUnavailable
-from rag.types import FORMAT_VERSION, Passage, date_ord
+from rag.errors import StoreBusy, StoreUnavailable
+from rag.types import FORMAT_VERSION, Entity, Passage, date_ord
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +60,7 @@ class Store:
         self._client = None
         self._chunks = None
         self._articles = None
-        self._sentences = None
+        self._changes = None
         self._state = None
 
     # -- connection -------------------------------------------------------------------------
@@ -120,12 +134,11 @@ class Store:
         return self._articles
 
     @property
-    def sentences(self):
-        """One record per sentence with its embedding, written at ingest so that answering never
-        re-encodes sentences per query (and a server-mode store carries them for every process)."""
-        if self._sentences is None:
-            self._sentences = self._collection("sentences")
-        return self._sentences
+    def changes(self):
+        """The change log: one record per article written or deleted (time, op, doc id, hash)."""
+        if self._changes is None:
+            self._changes = self._collection("log")
+        return self._changes
 
     @property
     def state(self):
@@ -161,6 +174,43 @@ class Store:
             return False
 
     # -- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the right to write. An embedded store has one writer at a time across processes (a lock
+        file in RAG_HOME; threads of one process take turns); a Chroma server takes several at once."""
+        if self.mode == "server":
+            yield
+            return
+        path = (self.settings.home / "write.lock").resolve()
+        turn = _thread_lock(path)
+        with turn:
+            if turn.depth:  # re-entered by the thread that holds it (an ingest that deletes, ...)
+                turn.depth += 1
+                try:
+                    yield
+                finally:
+                    turn.depth -= 1
+                return
+            from filelock import FileLock, Timeout
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(path), thread_local=False)
+            try:
+                lock.acquire(timeout=self.settings.write_wait_seconds)
+            except Timeout:
+                raise StoreBusy(
+                    f"another process is writing to RAG_HOME ({self.settings.home.resolve()}); "
+                    "wait or use a Chroma server",
+                    "Run this again when the other `rag ingest`/`rag delete` (or the server's ingest job) has "
+                    "finished; to let several processes write at once, run `chroma run` and set RAG_CHROMA_URL.",
+                ) from None
+            turn.depth = 1
+            try:
+                yield
+            finally:
+                turn.depth = 0
+                lock.release()
+
     def hashes(self, doc_ids: list[str]) -> dict[str, str]:
         """Content hash of each stored article among doc_ids."""
         if not doc_ids:
@@ -168,76 +218,89 @@ class Store:
         got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
         return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
-    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
-                    sentence_vectors: dict[tuple[int, int], np.ndarray] | None = None) -> None:
-        """Write an article's new chunks, then drop its old ones: a crash in between leaves the
-        previous version searchable rather than losing it. `sentence_vectors` (span -> embedding)
-        go to the sentences collection so the answerer can look them up instead of re-encoding."""
-        doc_id, digest = article.doc_id, article.content_hash
-        base = {**article_metadata(article), "hash": digest}
-        ids = [f"{doc_id}#{digest[:10]}#{c.index}" for c in chunks]
-        metas = [{**base, "chunk": c.index, "start": c.start, "end": c.end,
-                  "sents": json.dumps([[s, e] for s, e in c.sentences])} for c in chunks]
+    def put_articles(self, items: list[PreparedArticle]) -> None:
+        """Write a batch of articles' new chunks, then drop their old ones: a crash in between leaves
+        the previous version searchable rather than losing it. A batch costs a handful of store calls
+        (chunks in slices of the store's batch limit, one read and one delete of stale chunks, the
+        article records, the change log, the generation), not several per article."""
+        if not items:
+            return
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        documents: list[str] = []
+        metas: list[dict] = []
+        for item in items:
+            a = item.article
+            base = {**article_metadata(a), "hash": a.content_hash}
+            for c, ents, svecs in zip(item.chunks, item.entities, item.sentence_vectors, strict=True):
+                ids.append(chunk_id(a.doc_id, a.content_hash, c.index))
+                metas.append({**base, "chunk": c.index, "start": c.start, "end": c.end,
+                              "sents": json.dumps([[s, e] for s, e in c.sentences]),
+                              "ents": json.dumps([[e.start, e.end, e.label] for e in ents]),
+                              SVEC_KEY: encode_sentence_vectors(svecs)})
+                documents.append(c.text)
+            vectors.append(np.asarray(item.vectors, dtype=np.float32))
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
         limit = self._max_batch()
         for i in range(0, len(ids), limit):
-            self.chunks.upsert(ids=ids[i:i + limit], embeddings=vectors[i:i + limit],
-                               documents=[c.text for c in chunks[i:i + limit]], metadatas=metas[i:i + limit])
-        stale = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
-        stale = [s for s in stale if s not in set(ids)]
-        if stale:
-            self.chunks.delete(ids=stale)
-        if sentence_vectors:
-            self._put_sentences(doc_id, digest, base, sentence_vectors)
-        centroid = vectors.mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
+            self.chunks.upsert(ids=ids[i:i + limit], embeddings=matrix[i:i + limit],
+                               documents=documents[i:i + limit], metadatas=metas[i:i + limit])
+        doc_ids = [item.article.doc_id for item in items]
+        keep = set(ids)
+        stale = [i for i in self.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=[])["ids"] if i not in keep]
+        for i in range(0, len(stale), limit):
+            self.chunks.delete(ids=stale[i:i + limit])
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        centroids = []
+        for item in items:
+            centroid = np.asarray(item.vectors, dtype=np.float32).mean(axis=0)
+            centroids.append(centroid / (np.linalg.norm(centroid) or 1.0))
         self.articles.upsert(
-            ids=[doc_id], embeddings=centroid[None, :], documents=[article.text],
-            metadatas=[{**base, "n_chunks": len(chunks), "authors": json.dumps(list(article.authors)),
-                        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}],
+            ids=doc_ids, embeddings=np.stack(centroids), documents=[item.article.text for item in items],
+            metadatas=[{**article_metadata(item.article), "hash": item.article.content_hash,
+                        "n_chunks": len(item.chunks), "authors": json.dumps(list(item.article.authors)),
+                        "ingested_at": now} for item in items],
         )
-        self._bump_generation()
+        self._log([("put", item.article.doc_id, item.article.content_hash) for item in items])
 
-    def _put_sentences(self, doc_id: str, digest: str, base: dict,
-                       sentence_vectors: dict[tuple[int, int], np.ndarray]) -> None:
-        spans = sorted(sentence_vectors)
-        ids = [sentence_id(doc_id, digest, s) for s in spans]
-        keep = {k: base[k] for k in ("doc_id", "date_ord", "source") if k in base}
-        metas = [{**keep, "start": s, "end": e} for s, e in spans]
-        vecs = np.stack([sentence_vectors[s] for s in spans]).astype(np.float32)
+    def _log(self, entries: list[tuple[str, str, str]]) -> None:
+        """Append to the change log (op, doc id, content hash) and bump the generation. Readers in other
+        processes and on other machines learn from the log which articles changed since they last looked."""
+        ts = time.time_ns()
+        ids = [f"{ts:020d}-{uuid.uuid4().hex[:8]}-{n}" for n in range(len(entries))]
+        metas = [{"ts": ts // 1_000_000, "op": op, "doc_id": doc_id, "hash": digest} for op, doc_id, digest in entries]
         limit = self._max_batch()
         for i in range(0, len(ids), limit):
-            self.sentences.upsert(ids=ids[i:i + limit], embeddings=vecs[i:i + limit], metadatas=metas[i:i + limit])
-        prefix = f"{doc_id}#{digest[:10]}#"
-        stale = [s for s in self.sentences.get(where={"doc_id": doc_id}, include=[])["ids"]
-                 if not s.startswith(prefix)]
-        if stale:
-            self.sentences.delete(ids=stale)
+            self.changes.upsert(ids=ids[i:i + limit], embeddings=np.ones((len(ids[i:i + limit]), 1), dtype=np.float32),
+                                metadatas=metas[i:i + limit])
+        self._bump_generation()
 
     def sentence_vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
         """Stored embeddings for (chunk_id, sentence span) keys; keys without one are left out."""
-        ids: dict[str, list[SentenceKey]] = {}
-        for key in keys:  # overlapping chunks share sentences: one stored record, several keys
-            ids.setdefault(sentence_id_for_chunk(*key), []).append(key)
-        if not ids:
+        wanted: dict[str, list[SentenceKey]] = {}
+        for key in keys:
+            wanted.setdefault(key[0], []).append(key)
+        if not wanted:
             return {}
         try:
-            got = self.sentences.get(ids=list(ids), include=["embeddings"])
+            got = self.chunks.get(ids=list(wanted), include=["metadatas"])
         except Exception as exc:
             log.warning("sentence vectors unavailable (%s); they will be encoded", exc.__class__.__name__)
             return {}
         out: dict[SentenceKey, np.ndarray] = {}
-        for i, v in zip(got["ids"], got["embeddings"], strict=True):
-            vec = np.asarray(v, dtype=np.float32)
-            for key in ids[i]:
-                out[key] = vec
+        for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+            by_span = chunk_sentence_vectors(meta or {})
+            for key in wanted[cid]:
+                vec = by_span.get(key[1])
+                if vec is not None:
+                    out[key] = vec
         return out
 
     def delete_article(self, doc_id: str) -> bool:
         existed = bool(self.articles.get(ids=[doc_id], include=[])["ids"])
         self.chunks.delete(where={"doc_id": doc_id})
-        self.sentences.delete(where={"doc_id": doc_id})
         self.articles.delete(ids=[doc_id])
-        self._bump_generation()
+        self._log([("delete", doc_id, "")])
         return existed
 
     def _max_batch(self) -> int:
@@ -321,11 +384,68 @@ class Store:
                 "mode": self.mode, "location": self.settings.store_location}
 
 
+class _Turn:
+    """A per-lock-file lock for the threads of this process, with the holder's nesting depth."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.depth = 0
+
+    def __enter__(self) -> _Turn:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+_TURNS: dict[Path, _Turn] = {}
+_TURNS_LOCK = threading.Lock()
+
+
+def _thread_lock(path: Path) -> _Turn:
+    with _TURNS_LOCK:
+        return _TURNS.setdefault(path, _Turn())
+
+
 _GENERATION_ID = "generation"
+SVEC_KEY = "svec"  # chunk metadata: its sentences' vectors, float16, base64
 
 
-def sentence_id(doc_id: str, digest: str, span: tuple[int, int]) -> str:
-    return f"{doc_id}#{digest[:10]}#s{span[0]}-{span[1]}"
+@dataclass
+class PreparedArticle:
+    """An article ready to write: its chunks, their vectors, and per chunk its entities (article offsets)
+    and its sentences' vectors (one row per sentence, in order)."""
+
+    article: Article
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    entities: list[tuple[Entity, ...]]
+    sentence_vectors: list[np.ndarray]
+
+
+def chunk_id(doc_id: str, digest: str, index: int) -> str:
+    return f"{doc_id}#{digest[:10]}#{index}"
+
+
+def encode_sentence_vectors(vectors: np.ndarray) -> str:
+    """float16 rows, base64: 768 bytes per sentence instead of a float32 record in an HNSW index."""
+    return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f2").tobytes()).decode("ascii")
+
+
+def decode_sentence_vectors(blob: str, n: int) -> np.ndarray:
+    raw = np.frombuffer(base64.b64decode(blob), dtype="<f2")
+    return raw.reshape(n, -1).astype(np.float32) if n else np.zeros((0, 1), dtype=np.float32)
+
+
+def chunk_sentence_vectors(meta: dict) -> dict[tuple[int, int], np.ndarray]:
+    """span -> vector for one chunk's metadata (empty when it has none)."""
+    blob = meta.get(SVEC_KEY)
+    if not blob:
+        return {}
+    spans = [(int(s), int(e)) for s, e in json.loads(meta.get("sents", "[]"))]
+    vecs = decode_sentence_vectors(blob, len(spans))
+    return {span: vecs[i] for i, span in enumerate(spans)}
 
 
 def sentence_id_for_chunk(chunk_id: str, span: tuple[int, int]) -> str:
@@ -354,4 +474,5 @@ def passage_from(cid: str, doc: str, meta: dict, score: float) -> Passage:
         start=int(meta["start"]), end=int(meta["end"]), score=score,
         sentences=tuple((int(s), int(e)) for s, e in json.loads(meta.get("sents", "[]"))),
         url=meta.get("url"), date=meta.get("date"), source=meta.get("source"),
+        entities=tuple(Entity(int(s), int(e), str(label)) for s, e, label in json.loads(meta.get("ents", "[]"))),
     )

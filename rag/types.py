@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-FORMAT_VERSION = 1  # bump when stored metadata changes shape; the store refuses other versions
+FORMAT_VERSION = 2  # bump when stored metadata changes shape; the store refuses other versions
+# 2: sentence vectors and named entities stored with each chunk (no `sentences` collection), a change log
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,9 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
         filters = Filters(as_of=parse_day(as_of, "--as-of"), date_from=parse_day(since, "--since"),
                           sources=sources)
         pipe = _pipeline()
+        from rag.threads import set_compute_threads
+
+        set_compute_threads(pipe.settings.compute_threads)  # once per process, as `rag serve` does
         if questions is not None:
             failed = False
             for where, q in _read_questions(questions):
@@ -303,12 +306,14 @@ def list_articles(as_json: bool, sources: tuple[str, ...], limit: int | None) ->
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each loads the model and the index; use a Chroma server for several).")
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the web chat (and the HTTP API) on HOST:PORT."""
     from ui.server import run
 
     try:
-        run(host=host, port=port)
+        run(host=host, port=port, workers=workers)
     except RagError as exc:
         _fail(exc)
 

@@ -35,15 +35,38 @@ def create_app(pipeline=None):
                                theme=chat_theme())
 
 
-def run(host: str = "127.0.0.1", port: int = 7860) -> None:
-    import uvicorn
-
+def serving_app():
+    """The app of one serving process: the pipeline warmed before the first reader waits for it. Also the
+    uvicorn factory every worker of `rag serve --workers N` calls (`ui.server:serving_app`): each worker is
+    its own process with its own pipeline, opening the persisted index rather than building it."""
     from rag.pipeline import Pipeline
+    from rag.threads import set_compute_threads
 
     pipeline = Pipeline()
+    set_compute_threads(pipeline.settings.compute_threads)  # once, before any request (rag/threads.py)
     pipeline.store.stats()  # fail fast with a clear message if the store is unreachable
+    pipeline.warm()
+    return create_app(pipeline)
+
+
+def run(host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:
+    import uvicorn
+
+    from rag.config import get_settings
+    from rag.store import Store
+
+    settings = get_settings()
+    Store(settings).stats()  # a clear message now, not one per worker
+    if workers > 1:
+        if not settings.chroma_url:
+            log.warning("%d workers over the embedded store: writes take turns (one writer at a time); "
+                        "set RAG_CHROMA_URL to a Chroma server for several writers", workers)
+        print(f"newsrag: {workers} workers loading the model and the search index...", flush=True)
+        print(f"newsrag: serving the chat on http://{host}:{port}/", flush=True)
+        uvicorn.run("ui.server:serving_app", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning")
+        return
     print("newsrag: loading the model and the search index...", flush=True)
-    pipeline.warm()  # before the first reader waits for it
-    app = create_app(pipeline)
+    app = serving_app()
     print(f"newsrag: serving the chat on http://{host}:{port}/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
