@@ -15,8 +15,10 @@ tests/test_nlp.py), which makes batched analysis ~2.5x faster.
 
 from __future__ import annotations
 
+import importlib.abc
 import logging
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +85,35 @@ def _blas_ops():
     return NumpyBlasOps()
 
 
+class _NoTorchForThinc(importlib.abc.MetaPathFinder):
+    """Refuses `import torch` to thinc.compat alone. thinc (spaCy's ML library) imports torch at import time
+    only to learn whether it is there (2.4 s and ~300 MB cold); our pipelines run on numpy. Without this a
+    one-shot `rag ask`, which encodes its question with ONNX Runtime, would load torch just to parse it.
+    Other importers, in this thread or any other, are untouched, so no process-wide switch is flipped."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "torch" or fullname.startswith("torch."):
+            frame = sys._getframe(1)
+            for _ in range(16):  # the importing module's frame sits above a few importlib frames
+                if frame is None:
+                    break
+                if frame.f_globals.get("__name__") == "thinc.compat":
+                    raise ImportError("torch is not used by newsrag's spaCy pipelines")
+                frame = frame.f_back
+        return None
+
+
+def _import_thinc() -> None:
+    if "thinc.compat" in sys.modules:
+        return
+    finder = _NoTorchForThinc()
+    sys.meta_path.insert(0, finder)
+    try:
+        import thinc.compat  # noqa: F401
+    finally:
+        sys.meta_path.remove(finder)
+
+
 class Analyzer:
     """The loaded pipeline behind a lock: spaCy does not promise thread safety, and answers are
     computed in several worker threads."""
@@ -103,6 +134,7 @@ class Analyzer:
     def _load(self):
         import importlib
 
+        _import_thinc()
         from thinc.api import get_current_ops, set_current_ops
 
         try:
