@@ -8,7 +8,8 @@ the Snowball English stemmer) matches them exactly. The index is derived data:
 - it is persisted under `settings.home/bm25/<store key>/<generation>/` (also in server mode, where
   the key is the Chroma URL + collection), and rebuilt from `Store.get_chunks()` when missing;
 - bm25s cannot add documents incrementally, so a write makes the index stale and it is rebuilt
-  once (at the end of an ingest run by the pipeline, or on the next query), not per article.
+  once (at the end of an ingest run by the pipeline, or in the background after a query saw another
+  process's write, while queries keep the last complete index), not per article.
 
 The index also holds the chunk embeddings (the same vectors as Chroma's), so hybrid mode's dense
 half is an exact in-memory search instead of a filtered Chroma query (~90 ms vs ~1 ms).
@@ -81,6 +82,8 @@ class BM25Index:
         self._stemmer = _stemmer()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._refreshing: threading.Thread | None = None
         try:
             self.clean_stale_temporaries()
         except OSError as exc:  # housekeeping never stops a reader
@@ -110,6 +113,12 @@ class BM25Index:
         self._checked = time.monotonic()
         if loaded is not None and loaded.generation == fp:
             return loaded
+        if loaded is not None and not force:
+            # Another process (or an ingest still under way here) wrote. A rebuild reads the whole store, so
+            # readers waiting for it stalled behind every write; they answer from the last complete index
+            # while one background thread builds the new one, which the next query then finds.
+            self._refresh_in_background()
+            return loaded
         with self._lock:
             if self._loaded is not None and self._loaded.generation == fp:
                 return self._loaded
@@ -126,6 +135,19 @@ class BM25Index:
                 log.warning("index rebuild failed (%s: %s); serving the previous index",
                             exc.__class__.__name__, exc)
             return self._loaded
+
+    def _refresh_in_background(self) -> None:
+        with self._refresh_lock:
+            if self._refreshing is not None and self._refreshing.is_alive():
+                return  # one rebuild at a time; it reads the newest generation when it starts
+            self._refreshing = threading.Thread(target=self._refresh, name="bm25-refresh", daemon=True)
+            self._refreshing.start()
+
+    def _refresh(self) -> None:
+        try:
+            self.ensure_fresh(force=True)
+        except Exception as exc:  # noqa: BLE001 - the next stale query starts another try
+            log.warning("background index refresh failed (%s: %s)", exc.__class__.__name__, exc)
 
     def clean_stale_temporaries(self) -> list[Path]:
         """Remove temporary index folders left by a process that died while saving (`*.tmp-PID-TID`

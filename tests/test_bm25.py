@@ -4,6 +4,7 @@ missing index folders, and honours filters. Real model, real Chroma."""
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date
 
 import pytest
@@ -30,6 +31,14 @@ def ids(passages) -> list[str]:
     return [p.doc_id for p in passages]
 
 
+def eventually(probe, seconds: float = 20.0):
+    """probe() until it returns something truthy (another process's write is applied in the background)."""
+    deadline = time.monotonic() + seconds
+    while not (got := probe()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return got
+
+
 @pytest.mark.parametrize("mode", ["bm25", "hybrid"])
 def test_bm25_follows_ingest_update_and_delete(store_mode, embeddings, mode):
     pipe = make(mode, embeddings)
@@ -45,8 +54,8 @@ def test_bm25_follows_ingest_update_and_delete(store_mode, embeddings, mode):
     assert lexical.search("Quagga", 5) == []
     assert ids(lexical.search("okapi Tamu", 5)) == ["zebra"]
 
-    assert pipe.delete("zebra")
-    assert lexical.search("okapi Tamu", 5) == []
+    assert pipe.delete("zebra")  # `lexical` stands for another process: it applies the delete in the background
+    assert eventually(lambda: lexical.search("okapi Tamu", 5) == [])
     assert ids(pipe.retriever.retrieve("Kwakiutl bridge", 5))[0] == "bridge"
 
 
@@ -76,7 +85,30 @@ def test_another_process_writing_makes_this_index_stale(store_mode, embeddings):
     assert reader.retriever.retrieve("Quagga", 5) == []
     writer = make("dense", embeddings)  # a different process that does not use BM25 itself
     writer.ingest_articles([ZEBRA], progress=False)
-    assert ids(reader.retriever.retrieve("Quagga", 5)) == ["zebra"]
+    assert ids(eventually(lambda: reader.retriever.retrieve("Quagga", 5))) == ["zebra"]
+
+
+def test_readers_never_wait_for_a_rebuild_after_another_process_wrote(embeddings, monkeypatch):
+    """A rebuild reads the whole store (minutes for a large archive): readers answer from the last complete
+    index meanwhile, and one background rebuild brings the new articles in."""
+    reader = make("bm25", embeddings)
+    reader.ingest_articles([BRIDGE], progress=False)
+    index = reader.retriever.sources[0].index
+    load, loads = index._load, []
+
+    def slow_load(fp):  # the writer saved the new generation's index: this reader loads it (or builds it)
+        loads.append(fp)
+        time.sleep(2.0)
+        return load(fp)
+
+    monkeypatch.setattr(index, "_load", slow_load)
+    make("dense", embeddings).ingest_articles([ZEBRA], progress=False)
+    t0 = time.perf_counter()
+    for _ in range(5):  # several readers see the write; none waits and only one rebuild starts
+        assert ids(reader.retriever.retrieve("Kwakiutl bridge", 5)) == ["bridge"]
+    assert time.perf_counter() - t0 < 1.5
+    assert ids(eventually(lambda: reader.retriever.retrieve("Quagga", 5))) == ["zebra"]
+    assert len(loads) == 1
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
