@@ -217,8 +217,34 @@ def understand(text: str, p: Parse) -> Query:
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, verb=verb, verb_tag=verb_tag, speech=speech, role=role, names=names, owners=_owners(p),
         latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
-        references=tuple(references(p, names)), terms=stems(text),
+        references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
+        terms=stems(text),
     )
+
+
+def _bound_by_question_word(ref: Reference, toks: tuple[Token, ...], wh_i: int | None, labels: frozenset[str]) -> bool:
+    """A pronoun that stands for what the question asks about needs no earlier turn: "Which country is bankrupt,
+    according to its administration?", "What NFL star announced his retirement?". When the asked thing is the
+    subject, bound are a possessive, or the subject of a clause other than the main one ("Who said he would
+    resign?"), after the question word and outside its phrase ("Which of their players ..." still leans on an
+    earlier turn), that may name the asked kind. The main clause's object is someone else ("Who paid him a visit?"),
+    and when the asked thing is not the subject ("Which quarterback did he play with in his seasons?") nothing is."""
+    if wh_i is None or ref.kind not in ("person", "group", "thing") or (labels and not ref.labels & labels):
+        return False  # (an asked noun of no known type, "what tennis star", may be anything)
+    subject = ("nsubj", "nsubjpass")
+    if toks[wh_i].dep not in subject and toks[toks[wh_i].head].dep not in subject:
+        return False  # the asked thing is not the subject: a pronoun after it is the subject's or someone else's
+    i = next((k for k, t in enumerate(toks) if t.start == ref.start), None)
+    if i is None or i <= wh_i:
+        return False
+    j, seen = i, set()
+    while j not in seen:  # up the dependency tree: inside the question word's phrase?
+        if j == wh_i:
+            return False
+        seen.add(j)
+        j = toks[j].head
+    t = toks[i]
+    return ref.possessive or (t.dep in ("nsubj", "nsubjpass") and toks[t.head].dep != "ROOT")
 
 
 def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:

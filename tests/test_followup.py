@@ -30,6 +30,19 @@ SELF_CONTAINED = [
     "Who did Blinken meet in Seoul?",
     "What did North Korea launch into the East Sea?",
     "How many people did the storm kill in Florida?",
+    # a pronoun that stands for the asked subject itself
+    "Which airline said its pilots would strike?",
+    "What tennis star announced her retirement on Friday?",
+    "Who told reporters he would not run again?",
+    "Which carmakers cut their forecasts this month?",
+]
+
+# A pronoun that is not the asked subject's still leans on the earlier turn.
+LEANING = [
+    "Which quarterback did he play with?",
+    "Who paid him a courtesy call?",
+    "Which of their players scored twice?",
+    "Which team beat them in her last game?",
 ]
 
 
@@ -38,6 +51,11 @@ SELF_CONTAINED = [
 def test_a_self_contained_question_is_searched_as_asked_after_any_turn(question, earlier):
     q = analyse(question, [earlier])
     assert q.search == q.text and not q.resolutions
+
+
+@pytest.mark.parametrize("question", LEANING)
+def test_a_pronoun_that_is_not_the_asked_subject_still_needs_the_earlier_turn(question):
+    assert analyse(question).references
 
 
 def test_first_question_is_never_rewritten():
