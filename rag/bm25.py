@@ -120,6 +120,10 @@ class BM25Index:
             self._refresh_in_background()
             return loaded
         with self._lock:
+            if self._loaded is not loaded:
+                # Another thread rebuilt while this one waited, and the store may have moved on since `fp` was
+                # read: never put an index of an older generation back in place of a newer one.
+                fp = self.fingerprint()
             if self._loaded is not None and self._loaded.generation == fp:
                 return self._loaded
             try:

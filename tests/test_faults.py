@@ -22,7 +22,8 @@ def test_readers_during_a_job_then_kill_9_of_serve_and_of_ingest_lose_nothing(tm
         serve.stop()
     row = suite.rows[-1]
     assert all(s.status == "200" for s in row.samples) and len(row.samples) >= 4, row.statuses
-    assert f"cited for their questions: {len(for_job)}/{len(for_job)}" in row.notes, row.notes
+    # the job ran in the server's own process, which refreshes its index when the job ends: answerable at once
+    assert f"cited for their questions: {len(for_job)}/{len(for_job)} at once" in row.notes, row.notes
 
     suite.kill_serve_during_job(home, env)
     suite.kill_ingest(tmp_path / "kill-ingest")
