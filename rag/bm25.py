@@ -100,7 +100,7 @@ class BM25Index:
         """What the index must match: the store's generation (or, for a store never written by
         this version, its chunk count)."""
         gen = self.store.generation()
-        return gen or f"count-{self.store.chunks.count()}"
+        return gen or f"count-{self.store.chunk_count()}"
 
     # -- keeping in step --------------------------------------------------------------------
     def ensure_fresh(self, force: bool = False) -> _Loaded:

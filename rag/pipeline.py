@@ -91,7 +91,7 @@ class Pipeline:
         question = self.check_question(question)
         # An empty store would answer "not in the articles", which sends a newcomer looking for better words
         # instead of for `rag ingest`. One count per question: Chroma keeps it, it reads no records.
-        if self._searches_store and self.store.chunks.count() == 0:
+        if self._searches_store and self.store.chunk_count() == 0:
             raise ArchiveEmpty(self.settings.store_location)
         k = k or self.settings.k
         filters = self.check_filters(filters or Filters())

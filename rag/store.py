@@ -148,16 +148,27 @@ class Store:
             self._state = self._collection("state")
         return self._state
 
-    def generation(self) -> str:
-        """The current write generation ('' for a store that has never been written by this version)."""
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A read that fails for any reason is the store not answering (chromadb raises several types for a dead
+        server: connection errors, its own errors): a 503 with a hint, never a 500."""
         try:
-            got = self.state.get(ids=[_GENERATION_ID], include=["metadatas"])
+            yield
         except StoreUnavailable:
             raise
-        except Exception as exc:  # chromadb raises several types for a dead server
+        except Exception as exc:
             raise StoreUnavailable(f"The Chroma store at {self.settings.store_location} did not answer "
                                    f"({exc.__class__.__name__}).",
                                    "Check the server is running, or the folder is readable.") from None
+
+    def chunk_count(self) -> int:
+        with self._reading():
+            return self.chunks.count()
+
+    def generation(self) -> str:
+        """The current write generation ('' for a store that has never been written by this version)."""
+        with self._reading():
+            got = self.state.get(ids=[_GENERATION_ID], include=["metadatas"])
         if not got["ids"]:
             return ""
         return str((got["metadatas"][0] or {}).get("token", ""))
@@ -311,7 +322,7 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Passage]:
-        n = self.chunks.count()
+        n = self.chunk_count()
         if n == 0:
             return []
         try:
@@ -376,10 +387,11 @@ class Store:
             offset += len(got["ids"])
 
     def stats(self) -> dict:
-        metas = self.article_metadata()
+        with self._reading():
+            metas = self.article_metadata()
         dates = [m["date"] for m in metas if m.get("date")]
         sources = sorted({m["source"] for m in metas if m.get("source")})
-        return {"articles": len(metas), "chunks": self.chunks.count(), "newest_date": max(dates, default=None),
+        return {"articles": len(metas), "chunks": self.chunk_count(), "newest_date": max(dates, default=None),
                 "oldest_date": min(dates, default=None), "sources": sources,
                 "mode": self.mode, "location": self.settings.store_location}
 

@@ -18,15 +18,17 @@ import pytest
 from rag.articles import Article
 from rag.bm25 import BM25Index
 from rag.config import Settings
-from rag.errors import StoreBusy
+from rag.errors import StoreBusy, StoreUnavailable
 from rag.pipeline import Pipeline
 from rag.store import Store
+from tests.api_support import ChromaProcess
 
 RAG = str(Path(sys.executable).parent / "rag")
 HOLD = """
 import sys, time
 from rag.config import Settings
 from rag.store import Store
+from tests.api_support import ChromaProcess
 with Store(Settings()).writing():
     print("held", flush=True)
     time.sleep(float(sys.argv[1]))
@@ -140,3 +142,24 @@ def test_readers_keep_answering_while_another_process_writes(rag_home, embedding
     while "story-117" not in {p.doc_id for p in reader.retriever.retrieve("budget item 117 session 117", 5)}:
         assert time.monotonic() < deadline, "the reader never saw the other process's articles"
         time.sleep(0.1)
+
+
+def test_a_chroma_server_that_goes_away_is_store_unavailable_on_every_read(embeddings, tmp_path, monkeypatch):
+    """The defect: with the server gone, a read the pipeline makes before searching (the archive-empty check)
+    raised the client library's connection error, which the API could only call a 500 when Chroma was back by
+    the time it looked. Every read of a dead store is StoreUnavailable: a 503 with a hint, whenever it is seen."""
+    (tmp_path / "chroma").mkdir()
+    chroma = ChromaProcess(tmp_path / "chroma")
+    chroma.start()
+    try:
+        monkeypatch.setenv("RAG_CHROMA_URL", chroma.url)
+        pipe = Pipeline(settings=Settings(index_check_seconds=0.0), embeddings=embeddings)
+        pipe.ingest_articles([_article(1)], progress=False)
+        assert pipe.ask("What did the Springfield council vote on?").citations
+    finally:
+        chroma.stop()
+    for read in (lambda: pipe.ask("What did the Springfield council vote on?"), pipe.store.stats,
+                 pipe.store.generation, pipe.store.chunk_count):
+        with pytest.raises(StoreUnavailable) as err:
+            read()
+        assert err.value.hint
