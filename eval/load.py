@@ -672,7 +672,7 @@ class Suite:
         samples = run_clients(url, self.base_asks(), 16, 1, False, until=done, start=13)
         t.join()
         row = self.add(Row("json+2 writers (server)", 16, samples))
-        # Server mode: a write by another process shows up within RAG_INDEX_CHECK_SECONDS (0: next query).
+        # Server mode: a write by another process shows up once the server's background index rebuild is done.
         cli_line = (out["cli"].stdout.strip().splitlines() or [""])[-1][:70]
         row.notes = (f"`rag ingest` (exit {out['cli'].returncode}: {cli_line}) and an HTTP job "
                      f"({out['job']['state']}) at once; {self.answerable_synthetic(url, 40_000, 60)}")
