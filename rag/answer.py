@@ -9,6 +9,7 @@ agrees on one. An LLM-backed answerer implements `stream` alone.
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.query import Query
 from rag.scoring import ScoredSentence, SentenceScorer
+from rag.sentences import split_sentences
 from rag.short_answer import Evidence as Statement
 from rag.short_answer import ShortAnswer, candidates, confident, pick, votes
 from rag.text import human_date, words
@@ -293,6 +295,17 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) 
     first_word = sentence.split(" ", 1)[0]
     if first_word in _LOWER_OK:
         sentence = first_word.lower() + sentence[len(first_word):]
-    end = sentence[-1] if sentence and sentence[-1] in ".!?" else "."
-    sentence = sentence.rstrip(".!? ")
-    return f"{lead} {sentence} [{n}]{end}"
+    # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
+    spans = split_sentences(sentence) or [(0, len(sentence))]
+    return f"{lead} " + " ".join(cite(sentence[a:b], n) for a, b in spans)
+
+
+_TAIL = re.compile(r"([.!?]*)([\"”’']*)\s*$")
+
+
+def cite(sentence: str, n: int) -> str:
+    """The sentence with `[n]` before its final stop, after any closing quote: '... the world" [1].', never
+    '... the world." [1].', which reads as a citation standing alone after the sentence."""
+    m = _TAIL.search(sentence)
+    body, stop, close = sentence[:m.start()].rstrip(), m.group(1), m.group(2)
+    return f"{body}{close} [{n}]{stop[-1:] or '.'}"

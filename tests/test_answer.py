@@ -175,3 +175,24 @@ def test_no_short_answer_when_no_entity_of_the_asked_type_is_in_the_sentence():
 def test_the_citation_score_is_the_evidence_score_compared_with_min_evidence(answerer):
     draft = answerer.answer(analyse("Who met Blinken in Seoul?"), [passage()])
     assert draft.citations and all(c.score >= answerer.min_evidence for c in draft.citations)
+
+
+@pytest.mark.parametrize("quote", [
+    'Miller said Blinken will discuss ways to "build our critical cooperation on challenges around the world."',
+    "The queen died on Thursday. She was 96.",
+    "Cho met Blinken. They were also expected to discuss trilateral cooperation with Japan, officials said.",
+    "Will the talks resume?",
+    "He said: “We will not give up.”",
+])
+def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
+    """Each sentence of the quoted evidence (a widened lead is two) carries [n] before its final stop, after any
+    closing quote, so no sentence is uncited and no citation stands alone after a sentence."""
+    from eval.metrics import answer_sentences, sentences_with_valid_citations
+    from rag.answer import attributed
+
+    p = Passage(chunk_id="c", doc_id="d", text=quote, start=0, end=len(quote), score=0.9, title="t", source="Wire")
+    text = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
+    sentences = answer_sentences(text)
+    assert sentences_with_valid_citations(text, [1]) == (len(sentences), len(sentences))
+    assert len(sentences) == len(split_sentences(quote))
+    assert all(s.rstrip(".!?").endswith("[1]") for s in sentences), sentences
