@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import NOT_FOUND, ExtractiveAnswerer
+from eval.metrics import answer_sentences, sentences_with_valid_citations
+from rag.answer import NOT_FOUND, ExtractiveAnswerer, attributed
 from rag.query import Query, analyse
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
@@ -187,9 +188,6 @@ def test_the_citation_score_is_the_evidence_score_compared_with_min_evidence(ans
 def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     """Each sentence of the quoted evidence (a widened lead is two) carries [n] before its final stop, after any
     closing quote, so no sentence is uncited and no citation stands alone after a sentence."""
-    from eval.metrics import answer_sentences, sentences_with_valid_citations
-    from rag.answer import attributed
-
     p = Passage(chunk_id="c", doc_id="d", text=quote, start=0, end=len(quote), score=0.9, title="t", source="Wire")
     text = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
     sentences = answer_sentences(text)

@@ -28,7 +28,6 @@ HOLD = """
 import sys, time
 from rag.config import Settings
 from rag.store import Store
-from tests.api_support import ChromaProcess
 with Store(Settings()).writing():
     print("held", flush=True)
     time.sleep(float(sys.argv[1]))
