@@ -41,6 +41,16 @@ log = logging.getLogger(__name__)
 SentenceKey = tuple[str, tuple[int, int]]  # (chunk_id, sentence span in the article)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One change-log entry: an article written ("put") or deleted ("delete")."""
+
+    id: str  # "<ts ns>-<random>-<n>": sorts by the writer's clock
+    ts: int  # milliseconds
+    op: str
+    doc_id: str
+
+
 @dataclass
 class StoredArticle:
     doc_id: str
@@ -366,6 +376,37 @@ class Store:
                                            strict=True):
                 yield passage_from(cid, doc, meta, 0.0), np.asarray(vec, dtype=np.float32)
             offset += len(got["ids"])
+
+    def article_ids(self, batch: int = 5000) -> list[str]:
+        """Every stored article's id (pages of the small articles collection, not of the chunks)."""
+        out: list[str] = []
+        with self._reading():
+            while True:
+                got = self.articles.get(include=[], limit=batch, offset=len(out))
+                if not got["ids"]:
+                    return out
+                out.extend(got["ids"])
+
+    def chunks_of(self, doc_ids: list[str]) -> list[tuple[Passage, np.ndarray]]:
+        """The chunks of these articles with their embeddings (one store call): how a derived index learns an
+        article's current state. Reading by article rather than by offset keeps a full read O(archive) (an
+        offset page costs O(offset) in Chroma's SQLite)."""
+        if not doc_ids:
+            return []
+        with self._reading():
+            got = self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}},
+                                  include=["documents", "metadatas", "embeddings"])
+        return [(passage_from(cid, doc, meta, 0.0), np.asarray(vec, dtype=np.float32))
+                for cid, doc, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
+                                               strict=True)]
+
+    def changes_since(self, ts_ms: int) -> list[Change]:
+        """Change-log entries stamped at or after `ts_ms` (the writer's clock), oldest first."""
+        with self._reading():
+            got = self.changes.get(where={"ts": {"$gte": int(ts_ms)}}, include=["metadatas"])
+        out = [Change(i, int(m["ts"]), str(m["op"]), str(m["doc_id"]))
+               for i, m in zip(got["ids"], got["metadatas"], strict=True) if m]
+        return sorted(out, key=lambda c: c.id)
 
     def get_article(self, doc_id: str) -> StoredArticle | None:
         got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])

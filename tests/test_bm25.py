@@ -13,6 +13,7 @@ from rag.articles import Article
 from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.pipeline import Pipeline
+from rag.store import Store
 from rag.types import Filters
 
 ZEBRA = Article(id="zebra", title="Zoo news", date=date(2024, 3, 1), source="Wire",
@@ -64,8 +65,8 @@ def test_index_is_persisted_and_rebuilt_when_missing_with_the_same_results(store
     pipe.ingest_articles([ZEBRA, BRIDGE], progress=False)
     first = pipe.retriever.retrieve("zebra on Friday", 5)
     lexical = BM25Index(pipe.store)
-    folders = list(lexical.root.iterdir())
-    assert len(folders) == 1 and (folders[0] / "chunks.jsonl").exists()  # persisted by the ingest
+    segments = list(lexical.root.glob("v*/seg-*"))
+    assert segments and all((s / "chunks.jsonl").exists() for s in segments)  # persisted by the ingest
 
     # A fresh process state (second Pipeline, as a second server would have) loads the same index.
     second = make("bm25", embeddings)
@@ -88,20 +89,20 @@ def test_another_process_writing_makes_this_index_stale(store_mode, embeddings):
     assert ids(eventually(lambda: reader.retriever.retrieve("Quagga", 5))) == ["zebra"]
 
 
-def test_readers_never_wait_for_a_rebuild_after_another_process_wrote(embeddings, monkeypatch):
-    """A rebuild reads the whole store (minutes for a large archive): readers answer from the last complete
-    index meanwhile, and one background rebuild brings the new articles in."""
+def test_readers_never_wait_for_an_update_after_another_process_wrote(embeddings, monkeypatch):
+    """Applying another process's write reads from the store (long for a large ingest): readers answer from the
+    last complete view meanwhile, and one background update brings the new articles in."""
     reader = make("bm25", embeddings)
     reader.ingest_articles([BRIDGE], progress=False)
     index = reader.retriever.sources[0].index
-    load, loads = index._load, []
+    advance, loads = index._advance, []
 
-    def slow_load(fp):  # the writer saved the new generation's index: this reader loads it (or builds it)
-        loads.append(fp)
+    def slow_advance(view):
+        loads.append(view)
         time.sleep(2.0)
-        return load(fp)
+        return advance(view)
 
-    monkeypatch.setattr(index, "_load", slow_load)
+    monkeypatch.setattr(index, "_advance", slow_advance)
     make("dense", embeddings).ingest_articles([ZEBRA], progress=False)
     t0 = time.perf_counter()
     for _ in range(5):  # several readers see the write; none waits and only one rebuild starts
@@ -143,3 +144,103 @@ def test_in_memory_dense_search_matches_chromas_cosine_similarities(store_mode, 
     assert [p.chunk_id for p in memory] == [p.chunk_id for p in chroma]
     assert [p.score for p in memory] == pytest.approx([p.score for p in chroma], abs=1e-4)
     assert BM25Index(pipe.store).dense_search(vec, 5, Filters(as_of=date(2020, 1, 1))) == []
+
+
+def _articles(n: int, start: int = 0) -> list[Article]:
+    towns = ["Springfield", "Shelbyville", "Ogdenville", "Brockway", "Capital City", "North Haverbrook"]
+    things = ["bridge", "library", "stadium", "harbour", "museum", "tram line", "school"]
+    return [Article(id=f"story-{i}", title=f"{towns[i % 6]} news {i}", date=date(2024, 1, 1 + i % 28),
+                    source=("Wire", "Gazette")[i % 2],
+                    text=f"The mayor of {towns[i % 6]} opened the new {things[i % 7]} number {i} on Monday. "
+                         f"Residents said the {things[(i + 3) % 7]} had waited {i + 2} years for repairs.")
+            for i in range(start, start + n)]
+
+
+class _Spy:
+    """Counts what an index reads from the store."""
+
+    def __init__(self, index: BM25Index, monkeypatch) -> None:
+        self.docs: list[str] = []
+        self.full_reads = 0
+        chunks_of, article_ids = index.store.chunks_of, index.store.article_ids
+
+        def spy_chunks(doc_ids):
+            self.docs.extend(doc_ids)
+            return chunks_of(doc_ids)
+
+        def spy_ids(*a):
+            self.full_reads += 1
+            return article_ids(*a)
+
+        monkeypatch.setattr(index.store, "chunks_of", spy_chunks)
+        monkeypatch.setattr(index.store, "article_ids", spy_ids)
+
+
+def test_another_process_write_is_applied_by_reading_only_the_changed_articles(store_mode, embeddings, monkeypatch):
+    """O(new): a reader that sees another process's write fetches the written (or deleted) articles' chunks, not
+    the archive's."""
+    writer = make("dense", embeddings)
+    writer.ingest_articles(_articles(12), progress=False)
+    reader = BM25Index(Store(writer.store.settings))  # another process: its own store connection
+    assert ids(reader.search("Ogdenville stadium", 3))  # first use: opens the saved index or builds it once
+    spy = _Spy(reader, monkeypatch)
+    writer.ingest_articles([ZEBRA, *_articles(12)], progress=False)  # one new article, twelve unchanged
+    assert ids(reader.ensure_fresh(force=True) and reader.search("Quagga zebra", 3)) == ["zebra"]
+    assert spy.docs == ["zebra"] and spy.full_reads == 0
+    writer.delete("story-4")
+    reader.ensure_fresh(force=True)
+    assert "story-4" not in ids(reader.search("number 4 Brockway", 20))
+    assert spy.docs == ["zebra", "story-4"] and spy.full_reads == 0
+
+
+def test_a_restarted_process_opens_the_saved_index_without_reading_the_archive(embeddings, monkeypatch):
+    pipe = make("bm25", embeddings)
+    pipe.ingest_articles(_articles(10), progress=False)
+    before = [(p.chunk_id, p.score) for p in pipe.retriever.retrieve("mayor opened the library", 5)]
+    restarted = BM25Index(Store(pipe.store.settings))
+    spy = _Spy(restarted, monkeypatch)
+    assert [(p.chunk_id, p.score) for p in restarted.search("mayor opened the library", 5)] == \
+        [(p.chunk_id, p.score) for p in BM25Index(pipe.store).search("mayor opened the library", 5)]
+    assert before and spy.docs == [] and spy.full_reads == 0
+
+
+def test_scores_do_not_depend_on_how_the_archive_was_written(store_mode, embeddings):
+    """BM25 statistics are the whole archive's whatever the segments: articles written in many small ingests
+    (plus an update and a delete) score exactly as one fresh build over the same final articles."""
+    articles = _articles(15)
+    pipe = make("bm25", embeddings)
+    for i in range(0, 15, 4):
+        pipe.ingest_articles(articles[i:i + 4], progress=False)
+    pipe.ingest_articles([Article(id="story-3", title="Brockway news 3", date=date(2024, 1, 4), source="Wire",
+                                  text="The Brockway tram line reopened after a flood on Tuesday.")], progress=False)
+    pipe.delete("story-7")
+    index = pipe.retriever.sources[0].index
+    assert len(index._loaded.segments) > 1
+    shutil.rmtree(index.root)
+    fresh = BM25Index(pipe.store)
+    for q in ("mayor opened the stadium", "Brockway tram line flood", "residents waited years repairs",
+              "Capital City harbour number 7"):
+        for f in (None, Filters(as_of=date(2024, 1, 10)), Filters(sources=("Gazette",))):
+            got = [(p.chunk_id, round(p.score, 4)) for p in index.search(q, 10, f)]
+            assert got == [(p.chunk_id, round(p.score, 4)) for p in fresh.search(q, 10, f)], (q, f)
+    assert "story-7" not in ids(index.search("Capital City harbour number 7", 20))
+
+
+def test_small_segments_are_merged_and_answers_stay_the_same(embeddings, monkeypatch):
+    from rag import bm25
+
+    monkeypatch.setattr(bm25, "MERGE_AT", 3)
+    pipe = make("bm25", embeddings)
+    articles = _articles(12)
+    pipe.ingest_articles(articles[:6], progress=False)
+    index = pipe.retriever.sources[0].index
+    for a in articles[6:]:
+        pipe.ingest_articles([a], progress=False)
+    if index._merging is not None:
+        index._merging.join(60)
+    assert len(index._loaded.segments) <= 3
+    shutil.rmtree(index.root)
+    fresh = BM25Index(pipe.store)
+    q = "mayor opened the new museum"
+    assert [(p.chunk_id, round(p.score, 4)) for p in index.search(q, 10)] == \
+        [(p.chunk_id, round(p.score, 4)) for p in fresh.search(q, 10)]

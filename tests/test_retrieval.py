@@ -203,7 +203,7 @@ def test_warm_builds_the_in_memory_index_before_the_first_question(embeddings):
     index = fresh.retriever.sources[1].index
     assert index._loaded is None
     fresh.warm()
-    assert index._loaded is not None and len(index._loaded.passages) == pipe.store.chunks.count()
+    assert index._loaded is not None and index.size() == pipe.store.chunks.count()
 
 
 class _Dated(Retriever):

@@ -1,0 +1,209 @@
+"""One immutable, memory-mapped piece of the search index: BM25 postings, chunk vectors, filter columns and the
+chunk records themselves, for a set of chunks (grouped by article).
+
+Why segments: an archive takes new articles all day. Rebuilding one monolithic index per write is O(archive);
+a new segment holds only the write's chunks (O(new)), older segments are never rewritten, and a merge folds
+small segments together in the background. Scores stay comparable across segments because BM25's statistics
+(document count, mean length, document frequencies) are summed over segments at query time instead of being
+baked into each segment (which is what bm25s does, and why it cannot take additions).
+
+Why memory-mapped: opening a segment costs a few file opens whatever its size, so start-up does not grow with
+the archive, and the operating system keeps in RAM only the pages queries touch. Chunk records are read for
+the top candidates only.
+
+On-disk layout (a folder; every file written before the folder is renamed into place):
+    meta.json      {"format", "rows", "dim", "sum_len"}
+    vocab.json     terms; term i's postings are rows[indptr[i]:indptr[i+1]] with frequencies tfs[...]
+    indptr.npy rows.npy tfs.npy lens.npy     postings (int64, int32, float32) and token counts per row
+    vectors.npy    (rows, dim) float32 chunk embeddings
+    dates.npy      YYYYMMDD per row, 0 when undated
+    docs.json doc_start.npy     article ids; article i owns rows doc_start[i]:doc_start[i+1]
+    sources.json src.npy        source names; source code per row (-1: none)
+    chunks.jsonl offsets.npy    one JSON record per row; its byte range
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from rag.types import Entity, Filters, Passage, date_ord
+
+SEGMENT_FORMAT = 1  # bump when the layout above changes; older segments are then rebuilt from the store
+
+
+def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens: Sequence[list[str]]) -> None:
+    """Write a segment for `passages` (any order; stored grouped by article) into `folder` atomically."""
+    order = sorted(range(len(passages)), key=lambda i: (passages[i].doc_id, passages[i].start, i))
+    passages = [passages[i] for i in order]
+    tokens = [tokens[i] for i in order]
+    vectors = np.asarray(vectors, dtype=np.float32)[order] if len(order) else np.zeros((0, 1), np.float32)
+
+    # Postings by sorting (term, row) keys, not per-term Python lists: a million-chunk merge holds a hundred
+    # million postings.
+    vocab: dict[str, int] = {}
+    ids = [np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms))
+           for terms in tokens]
+    lens = np.array([len(t) for t in tokens], dtype=np.float32)
+    n = max(len(passages), 1)
+    keys = (np.concatenate(ids) * n + np.repeat(np.arange(len(passages), dtype=np.int64), lens.astype(np.int64))
+            if ids else np.zeros(0, dtype=np.int64))
+    keys, counts = np.unique(keys, return_counts=True)  # sorted by term, then row
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(keys // n, minlength=len(vocab)))
+    rows = (keys % n).astype(np.int32)
+    freqs = counts.astype(np.float32)
+
+    docs: list[str] = []
+    doc_start: list[int] = []
+    for row, p in enumerate(passages):
+        if not docs or docs[-1] != p.doc_id:
+            docs.append(p.doc_id)
+            doc_start.append(row)
+    doc_start.append(len(passages))
+    sources = sorted({p.source for p in passages if p.source})
+    src_code = {s: i for i, s in enumerate(sources)}
+
+    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    try:
+        np.save(tmp / "indptr.npy", indptr)
+        np.save(tmp / "rows.npy", rows)
+        np.save(tmp / "tfs.npy", freqs)
+        np.save(tmp / "lens.npy", lens)
+        np.save(tmp / "vectors.npy", vectors)
+        np.save(tmp / "dates.npy", np.array([_ord(p.date) for p in passages], dtype=np.int32))
+        np.save(tmp / "doc_start.npy", np.array(doc_start, dtype=np.int64))
+        np.save(tmp / "src.npy", np.array([src_code.get(p.source or "", -1) for p in passages], dtype=np.int32))
+        (tmp / "vocab.json").write_text(json.dumps(list(vocab), ensure_ascii=False), encoding="utf-8")
+        (tmp / "docs.json").write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+        (tmp / "sources.json").write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+        offsets = [0]
+        with open(tmp / "chunks.jsonl", "wb") as f:
+            for p in passages:
+                line = (json.dumps(_to_json(p), ensure_ascii=False) + "\n").encode("utf-8")
+                f.write(line)
+                offsets.append(offsets[-1] + len(line))
+        np.save(tmp / "offsets.npy", np.array(offsets, dtype=np.int64))
+        (tmp / "meta.json").write_text(json.dumps({"format": SEGMENT_FORMAT, "rows": len(passages),
+                                                   "dim": int(vectors.shape[1]) if len(passages) else 0,
+                                                   "sum_len": float(lens.sum())}))
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+class Segment:
+    """A segment opened read-only. Thread-safe: nothing in it changes after opening (lazy tables are built
+    under a lock)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = folder.name
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") != SEGMENT_FORMAT:
+            raise ValueError(f"segment format {meta.get('format')} (this version reads {SEGMENT_FORMAT})")
+        self.rows = int(meta["rows"])
+        self.sum_len = float(meta["sum_len"])
+
+        def arr(name: str) -> np.ndarray:
+            return np.load(folder / name, mmap_mode="r") if self.rows else np.load(folder / name)
+
+        self.indptr = arr("indptr.npy")
+        self.post_rows = arr("rows.npy")
+        self.tfs = arr("tfs.npy")
+        self.lens = arr("lens.npy")
+        self.vectors = arr("vectors.npy")
+        self.dates = arr("dates.npy")
+        self.doc_start = arr("doc_start.npy")
+        self.src = arr("src.npy")
+        self.offsets = arr("offsets.npy")
+        # Read eagerly: a merge in another process may delete this folder later (the open maps stay valid).
+        self.vocab: dict[str, int] = {t: i for i, t in enumerate(_json(folder / "vocab.json"))}
+        self.docs: list[str] = _json(folder / "docs.json")
+        self.doc_code: dict[str, int] = {d: i for i, d in enumerate(self.docs)}
+        self.sources: list[str] = _json(folder / "sources.json")
+        with open(folder / "chunks.jsonl", "rb") as f:
+            self._records = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if self.rows else b""
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        col = self.vocab.get(term)
+        if col is None:
+            return None
+        s, e = int(self.indptr[col]), int(self.indptr[col + 1])
+        return self.post_rows[s:e], self.tfs[s:e]
+
+    def df(self, term: str) -> int:
+        col = self.vocab.get(term)
+        return 0 if col is None else int(self.indptr[col + 1] - self.indptr[col])
+
+    def doc_rows(self, doc_id: str) -> range:
+        code = self.doc_code.get(doc_id)
+        if code is None:
+            return range(0)
+        return range(int(self.doc_start[code]), int(self.doc_start[code + 1]))
+
+    def passage(self, row: int, score: float = 0.0) -> Passage:
+        raw = self._records[int(self.offsets[row]):int(self.offsets[row + 1])]
+        return replace(_from_json(json.loads(raw)), score=score)
+
+    def chunk_ids(self) -> list[str]:
+        return [self.passage(r).chunk_id for r in range(self.rows)]
+
+    def mask(self, f: Filters) -> np.ndarray | None:
+        """Rows the filters allow (None: all), with Chroma's semantics (a date filter excludes undated rows)."""
+        mask: np.ndarray | None = None
+
+        def both(m: np.ndarray) -> np.ndarray:
+            return m if mask is None else mask & m
+
+        upper = f.upper
+        if upper:
+            mask = both((self.dates > 0) & (self.dates <= date_ord(upper)))
+        if f.date_from:
+            mask = both((self.dates > 0) & (self.dates >= date_ord(f.date_from)))
+        if f.sources:
+            codes = [i for i, s in enumerate(self.sources) if s in set(f.sources)]
+            mask = both(np.isin(self.src, codes))
+        if f.doc_ids:
+            m = np.zeros(self.rows, dtype=bool)
+            for d in f.doc_ids:
+                r = self.doc_rows(d)
+                m[r.start:r.stop] = True
+            mask = both(m)
+        return mask
+
+    def close(self) -> None:
+        if isinstance(self._records, mmap.mmap):
+            self._records.close()
+
+
+def _json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _ord(iso: str | None) -> int:
+    return int(iso.replace("-", "")) if iso else 0
+
+
+def _to_json(p: Passage) -> dict:
+    return {"id": p.chunk_id, "doc": p.doc_id, "title": p.title, "text": p.text, "start": p.start, "end": p.end,
+            "sents": [list(s) for s in p.sentences], "url": p.url, "date": p.date, "source": p.source,
+            "ents": None if p.entities is None else [[e.start, e.end, e.label] for e in p.entities]}
+
+
+def _from_json(d: dict) -> Passage:
+    ents = d.get("ents")
+    return Passage(chunk_id=d["id"], doc_id=d["doc"], title=d["title"], text=d["text"], start=d["start"],
+                   end=d["end"], score=0.0, sentences=tuple((s, e) for s, e in d["sents"]), url=d["url"],
+                   date=d["date"], source=d["source"],
+                   entities=None if ents is None else tuple(Entity(int(s), int(e), str(lb)) for s, e, lb in ents))
