@@ -1,16 +1,29 @@
-"""Scale benchmark (partial): ingest speed of our pipeline against the textbook LangChain pipeline on
-the same real articles, in the same run.
+"""Scale benchmark: one archive grown through 10k, 100k and 1M chunks of real news text, measured at each size.
 
-    python -m eval.scale --articles 150 --out eval/results/scale/ingest.json
+    python -m eval.scale                                   # 10k, 100k, 1M chunks (hours on 2 cores; run once)
+    python -m eval.scale --sizes 10000 --out DIR           # the CI point
+    python -m eval.scale --chroma-url http://127.0.0.1:8000 # against a Chroma server instead of RAG_HOME
 
-Both build into fresh temporary folders with the same loaded model (`SentenceEmbeddings`): ours through
-`Pipeline.ingest_articles` (one tokenisation per article, spaCy entities, chunk + sentence vectors, a few
-store calls per batch), the textbook's through `eval.langchain_naive.build_index` (its splitter, the
-same model through LangChain's `embed_documents`, langchain-chroma). `ingest_chunks_per_s` is each
-pipeline's own chunks divided by its wall time; articles/s is given too, since chunk sizes differ.
-The order alternates per round so neither always runs on a warmer (or busier) machine.
+The archive is the RealTime QA distractor corpus (read from ../shared, never committed): its articles are
+ingested through `Pipeline.ingest_articles` with the model, in corpus order, until the first size is reached or
+the corpus runs out. Past that, each article is stored again *re-dated and re-identified* (id `<id>~<n>`,
+dated n x 45 days earlier, the same text): the copies reuse the vectors, entities and chunks the model
+computed for the original, so the larger sizes measure the store and the index, not the model again (their
+`ingest_mode` says so). At each size:
 
-Not built yet (issue 14): the synthetic 10k/100k/1M archives, update/start-up/RSS/latency per size, the plot.
+- `ingest_chunks_per_s`: chunks written since the previous size / wall time, index updates included; at the
+  first size also the textbook LangChain pipeline's (`eval.langchain_naive`) on the same articles, same run;
+- `update_seconds`: 10 new articles (real text, each with a unique reference code, encoded by the model) are
+  ingested by the writer; a reader that stands for another worker (its own store connection and index,
+  checking the store every second, as `rag serve` does by default) is polled until all 10 are found; the time
+  from the end of the ingest to the last one found;
+- `start_seconds`, `rss_mb`, `p50_ms`, `p95_ms`: a fresh worker process (`python -m eval.scale --worker`) starts,
+  answers its first question (start-up to first answer: imports, model, opening the index), then asks N
+  questions (the dataset's, cycled) without a date filter and N with their as-of date: warm `Pipeline.ask`
+  p50/p95 over both (each also reported alone); its resident memory at the end;
+- `disk_mb`: RAG_HOME (the embedded store and the index; with a Chroma server, only the index).
+
+Writes `summary.json` (one row per size) and `scale.png` (each figure against size) into --out.
 """
 
 from __future__ import annotations
@@ -19,67 +32,287 @@ import argparse
 import json
 import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
-from eval.datasets import LoadOptions, load_dataset
+SIZES = (10_000, 100_000, 1_000_000)
+UPDATE_ARTICLES = 10
+COPY_DAYS = 45
 
 
-def _ours(path: Path, articles, emb) -> int:
-    from eval.configs import CONFIGS, _NoRetriever
-    from rag.pipeline import Pipeline
+def _env(home: Path, chroma_url: str | None) -> dict[str, str]:
+    env = {**os.environ, "RAG_HOME": str(home), "RAG_COLLECTION": "scale", "ANONYMIZED_TELEMETRY": "False",
+           "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("RAG_CHROMA_URL", None)
+    if chroma_url:
+        env["RAG_CHROMA_URL"] = chroma_url
+    return env
 
-    pipe = Pipeline(settings=CONFIGS["default"].settings(path), embeddings=emb, retriever=_NoRetriever())
-    report = pipe.ingest_articles(articles, progress=False)
-    return report.chunks_written
+
+def _apply(env: dict[str, str]) -> None:
+    for k in ("RAG_HOME", "RAG_COLLECTION", "RAG_CHROMA_URL"):
+        if k in env:
+            os.environ[k] = env[k]
+        else:
+            os.environ.pop(k, None)
 
 
-def _textbook(path: Path, articles, emb) -> int:
+def _du_mb(path: Path) -> float:
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return round(total / 1e6, 1)
+
+
+class Archive:
+    """The growing archive: the writer's pipeline and the prepared originals that copies reuse."""
+
+    def __init__(self, articles, emb) -> None:
+        from rag.pipeline import Pipeline
+        from rag.store import Store
+
+        self.pipe = Pipeline(embeddings=emb)
+        self.originals = []  # PreparedArticle of every model-ingested article, for re-dated copies
+        self.next_original = 0
+        self.copy_round = 0
+        self.copy_next = 0
+        self.articles = articles
+        self.recording = False
+        put = Store.put_articles
+
+        def keep(store, items):  # the writer's own store: remember what the model prepared for the corpus
+            if self.recording:
+                self.originals.extend(items)
+            return put(store, items)
+
+        self.pipe.store.put_articles = keep.__get__(self.pipe.store)
+
+    def chunks(self) -> int:
+        return self.pipe.store.chunk_count()
+
+    def grow_with_model(self, target: int, batch_articles: int = 64) -> tuple[int, float, list]:
+        """Ingest corpus articles until `target` chunks (or the corpus ends): (chunks written, seconds, articles)."""
+        t0, written, used = time.perf_counter(), 0, []
+        self.recording = True
+        while self.chunks() < target and self.next_original < len(self.articles):
+            part = self.articles[self.next_original:self.next_original + batch_articles]
+            self.next_original += len(part)
+            used.extend(part)
+            written += self.pipe.ingest_articles(part, progress=False).chunks_written
+        self.recording = False
+        return written, time.perf_counter() - t0, used
+
+    def grow_with_copies(self, target: int, batch_articles: int = 500) -> tuple[int, float]:
+        """Store re-dated, re-identified copies of the originals until `target` chunks."""
+        from rag.store import PreparedArticle
+
+        t0, written = time.perf_counter(), 0
+        originals = [p for p in self.originals if p.article.date]
+        count = self.chunks()
+        while count < target:
+            batch = []
+            while len(batch) < batch_articles and count + sum(len(p.chunks) for p in batch) < target:
+                if self.copy_next >= len(originals):
+                    self.copy_round, self.copy_next = self.copy_round + 1, 0
+                p = originals[self.copy_next]
+                self.copy_next += 1
+                n = self.copy_round + 1
+                a = replace(p.article, id=f"{p.article.doc_id}~{n}", url=None,
+                            date=p.article.date - timedelta(days=COPY_DAYS * n))
+                batch.append(PreparedArticle(a, p.chunks, p.vectors, p.entities, p.sentence_vectors))
+            with self.pipe.store.writing():
+                self.pipe.store.put_articles(batch)
+            written += sum(len(p.chunks) for p in batch)
+            count += sum(len(p.chunks) for p in batch)
+            self.pipe.retriever.refresh()  # the writer keeps its index current, as an ingest run does
+        return written, time.perf_counter() - t0
+
+
+def _textbook_rate(articles, emb) -> float:
     from eval import langchain_naive
 
-    return langchain_naive.build_index(path, articles, emb)
+    tmp = Path(tempfile.mkdtemp(prefix="scale-langchain-"))
+    try:
+        t0 = time.perf_counter()
+        chunks = langchain_naive.build_index(tmp, articles, emb)
+        return round(chunks / (time.perf_counter() - t0), 2)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _update_seconds(archive: Archive, emb, size: int) -> float:
+    """Time from the end of a 10-article ingest to a second worker finding all of them."""
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+    from rag.types import Filters
+
+    reader = Pipeline(settings=Settings(), embeddings=emb)  # another worker: own store connection and index
+    reader.warm()
+    base = archive.articles[:UPDATE_ARTICLES]
+    codes = [f"zq{size}x{i}refcode" for i in range(UPDATE_ARTICLES)]
+    fresh = [replace(a, id=f"update-{size}-{i}", url=None, text=f"{a.text}\n\nReference code {code}.")
+             for i, (a, code) in enumerate(zip(base, codes, strict=True))]
+    archive.pipe.ingest_articles(fresh, progress=False)
+    t0 = time.perf_counter()
+    missing = set(range(UPDATE_ARTICLES))
+    while missing and time.perf_counter() - t0 < 300:
+        for i in sorted(missing):
+            got = reader.retriever.retrieve(codes[i], 3, Filters())
+            if any(p.doc_id == fresh[i].doc_id for p in got):
+                missing.discard(i)
+        if missing:
+            time.sleep(0.05)
+    return round(time.perf_counter() - t0, 2) if not missing else float("nan")
+
+
+def _worker_probe(env: dict[str, str], questions: int) -> dict:
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "eval.scale", "--worker", "--questions", str(questions)],
+                         env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"worker probe failed:\n{out.stderr[-3000:]}")
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got["probe_wall_seconds"] = round(time.perf_counter() - t0, 1)
+    return got
+
+
+def worker(questions: int) -> dict:
+    """A fresh worker: start-up to first answer, then warm asks with and without an as-of date, then RSS."""
+    t0 = time.perf_counter()
+    from rag.pipeline import Pipeline
+    from rag.types import Filters
+
+    pipe = Pipeline()
+    pipe.ask("Who is the president of France?", filters=Filters())
+    start = time.perf_counter() - t0
+    from eval.datasets import LoadOptions, load_dataset
+    qs = load_dataset("realtimeqa", LoadOptions()).questions
+    timings: dict[str, list[float]] = {"plain": [], "as_of": []}
+    for i in range(questions):
+        q = qs[i % len(qs)]
+        for mode in ("plain", "as_of"):
+            f = Filters(as_of=q.as_of) if mode == "as_of" and q.as_of else Filters()
+            t = time.perf_counter()
+            pipe.ask(q.question, filters=f)
+            timings[mode].append((time.perf_counter() - t) * 1000)
+    rss = hwm = 0.0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+
+    def pct(xs: list[float], p: float) -> float:
+        return round(statistics.quantiles(xs, n=100)[int(p) - 1], 1) if len(xs) > 1 else round(xs[0], 1)
+
+    both = timings["plain"] + timings["as_of"]
+    return {"start_seconds": round(start, 2), "rss_mb": round(rss), "rss_peak_mb": round(hwm),
+            "p50_ms": pct(both, 50), "p95_ms": pct(both, 95),
+            "p50_ms_plain": pct(timings["plain"], 50), "p95_ms_plain": pct(timings["plain"], 95),
+            "p50_ms_as_of": pct(timings["as_of"], 50), "p95_ms_as_of": pct(timings["as_of"], 95),
+            "asks": len(both)}
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = [("ingest_chunks_per_s", "ingest chunks/s", None), ("update_seconds", "update s (10 articles)", 5),
+               ("start_seconds", "start-up to first answer s", 15), ("rss_mb", "RSS per worker MB", 2048),
+               ("p50_ms", "ask p50 ms", 100), ("p95_ms", "ask p95 ms", 250), ("disk_mb", "disk MB", None)]
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7))
+    xs = [r["chunks"] for r in rows]
+    for ax, (key, label, target) in zip(axes.flat, figures, strict=False):
+        ax.plot(xs, [r.get(key) for r in rows], marker="o")
+        if target is not None:
+            ax.axhline(target, color="red", linestyle="--", linewidth=1, label=f"target {target}")
+            ax.legend(fontsize=8)
+        ax.set_xscale("log")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("chunks")
+    axes.flat[-1].axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.scale", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, default=150, help="RealTime QA articles (distractor corpus order)")
-    ap.add_argument("--offset", type=int, default=0, help="skip this many articles first")
-    ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="chunk counts, ascending (default %(default)s)")
+    ap.add_argument("--questions", type=int, default=200, help="questions per worker, each asked twice")
+    ap.add_argument("--out", type=Path, default=Path("eval/out/scale"))
+    ap.add_argument("--work", type=Path, default=None, help="where the archive is built (default: a temp folder)")
+    ap.add_argument("--chroma-url", default=None)
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    from rag.embeddings import SentenceEmbeddings
-    from rag.nlp import analyzer
+    if args.worker:
+        print(json.dumps(worker(args.questions)), flush=True)
+        return 0
 
-    ds = load_dataset("realtimeqa-distractors", LoadOptions())
-    articles = ds.articles[args.offset:args.offset + args.articles]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="newsrag-scale-"))
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    env = _env(home, args.chroma_url)
+    _apply(env)
+    from eval.datasets import LoadOptions, load_dataset
+    from rag.embeddings import SentenceEmbeddings
+
+    articles = [a for a in load_dataset("realtimeqa-distractors", LoadOptions()).articles if a.date]
     emb = SentenceEmbeddings()
     emb.encode(["warm up"])
-    analyzer().entities(["Warm up in Seoul."])
-    rows = []
-    for r in range(args.rounds):
-        order = [("newsrag", _ours), ("langchain-naive", _textbook)]
-        for name, build in (order if r % 2 == 0 else order[::-1]):
-            tmp = Path(tempfile.mkdtemp(prefix=f"scale-{name}-"))
-            try:
-                load0 = os.getloadavg()[0]
-                t0 = time.perf_counter()
-                chunks = build(tmp, articles, emb)
-                seconds = time.perf_counter() - t0
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-            row = {"round": r, "pipeline": name, "articles": len(articles), "chunks": chunks,
-                   "seconds": round(seconds, 1), "ingest_chunks_per_s": round(chunks / seconds, 2),
-                   "articles_per_s": round(len(articles) / seconds, 3), "load_before": round(load0, 2)}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        command = "python -m eval.scale " + " ".join(sys.argv[1:] if argv is None else argv)
-        args.out.write_text(json.dumps({"command": command, "rows": rows}, indent=2) + "\n")
+    archive = Archive(articles, emb)
+    rows: list[dict] = []
+    args.out.mkdir(parents=True, exist_ok=True)
+    for size in sizes:
+        before = archive.chunks()
+        written, seconds, used = archive.grow_with_model(size)
+        mode = "model"
+        if archive.chunks() < size:
+            w2, s2 = archive.grow_with_copies(size)
+            written, seconds = written + w2, seconds + s2
+            mode = "model" if not w2 else ("copies" if not used else "model+copies")
+        row = {"chunks": archive.chunks(), "articles": len(archive.pipe.store.article_ids()),
+               "chunks_added": archive.chunks() - before, "ingest_mode": mode,
+               "ingest_chunks_per_s": round(written / seconds, 2) if seconds else None,
+               "ingest_seconds": round(seconds, 1)}
+        if not rows and used:
+            row["langchain_naive_chunks_per_s"] = _textbook_rate(used, emb)
+            row["ingest_vs_langchain"] = round(row["ingest_chunks_per_s"] / row["langchain_naive_chunks_per_s"], 2)
+        row["update_seconds"] = _update_seconds(archive, emb, size)
+        row.update(_worker_probe(env, args.questions))
+        row["disk_mb"] = _du_mb(home)
+        row["load_avg"] = round(os.getloadavg()[0], 2)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        _write(args, rows)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
+def _write(args, rows: list[dict]) -> None:
+    import subprocess as sp
+
+    commit = sp.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    summary = {"command": "python -m eval.scale " + " ".join(a for a in sys.argv[1:] if a != "--worker"),
+               "commit": commit, "cpus": os.cpu_count(), "rows": rows}
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    plot(rows, args.out / "scale.png")
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

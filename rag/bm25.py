@@ -210,6 +210,14 @@ class BM25Index:
         gen = self.fingerprint()  # before the log: a write after this read shows up as a newer generation
         if gen == view.generation:
             return view
+        # A process sharing this RAG_HOME (the writer itself, another worker) may have applied the write
+        # already: its segments are on disk, so taking its manifest costs no store read. (An embedded Chroma
+        # also cannot hand this process the vectors another process just wrote, until it reopens the store.)
+        disk = self._open(reuse=view)
+        if disk is not None and (disk.watermark > view.watermark or disk.generation == gen):
+            view = disk
+            if gen == view.generation:
+                return view
         changes = [c for c in self.store.changes_since(view.watermark - LOG_MARGIN_MS) if c.id not in view.applied]
         if not changes:
             return replace(view, generation=gen)
@@ -262,7 +270,9 @@ class BM25Index:
         return seg.Segment(folder)
 
     # -- persistence ----------------------------------------------------------------------------
-    def _open(self) -> _View | None:
+    def _open(self, reuse: _View | None = None) -> _View | None:
+        """The view the manifest on disk describes (None if there is none or it is unreadable); segments
+        `reuse` already has open are shared, not opened again."""
         path = self._home / _MANIFEST
         if not path.exists():
             return None
@@ -270,14 +280,16 @@ class BM25Index:
             m = json.loads(path.read_text())
             if m.get("format") != INDEX_FORMAT:
                 return None
-            segments = tuple(seg.Segment(self._home / s["name"]) for s in m["segments"])
+            opened = {s.name: s for s in reuse.segments} if reuse is not None else {}
+            segments = tuple(opened.get(s["name"]) or seg.Segment(self._home / s["name"]) for s in m["segments"])
             dead = [s["dead"] for s in m["segments"]]
             view = _View.of(str(m["generation"]), int(m["watermark"]), {str(i): int(ts) for i, ts in m["applied"]},
                             segments, dead)
         except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged index is rebuilt, not fatal
             log.warning("search index at %s unreadable (%s); rebuilding", self._home, exc)
             return None
-        log.info("opened the search index (%d segments, %d chunks) at %s", len(segments), view.live, self._home)
+        if reuse is None:
+            log.info("opened the search index (%d segments, %d chunks) at %s", len(segments), view.live, self._home)
         return view
 
     def _save(self, view: _View) -> None:
