@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rag.articles import Article
 from rag.config import Settings
-from rag.embeddings import SentenceEmbeddings
+from rag.embeddings import SentenceEmbeddings, ingest_precision
 from rag.pipeline import Pipeline
 from rag.retrieve import RETRIEVERS, Retriever
 from rag.threads import set_compute_threads
@@ -59,8 +59,12 @@ class EvalConfig:
             return {"kind": self.kind, "chunk_size": lc.CHUNK_SIZE, "chunk_overlap": lc.CHUNK_OVERLAP,
                     "code": code_fingerprint((lc.split_articles, lc.build_index))}
         s = eval_settings(Path("."), self.overrides)
-        return {"kind": "native", "chunk_tokens": s.chunk_tokens, "overlap": s.chunk_overlap_sentences,
-                "store_format": FORMAT_VERSION, "code": code_fingerprint(("rag.chunking", "rag.sentences"))}
+        params = {"kind": "native", "chunk_tokens": s.chunk_tokens, "overlap": s.chunk_overlap_sentences,
+                  "store_format": FORMAT_VERSION, "code": code_fingerprint(("rag.chunking", "rag.sentences"))}
+        precision = ingest_precision(s.ingest_precision)
+        if precision != "float32":  # float32 indexes keep the keys they had before the setting existed
+            params["precision"] = precision
+        return params
 
     def unavailable(self) -> str | None:
         """Why this config cannot run in this checkout (None: it can)."""

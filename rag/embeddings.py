@@ -35,6 +35,17 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsrag"
 
 
+def ingest_precision(setting: str) -> str:
+    """'float32' or 'bfloat16' for `Settings.ingest_precision` on this CPU."""
+    if setting != "auto":
+        return setting
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return "float32"
+    return "bfloat16" if "avx512_bf16" in flags or "amx_bf16" in flags else "float32"
+
+
 class SentenceEmbeddings(Embeddings):
     """Normalised sentence embeddings (cosine similarity == dot product). Loads lazily, once."""
 

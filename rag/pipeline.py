@@ -19,7 +19,7 @@ from rag.answer import Answerer
 from rag.articles import Article, id_candidates
 from rag.chunking import Chunk, chunk_text
 from rag.config import Settings, get_settings
-from rag.embeddings import SentenceEmbeddings
+from rag.embeddings import SentenceEmbeddings, ingest_precision
 from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong
 from rag.events import Cited, Done, Event, Provenance, Searched, Summary, Text
 from rag.hygiene import clean_line, require_words
@@ -230,7 +230,8 @@ class Pipeline:
         # One forward pass per chunk yields the chunk vector and its sentences' vectors, so answering
         # never re-encodes sentences and ingest costs no more than encoding the chunks.
         flat = [ChunkInput(toks, c.start, c.end, c.sentences, c.text) for _, chunks, toks in todo for c in chunks]
-        vectors, span_vectors = encode_chunks(self.embeddings, flat)
+        vectors, span_vectors = encode_chunks(self.embeddings, flat,
+                                              precision=ingest_precision(self.settings.ingest_precision))
         prepared: list[PreparedArticle] = []
         offset = 0
         for (a, chunks, _), ents in zip(todo, entities, strict=True):

@@ -20,6 +20,12 @@ On-disk layout (a folder; every file written before the folder is renamed into p
     docs.json doc_start.npy     article ids; article i owns rows doc_start[i]:doc_start[i+1]
     sources.json src.npy        source names; source code per row (-1: none)
     chunks.jsonl offsets.npy    one JSON record per row; its byte range
+    centroids.npy ivf_order.npy ivf_offsets.npy   only in segments of IVF_MIN_ROWS rows or more: the vectors'
+                   k-means lists (list i holds rows ivf_order[ivf_offsets[i]:ivf_offsets[i+1]])
+
+Dense search is exact below IVF_MIN_ROWS rows per segment. Above it, an exact scan of every vector costs about
+as much as memory bandwidth allows (1.5 GB per question at a million chunks), so the segment's vectors are
+grouped into k-means lists and a question scans only the NPROBE lists nearest to it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ import numpy as np
 from rag.types import Entity, Filters, Passage, date_ord
 
 SEGMENT_FORMAT = 1  # bump when the layout above changes; older segments are then rebuilt from the store
+IVF_MIN_ROWS = 200_000
+NPROBE = 48
 
 
 def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens: Sequence[list[str]]) -> None:
@@ -93,6 +101,11 @@ def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens
                 f.write(line)
                 offsets.append(offsets[-1] + len(line))
         np.save(tmp / "offsets.npy", np.array(offsets, dtype=np.int64))
+        if len(passages) >= IVF_MIN_ROWS:
+            centroids, order, starts = ivf_lists(vectors)
+            np.save(tmp / "centroids.npy", centroids)
+            np.save(tmp / "ivf_order.npy", order)
+            np.save(tmp / "ivf_offsets.npy", starts)
         (tmp / "meta.json").write_text(json.dumps({"format": SEGMENT_FORMAT, "rows": len(passages),
                                                    "dim": int(vectors.shape[1]) if len(passages) else 0,
                                                    "sum_len": float(lens.sum())}))
@@ -127,6 +140,8 @@ class Segment:
         self.doc_start = arr("doc_start.npy")
         self.src = arr("src.npy")
         self.offsets = arr("offsets.npy")
+        self.ivf = (np.load(folder / "centroids.npy"), arr("ivf_order.npy"), np.load(folder / "ivf_offsets.npy")) \
+            if (folder / "centroids.npy").exists() else None
         # Read eagerly: a merge in another process may delete this folder later (the open maps stay valid).
         self.vocab: dict[str, int] = {t: i for i, t in enumerate(_json(folder / "vocab.json"))}
         self.docs: list[str] = _json(folder / "docs.json")
@@ -141,6 +156,16 @@ class Segment:
             return None
         s, e = int(self.indptr[col]), int(self.indptr[col + 1])
         return self.post_rows[s:e], self.tfs[s:e]
+
+    def dense(self, vector: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """(rows, cosine scores) of the rows scanned for `vector`: every row (rows None) below IVF_MIN_ROWS, else
+        those of the NPROBE nearest lists."""
+        if self.ivf is None:
+            return None, np.asarray(self.vectors @ vector, dtype=np.float32)
+        centroids, order, starts = self.ivf
+        near = np.argpartition(-(centroids @ vector), min(NPROBE, len(centroids)) - 1)[:NPROBE]
+        rows = np.sort(np.concatenate([order[starts[i]:starts[i + 1]] for i in near]))
+        return rows, np.asarray(self.vectors[rows] @ vector, dtype=np.float32)
 
     def df(self, term: str) -> int:
         col = self.vocab.get(term)
@@ -185,6 +210,28 @@ class Segment:
     def close(self) -> None:
         if isinstance(self._records, mmap.mmap):
             self._records.close()
+
+
+def ivf_lists(vectors: np.ndarray, iterations: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spherical k-means over (a sample of) the vectors, then every row assigned to its nearest centroid:
+    (centroids, rows in list order, each list's start in that order)."""
+    n = len(vectors)
+    lists = max(1, int(np.sqrt(n)))
+    rng = np.random.default_rng(seed)
+    sample = np.asarray(vectors[np.sort(rng.choice(n, min(n, 40 * lists), replace=False))], dtype=np.float32)
+    centroids = sample[rng.choice(len(sample), lists, replace=False)].copy()
+    for _ in range(iterations):
+        assign = np.argmax(sample @ centroids.T, axis=1)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, assign, sample)
+        empty = np.bincount(assign, minlength=lists) == 0
+        sums[empty] = sample[rng.choice(len(sample), int(empty.sum()), replace=False)]  # reseed empty lists
+        centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    assign = np.concatenate([np.argmax(np.asarray(vectors[i:i + 65536], dtype=np.float32) @ centroids.T, axis=1)
+                             for i in range(0, n, 65536)])
+    order = np.argsort(assign, kind="stable").astype(np.int64)
+    starts = np.searchsorted(assign[order], np.arange(lists + 1)).astype(np.int64)
+    return centroids.astype(np.float32), order, starts
 
 
 def _json(path: Path):

@@ -80,11 +80,14 @@ class ChunkInput:
     text: str  # the chunk's text, for the rare sentence that must be encoded on its own
 
 
-def encode_chunks(embeddings: SentenceEmbeddings, chunks: list[ChunkInput],
-                  batch_size: int = 32) -> tuple[np.ndarray, list[np.ndarray]]:
+def encode_chunks(embeddings: SentenceEmbeddings, chunks: list[ChunkInput], batch_size: int = 32,
+                  precision: str = "float32") -> tuple[np.ndarray, list[np.ndarray]]:
     """Vectors for each chunk (normalised, as `embeddings.encode` of its text) and for each of its
     sentences, in order. A sentence with no token inside the model's window (a chunk cut short) is
-    encoded on its own, so every sentence gets a vector."""
+    encoded on its own, so every sentence gets a vector. `precision` 'bfloat16' runs the forward pass in
+    bfloat16 (`rag.embeddings.ingest_precision`); the vectors are float32 either way."""
+    import contextlib
+
     import torch
 
     model = embeddings.model
@@ -115,10 +118,12 @@ def encode_chunks(embeddings: SentenceEmbeddings, chunks: list[ChunkInput],
             mask[row, :n + 2] = 1
         features = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask),
                     "token_type_ids": torch.zeros_like(torch.from_numpy(ids))}
-        with torch.inference_mode():
+        fast = torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bfloat16" else contextlib.nullcontext()
+        with torch.inference_mode(), fast:
             out = model(features)
-        tokens = out["token_embeddings"].numpy()
-        chunk_vecs[idx] = out["sentence_embedding"].numpy()
+        tokens = out["token_embeddings"].float().numpy()
+        vecs = out["sentence_embedding"].float().numpy()
+        chunk_vecs[idx] = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         for row, i in enumerate(idx):
             c = chunks[i]
             lo, hi = ranges[i]

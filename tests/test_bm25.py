@@ -7,6 +7,7 @@ import shutil
 import time
 from datetime import date
 
+import numpy as np
 import pytest
 
 from rag.articles import Article
@@ -14,7 +15,7 @@ from rag.bm25 import BM25Index
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from rag.store import Store
-from rag.types import Filters
+from rag.types import Filters, Passage
 
 ZEBRA = Article(id="zebra", title="Zoo news", date=date(2024, 3, 1), source="Wire",
                 text="The Springfield zoo welcomed a baby zebra named Quagga on Friday. Keepers said she is healthy.")
@@ -248,3 +249,30 @@ def test_small_segments_are_merged_and_answers_stay_the_same(embeddings, monkeyp
     q = "mayor opened the new museum"
     assert [(p.chunk_id, round(p.score, 4)) for p in index.search(q, 10)] == \
         [(p.chunk_id, round(p.score, 4)) for p in fresh.search(q, 10)]
+
+
+def test_large_segments_scan_only_the_nearest_lists_and_still_find_the_nearest_vector(tmp_path, monkeypatch):
+    """Above IVF_MIN_ROWS a segment's vectors are searched by k-means lists: every row is in exactly one list, a
+    question scans part of the segment, and a stored vector is still (nearly always) its own nearest neighbour."""
+    from rag import segment
+
+    rng = np.random.default_rng(7)
+    n, dim = 3000, 32
+    centres = rng.normal(size=(30, dim))
+    vecs = centres[rng.integers(0, 30, n)] + 0.3 * rng.normal(size=(n, dim))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    passages = [Passage(chunk_id=f"d{i // 3}#x#{i % 3}", doc_id=f"d{i // 3}", title="", text=f"chunk {i}", start=0,
+                        end=7, score=0.0, date="2024-01-0" + str(1 + i % 9), source=("Wire", "Gazette")[i % 2])
+                for i in range(n)]
+    monkeypatch.setattr(segment, "IVF_MIN_ROWS", 1000)
+    segment.build(tmp_path / "seg", passages, vecs, [["chunk"]] * n)
+    seg = segment.Segment(tmp_path / "seg")
+    assert seg.ivf is not None and len(seg.ivf[0]) == int(np.sqrt(n))
+    order = seg.ivf[1]
+    assert sorted(order.tolist()) == list(range(n))  # every row in exactly one list
+    found = 0
+    for i in rng.choice(n, 50, replace=False):
+        rows, scores = seg.dense(np.asarray(seg.vectors[i]))
+        assert rows is not None and len(rows) < n
+        found += int(rows[int(np.argmax(scores))] == i)
+    assert found >= 48

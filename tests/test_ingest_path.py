@@ -10,6 +10,7 @@ import pytest
 
 from rag.articles import Article
 from rag.chunking import chunk_text
+from rag.embeddings import ingest_precision
 from rag.nlp import analyzer
 from rag.pipeline import Pipeline
 from rag.retrieve import Retriever
@@ -50,6 +51,20 @@ def test_one_tokenisation_gives_the_models_own_chunk_vectors(embeddings):
     assert all(np.allclose(np.linalg.norm(s, axis=1), 1.0, atol=1e-5) for s in sents)
 
 
+def test_a_bfloat16_forward_pass_gives_nearly_the_float32_vectors(embeddings):
+    """The faster ingest format must not move what retrieval compares: every chunk and sentence vector stays
+    within cosine 0.999 of float32's, normalised."""
+    text = _corpus_text()
+    toks = tokenize_articles(embeddings, [text])[0]
+    chunks = [ChunkInput(toks, c.start, c.end, c.sentences, c.text)
+              for c in chunk_text(text, max_tokens=200, overlap_sentences=1, count_spans=toks.count)]
+    full, full_sents = encode_chunks(embeddings, chunks, precision="float32")
+    fast, fast_sents = encode_chunks(embeddings, chunks, precision="bfloat16")
+    assert fast.dtype == np.float32 and np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert (fast * full).sum(axis=1).min() > 0.999
+    assert min(float((a * b).sum(axis=1).min()) for a, b in zip(fast_sents, full_sents, strict=True)) > 0.999
+
+
 A = Article(id="a", title="Zoo", date=date(2024, 3, 1), source="Wire",
             text="Keeper Jane Goodall of the Springfield Zoo welcomed a zebra on Friday. The city of Springfield "
                  "paid $2 million for the new enclosure, Mayor Joe Quimby said in Boston.")
@@ -79,7 +94,8 @@ def test_entities_and_sentence_vectors_are_stored_with_each_chunk_and_returned_o
     for art in (A, B):
         toks = tokenize_articles(embeddings, [art.text])[0]
         mine = sorted((p for p in passages if p.doc_id == art.doc_id), key=lambda p: p.start)
-        _, sents = encode_chunks(embeddings, [ChunkInput(toks, p.start, p.end, p.sentences, p.text) for p in mine])
+        _, sents = encode_chunks(embeddings, [ChunkInput(toks, p.start, p.end, p.sentences, p.text) for p in mine],
+                                 precision=ingest_precision(pipe.settings.ingest_precision))
         for p, vecs in zip(mine, sents, strict=True):  # the forward pass's vectors, kept as float16
             got = np.stack([stored[(p.chunk_id, span)] for span in p.sentences])
             assert np.allclose(got, vecs, atol=2e-3)
