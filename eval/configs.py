@@ -114,6 +114,8 @@ CONFIGS: dict[str, EvalConfig] = {c.name: c for c in (
     EvalConfig("hybrid", "Dense + BM25 fusion.", {"retriever": "hybrid"}),
     EvalConfig("k10", "Defaults with k=10 passages.", {"k": 10}),
     EvalConfig("chunk128", "Defaults with 128-token chunks.", {"chunk_tokens": 128}),
+    EvalConfig("float32", "Defaults with the model in float32 at ingest (default: bfloat16 where the CPU has it).",
+               {"ingest_precision": "float32"}),
     # Retrieval ablation: the core (mode x sentence re-scoring x dedup) with every prior off, then the priors
     # added one at a time; `default` has them all.
     *(EvalConfig(_core_name(mode, rescore, dedup),

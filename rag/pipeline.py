@@ -250,8 +250,8 @@ class Pipeline:
         bar.set_postfix(chunks=report.chunks_written)
 
     def warm(self) -> None:
-        """Load the model and the retriever's in-memory indexes now (BM25 over 30k chunks takes about a
-        minute to build) so that the first reader's question does not pay for them."""
+        """Load the model and open the search index now (built from the store if this machine has none yet:
+        minutes for a large archive) so that the first reader's question does not pay for them."""
         self.embeddings.model  # noqa: B018 - loads it
         self.retriever.retrieve("warm up", 1)
 
