@@ -44,7 +44,7 @@ import numpy as np
 from rag.types import Entity, Filters, Passage, date_ord
 
 SEGMENT_FORMAT = 1  # bump when the layout above changes; older segments are then rebuilt from the store
-IVF_MIN_ROWS = 200_000
+IVF_MIN_ROWS = 50_000
 NPROBE = 48
 
 
