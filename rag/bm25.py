@@ -217,9 +217,19 @@ class BM25Index:
         # also cannot hand this process the vectors another process just wrote, until it reopens the store.)
         disk = self._open(reuse=view)
         if disk is not None and (disk.watermark > view.watermark or disk.generation == gen):
-            view = disk
-            if gen == view.generation:
-                return view
+            if gen == disk.generation:
+                return disk
+            try:
+                return self._apply_log(disk, gen)
+            except Exception as exc:  # noqa: BLE001 - the writer's saved view is still newer than ours
+                log.warning("index update from the store failed (%s: %s); serving the newest saved view",
+                            exc.__class__.__name__, exc)
+                return disk
+        return self._apply_log(view, gen)
+
+    def _apply_log(self, view: _View, gen: str) -> _View:
+        """`view` with the change-log entries it has not applied: the changed articles' chunks fetched from the
+        store as one new segment, their older rows marked dead."""
         changes = [c for c in self.store.changes_since(view.watermark - LOG_MARGIN_MS) if c.id not in view.applied]
         if not changes:
             return replace(view, generation=gen)
