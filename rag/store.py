@@ -263,9 +263,9 @@ class Store:
             vectors.append(np.asarray(item.vectors, dtype=np.float32))
         matrix = np.concatenate(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
         limit = self._max_batch()
-        for i in range(0, len(ids), limit):
-            self.chunks.upsert(ids=ids[i:i + limit], embeddings=matrix[i:i + limit],
-                               documents=documents[i:i + limit], metadatas=metas[i:i + limit])
+        for i, j in _slices([len(d) + len(json.dumps(m)) + 12 * matrix.shape[1] for d, m in zip(documents, metas,
+                                                                                            strict=True)], limit):
+            self.chunks.upsert(ids=ids[i:j], embeddings=matrix[i:j], documents=documents[i:j], metadatas=metas[i:j])
         doc_ids = [item.article.doc_id for item in items]
         keep = set(ids)
         stale = [i for i in self.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=[])["ids"] if i not in keep]
@@ -276,12 +276,13 @@ class Store:
         for item in items:
             centroid = np.asarray(item.vectors, dtype=np.float32).mean(axis=0)
             centroids.append(centroid / (np.linalg.norm(centroid) or 1.0))
-        self.articles.upsert(
-            ids=doc_ids, embeddings=np.stack(centroids), documents=[item.article.text for item in items],
-            metadatas=[{**article_metadata(item.article), "hash": item.article.content_hash,
-                        "n_chunks": len(item.chunks), "authors": json.dumps(list(item.article.authors)),
-                        "ingested_at": now} for item in items],
-        )
+        texts = [item.article.text for item in items]
+        article_metas = [{**article_metadata(item.article), "hash": item.article.content_hash,
+                          "n_chunks": len(item.chunks), "authors": json.dumps(list(item.article.authors)),
+                          "ingested_at": now} for item in items]
+        for i, j in _slices([len(t) + 1000 for t in texts], limit):
+            self.articles.upsert(ids=doc_ids[i:j], embeddings=np.stack(centroids[i:j]), documents=texts[i:j],
+                                 metadatas=article_metas[i:j])
         self._log([("put", item.article.doc_id, item.article.content_hash) for item in items])
 
     def _log(self, entries: list[tuple[str, str, str]]) -> None:
@@ -435,6 +436,22 @@ class Store:
         return {"articles": len(metas), "chunks": self.chunk_count(), "newest_date": max(dates, default=None),
                 "oldest_date": min(dates, default=None), "sources": sources,
                 "mode": self.mode, "location": self.settings.store_location}
+
+
+REQUEST_BYTES = 8_000_000  # per write call: a Chroma server refuses large bodies (413), well below its count limit
+
+
+def _slices(sizes: list[int], limit: int, budget: int = REQUEST_BYTES) -> Iterator[tuple[int, int]]:
+    """Consecutive [i, j) ranges of at most `limit` records and about `budget` bytes each (a record larger than
+    the budget goes alone)."""
+    i = 0
+    while i < len(sizes):
+        j, total = i, 0
+        while j < len(sizes) and j - i < limit and (j == i or total + sizes[j] <= budget):
+            total += sizes[j]
+            j += 1
+        yield i, j
+        i = j
 
 
 class _Turn:

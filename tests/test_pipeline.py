@@ -115,3 +115,15 @@ def test_result_serialises_to_the_cli_contract(corpus_pipeline):
     assert {"question", "answer", "abstained", "citations", "timings_ms"} <= set(d)
     assert {"n", "doc_id", "title", "url", "date", "source", "text", "start", "end", "score"} <= set(d["citations"][0])
     assert d["citations"][0]["date"] == "2025-01-06" and d["citations"][0]["url"] is None
+
+
+def test_store_writes_are_cut_by_bytes_as_well_as_by_count():
+    """A Chroma server refuses a large request body (413) long before its record-count limit: chunks carry
+    their sentence vectors, so a big ingest batch must be sent in several calls of bounded size."""
+    from rag.store import _slices
+
+    sizes = [3_000_000, 3_000_000, 3_000_000, 10, 10, 20_000_000, 5]
+    got = list(_slices(sizes, limit=3, budget=8_000_000))
+    assert got == [(0, 2), (2, 5), (5, 6), (6, 7)]  # contiguous, covering every record once
+    assert all(j - i <= 3 and (sum(sizes[i:j]) <= 8_000_000 or j - i == 1) for i, j in got)
+    assert list(_slices([], limit=3)) == []
