@@ -34,6 +34,8 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -135,6 +137,7 @@ class BM25Index:
         self._refresh_lock = threading.Lock()
         self._refreshing: threading.Thread | None = None
         self._merging: threading.Thread | None = None
+        self._pin = threading.local()  # the view a question in progress on this thread reads (see `pinned`)
         try:
             self.clean_stale_temporaries()
         except OSError as exc:  # housekeeping never stops a reader
@@ -162,7 +165,23 @@ class BM25Index:
         return self._loaded.live if self._loaded is not None else 0
 
     # -- keeping in step --------------------------------------------------------------------
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Every search on this thread inside reads one view: a question checks the store's generation once
+        (one round trip to a Chroma server), not once per search it makes."""
+        if getattr(self._pin, "view", None) is not None:
+            yield
+            return
+        self._pin.view = self.ensure_fresh()
+        try:
+            yield
+        finally:
+            self._pin.view = None
+
     def ensure_fresh(self, force: bool = False) -> _View:
+        pinned = getattr(self._pin, "view", None)
+        if pinned is not None and not force:
+            return pinned
         loaded = self._loaded
         # Reading the generation costs a store round trip (~2-15 ms); within check_seconds of the last
         # check the loaded view is trusted (writes through this process refresh it with force=True).

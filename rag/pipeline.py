@@ -90,8 +90,9 @@ class Pipeline:
         t0 = time.perf_counter()
         question = self.check_question(question)
         # An empty store would answer "not in the articles", which sends a newcomer looking for better words
-        # instead of for `rag ingest`. One count per question: Chroma keeps it, it reads no records.
-        if self._searches_store and self.store.chunk_count() == 0:
+        # instead of for `rag ingest`. A count per question costs a Chroma server round trip (slow on a large,
+        # busy one), so it is asked only while the search index holds nothing.
+        if self._searches_store and not self.retriever.holds_chunks() and self.store.chunk_count() == 0:
             raise ArchiveEmpty(self.settings.store_location)
         k = k or self.settings.k
         filters = self.check_filters(filters or Filters())

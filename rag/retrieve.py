@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -43,6 +44,14 @@ class Retriever(ABC):
         """Bring derived indexes in step with the store after a write (default: nothing to do)."""
         return None
 
+    def pinned(self) -> AbstractContextManager:
+        """Searches inside read one state of the index (default: nothing to pin)."""
+        return nullcontext()
+
+    def holds_chunks(self) -> bool:
+        """True when the retriever knows, without asking the store, that the archive is not empty."""
+        return False
+
 
 class MemoryDenseRetriever(Retriever):
     """Exact cosine search over the chunk vectors held in memory with the BM25 index (same vectors
@@ -58,6 +67,12 @@ class MemoryDenseRetriever(Retriever):
     def refresh(self) -> None:
         self.index.ensure_fresh(force=True)
 
+    def pinned(self) -> AbstractContextManager:
+        return self.index.pinned()
+
+    def holds_chunks(self) -> bool:
+        return self.index.size() > 0
+
 
 class BM25Retriever(Retriever):
     """BM25 over the store's chunks; `score` is the raw BM25 score."""
@@ -70,6 +85,12 @@ class BM25Retriever(Retriever):
 
     def refresh(self) -> None:
         self.index.ensure_fresh(force=True)
+
+    def pinned(self) -> AbstractContextManager:
+        return self.index.pinned()
+
+    def holds_chunks(self) -> bool:
+        return self.index.size() > 0
 
 
 class RankedRetriever(Retriever):
@@ -93,6 +114,9 @@ class RankedRetriever(Retriever):
     def refresh(self) -> None:
         for s in self.sources:
             s.refresh()
+
+    def holds_chunks(self) -> bool:
+        return any(s.holds_chunks() for s in self.sources)
 
     def candidates(self, query: Query, k: int, filters: Filters | None) -> list[Passage]:
         n = max(k, self.settings.candidates)
@@ -120,7 +144,12 @@ class RankedRetriever(Retriever):
         return replace(f, date_from=max(start, f.date_from) if f.date_from else start)
 
     def retrieve(self, query: Query | str, k: int, filters: Filters | None = None) -> list[Passage]:
-        query = as_query(query)
+        with ExitStack() as pins:
+            for s in self.sources:
+                pins.enter_context(s.pinned())
+            return self._retrieve(as_query(query), k, filters)
+
+    def _retrieve(self, query: Query, k: int, filters: Filters | None) -> list[Passage]:
         ranked = self.candidates(query, k, filters)
         if not ranked:
             return []

@@ -276,3 +276,17 @@ def test_large_segments_scan_only_the_nearest_lists_and_still_find_the_nearest_v
         assert rows is not None and len(rows) < n
         found += int(rows[int(np.argmax(scores))] == i)
     assert found >= 48
+
+
+def test_a_question_reads_the_store_generation_once(embeddings, monkeypatch):
+    """Each search (dense, BM25, the recent window, article vectors) used to check the store on its own: four or
+    more round trips to a Chroma server per question. A question now reads one view of the index."""
+    pipe = make("hybrid", embeddings)
+    pipe.ingest_articles([ZEBRA, BRIDGE], progress=False)
+    reads = []
+    generation = pipe.store.generation
+    monkeypatch.setattr(pipe.store, "generation", lambda: reads.append(1) or generation())
+    pipe.ask("What did the mayor of Shelbyville open?")
+    assert len(reads) == 1
+    pipe.ask("Who opened a bridge this week?")  # "this week" adds searches within the recent window
+    assert len(reads) == 2
