@@ -82,6 +82,11 @@ PERCENT_NOUNS = _words("percent percentage rate share proportion")
 MONEY_NOUNS = _words("price cost amount sum fine fee salary budget deal bill value revenue profit loss debt fund "
                      "funding bail ransom reward")
 DATE_NOUNS = _words("year day date month week time decade century season")
+# Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
+NUMBER_NOUNS = _words("number amount total count figure magnitude tally")
+# A compound modifier naming a measure makes the compound a class of that measure, not a named thing: "which age
+# group" asks for an age range, not an organisation; "which price range", "which weight class".
+MEASURE_MODIFIERS = _words("age price income size weight height time date number")
 DURATION_NOUNS = _words("long")  # "how long"
 # "How <adjective>" questions that ask for a quantity with a unit.
 QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot cold")
@@ -165,6 +170,12 @@ COUNT_VERBS = _words("died killed dead injured wounded remain remained missing l
 # Words that qualify a title ("acting president", "deputy prime minister").
 TITLE_MODIFIERS = ("acting", "interim", "deputy", "vice", "prime", "foreign", "defense", "defence", "finance",
                    "interior", "trade", "chief", "executive", "general")
+
+# Signs written before a sum of money ("$12,600,000", "£3m").
+CURRENCY_SIGNS = frozenset("$€£¥₩₹")
+# Units of measure after a number: "2.5 million residences" counts residences, "3 miles" measures a distance.
+UNIT_WORDS = _words("""percent mile kilometer kilometre meter metre foot feet inch yard acre hectare pound ton tonne
+kilogram kg gram ounce gallon liter litre barrel degree point dollar cent euro yen pound mph km""")
 
 # Plural number words say "many", not how many ("millions of swings were recalled").
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
