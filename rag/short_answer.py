@@ -71,8 +71,9 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     for e in entities:
         if e.label not in labels:
             continue
-        raw = text[e.start - offset:e.end - offset]
-        c = _shape(q, raw, e.label, e.start)
+        start = _with_currency(text, offset, e)
+        raw = text[start - offset:e.end - offset]
+        c = _shape(q, raw, e.label, start)
         if c is not None:
             found.append(c)
     if "WORK_OF_ART" in labels:  # titles in quotes, which the recogniser often misses
@@ -91,6 +92,15 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
     return [c for c in found if not _is_source(q, text, offset, c)]
+
+
+def _with_currency(text: str, offset: int, e: Entity) -> int:
+    """Where a sum of money starts as written: the recogniser sometimes leaves the currency sign out of the span
+    ("a jaw-dropping $12,600,000" -> "12,600,000"), and a short answer shows the figure as the article gives it."""
+    i = e.start - offset
+    if e.label == "MONEY" and i > 0 and text[i - 1] in L.CURRENCY_SIGNS:
+        return e.start - 1
+    return e.start
 
 
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
@@ -144,11 +154,16 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
 def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """'How many days ...?' is not answered by the "three" of "a three-nation tour": a number followed by another
     noun counts something else. A number followed by the asked noun, or by no noun at all, may answer."""
-    if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun:
+    if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun \
+            or q.asked_noun in L.NUMBER_NOUNS:  # "what was the magnitude/number ...": the noun names the figure
         return True
     unit = q.asked_noun[:max(3, len(q.asked_noun) - 2)]
     if unit in c.text.lower():
         return True
+    inner = [w for w in words(c.text) if not any(ch.isdigit() for ch in w) and w not in L.NUMBER_WORDS
+             and w not in L.STOPWORDS]
+    if inner and not _other_words_for(inner[-1], q.asked_noun):
+        return False  # "14,000 acres" measures land; it does not count people
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
@@ -156,7 +171,20 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
     return not nxt or nxt[0] in L.STOPWORDS or nxt[0].startswith(unit) or nxt[0] in L.REPORTING_WORDS or \
-        nxt[0] in L.COUNT_VERBS
+        nxt[0] in L.COUNT_VERBS or _other_words_for(nxt[0], q.asked_noun)
+
+
+def _other_words_for(counted: str, asked: str) -> bool:
+    """News counts the asked thing in its own words ("how many customers" -> "2.5 million residences and
+    businesses"): a counted noun may answer unless it is a kind the lexicon knows and the asked noun is not of it
+    ("three nations" for "how many days"), or a span of time or a unit of measure."""
+    kinds = (L.PLACE_NOUNS, L.PERSON_NOUNS, L.ORG_NOUNS, L.DATE_NOUNS, L.EVENT_NOUNS, L.WORK_NOUNS, L.PRODUCT_NOUNS,
+             L.MONEY_NOUNS, L.PERCENT_NOUNS)
+    stem = counted.rstrip("s")
+    known = [k for k in kinds if counted in k or stem in k]
+    if counted in L.SPAN_UNITS or stem + "s" in L.SPAN_UNITS or counted in L.UNIT_WORDS or stem in L.UNIT_WORDS:
+        return False
+    return not known or any(asked in k for k in known)
 
 
 def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:

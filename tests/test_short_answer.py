@@ -97,3 +97,33 @@ def test_the_source_of_a_report_is_not_the_answer(entities):
 def test_possessives_are_one_name():
     assert [m.text for m in analyse("What did Ryan Reynolds' colonoscopy reveal?").names] == ["Ryan Reynolds"]
     assert "Ryan Reynolds" in [m.text for m in analyse("What did Ryan Reynolds's colonoscopy reveal?").names]
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How much did the card sell for?", "The card sold for a jaw-dropping $12,600,000 early Sunday.", "$12,600,000"),
+    ("How much did the painting fetch?", "The painting fetched an astonishing £3,400,000 at auction.", "£3,400,000"),
+    ("How much will the company pay?", "The company will pay $5 billion to settle the case.", "$5 billion"),
+])
+def test_a_sum_of_money_is_shown_as_written_with_its_currency_sign(question, sentence, expected):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents) if c.label == "MONEY"]
+    assert found and all(sentence[sentence.index(f) - 1:sentence.index(f)] not in "$€£¥" for f in found), found
+    assert expected in found
+
+
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    # the asked thing in other words: an answer
+    ("How many customers were left without power?",
+     "The storm left more than 2.5 million residences and businesses without power.", True),
+    ("How many people were evacuated?", "Officials evacuated about 6,000 residents from the valley.", True),
+    # another kind of thing, a span of time or a unit: no answer to "how many"
+    ("How many days did Blinken spend in Asia?", "Blinken began a three-nation tour in Seoul.", False),
+    ("How many people were evacuated?", "The fire has burned 14,000 acres so far.", False),
+    ("How many countries did he visit?", "He spent 12 days abroad.", False),
+])
+def test_a_count_answers_only_when_it_counts_the_asked_thing(question, sentence, counts):
+    ents = analyzer().entities([sentence])[0]
+    q = analyse(question)
+    found = [c for c in candidates(q, sentence, 0, ents) if any(ch.isdigit() for ch in c.text)
+             or c.text.lower().split("-")[0] in ("three", "twelve")]
+    assert bool(found) is counts, [c.text for c in found]
