@@ -19,7 +19,7 @@ from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.query import Query
+from rag.query import Query, parse
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.short_answer import Evidence as Statement
@@ -291,13 +291,26 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) 
     when = human_date(p.date)
     dated = who + (f" ({when})" if when else "")
     lead = f"According to {dated}," if first else f"{dated} also reports that"
-    sentence = " ".join((text or s.text).split()).rstrip()
-    first_word = sentence.split(" ", 1)[0]
-    if first_word in _LOWER_OK:
-        sentence = first_word.lower() + sentence[len(first_word):]
+    sentence = _continued(" ".join((text or s.text).split()).rstrip())
     # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
     spans = split_sentences(sentence) or [(0, len(sentence))]
     return f"{lead} " + " ".join(cite(sentence[a:b], n) for a, b in spans)
+
+
+def _continued(sentence: str) -> str:
+    """The sentence as it reads after "According to X,": its first word lower-cased unless it is a name or written
+    as one ("Announcing the visit ..." -> "announcing the visit ...", "Blinken arrived ..." unchanged)."""
+    first_word = sentence.split(" ", 1)[0]
+    if first_word in _LOWER_OK:
+        return first_word.lower() + sentence[len(first_word):]
+    core = first_word.rstrip(",;:")
+    if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").islower()):
+        return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
+    # Only the model knows a name from a capitalised common word; the opening words are context enough.
+    tok = parse(" ".join(sentence.split()[:12])).tokens[:1]
+    if not tok or tok[0].tag.startswith("NNP") or tok[0].ent or tok[0].pos == "PROPN":
+        return sentence
+    return first_word.lower() + sentence[len(first_word):]
 
 
 _TAIL = re.compile(r"([.!?]*)([\"”’']*)\s*$")
