@@ -55,17 +55,25 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     if not q.references or has_own_subject(q):
         return q
     edits: list[tuple[Reference, str, Mention | None]] = []
-    for ref in q.references:
+    named: set[str] = set()
+    again: list[Reference] = []  # later references to a name already put in: resolved, left as written
+    for ref in sorted(q.references, key=lambda r: r.start):
         found = referent(ref, turns)
-        if found is not None:
-            edits.append((ref, *found))
+        if found is None:
+            continue
+        if found[1] is not None and found[1].text in named:
+            again.append(ref)  # "how did he send his resignation?": the name once, "his" then reads as it should
+            continue
+        if found[1] is not None:
+            named.add(found[1].text)
+        edits.append((ref, *found))
     if not edits:
         return q
     search = q.text
     for ref, text, _ in sorted(edits, key=lambda e: -e[0].start):
         search = search[:ref.start] + text + search[ref.end:]
     mentions = tuple(m for _, _, m in edits if m is not None)
-    left = tuple(r for r in q.references if r not in {e[0] for e in edits})
+    left = tuple(r for r in q.references if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
 

@@ -133,3 +133,12 @@ def test_an_ellipsis_with_its_own_asked_thing_keeps_the_rest_of_the_question():
     assert q.search.lower() == "how many ncaa championships did sue bird win?"
     q = analyse("and which city?", [Turn("Which country did Blinken visit first?")])
     assert q.search.lower() == "which city did blinken visit first?"
+
+
+def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():
+    for question, expected in (("How did he send his resignation?", "How did Elon Musk send his resignation?"),
+                               ("Did she say her plan would work?", "Did Elon Musk say her plan would work?"),
+                               ("What did he tell his staff?", "What did Elon Musk tell his staff?")):
+        q = analyse(question, [TWITTER])
+        assert q.search == expected and q.search.count("Elon Musk") == 1
+        assert not q.references  # resolved, though written once
