@@ -306,7 +306,9 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
             # News gives most "how much" answers as sums of money ("$6 billion in security assistance").
             return t, ANSWER_LABELS[t] | {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}, None
         elif nxt in L.QUANTITY_ADJECTIVES:
-            t = AnswerType.QUANTITY
+            # "How high will inflation rise?", "how big was the fine?": a measure, which news gives with a unit, as a
+            # share or as a sum, like "how much".
+            return AnswerType.QUANTITY, ANSWER_LABELS[AnswerType.QUANTITY] | {"MONEY", "PERCENT"}, None
         else:
             return None, frozenset(), None
         return t, ANSWER_LABELS[t], None

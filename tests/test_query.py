@@ -100,3 +100,10 @@ def test_a_name_is_written_with_a_capital(question):
 ])
 def test_an_abbreviation_inside_the_question_does_not_hide_its_question_word(question, expected):
     assert analyse(question).answer_type is expected
+
+
+@pytest.mark.parametrize("question", ["How high will inflation rise by the end of the year?",
+                                      "How big was the fine?", "How far did prices fall?"])
+def test_a_how_adjective_measure_may_be_a_share_or_a_sum(question):
+    q = analyse(question)
+    assert q.answer_type is T.QUANTITY and {"PERCENT", "MONEY", "QUANTITY"} <= q.answer_labels
