@@ -87,7 +87,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             if c is not None and all(c.key != f.key for f in found):
                 found.append(c)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
-             and not _former(q, text, offset, c)]
+             and not _former(q, text, offset, c) and not _other_year(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
@@ -139,6 +139,22 @@ def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return False
     before = words(text[max(0, c.start - offset - 40):c.start - offset])[-4:]
     return any(w in L.FORMER_WORDS for w in before)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"Which team won the 2022 final?" is not answered by "... when the St. Louis Blues won the Stanley Cup in
+    2019": a candidate whose own clause is dated to other years than the question names answers another season."""
+    asked = set(_YEAR.findall(q.search))
+    if not asked or c.label in ("DATE", "TIME"):
+        return False
+    a, b = c.start - offset, c.end - offset
+    left = re.split(r"[.;!?]\s", text[max(0, a - 60):a])[-1]
+    right = re.split(r"[.;!?]\s|[,;]", text[b:b + 60])[0]
+    near = set(_YEAR.findall(left + " " + right))
+    return bool(near) and not near & asked
 
 
 def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:

@@ -127,3 +127,21 @@ def test_a_count_answers_only_when_it_counts_the_asked_thing(question, sentence,
     found = [c for c in candidates(q, sentence, 0, ents) if any(ch.isdigit() for ch in c.text)
              or c.text.lower().split("-")[0] in ("three", "twelve")]
     assert bool(found) is counts, [c.text for c in found]
+
+
+@pytest.mark.parametrize(("question", "sentence", "name", "kept"), [
+    ("Which team won the 2022 Stanley Cup?", "The record was set when the St. Louis Blues won the Cup in 2019.",
+     "St. Louis Blues", False),
+    ("Which team won the 2022 Stanley Cup?", "In 2019 the St. Louis Blues lifted the Cup for the first time.",
+     "St. Louis Blues", False),
+    ("Which country won the 2022 World Cup?", "Argentina won the 2022 World Cup on penalties.", "Argentina", True),
+    ("Which country won the 2022 World Cup?", "Argentina beat France in the final on Sunday.", "Argentina", True),
+    # a year in an aside about the candidate dates the aside, not the candidate's act
+    ("Who won the 2020 election?", "Joe Biden, who first ran in 1988, beat Donald Trump.", "Joe Biden", True),
+    ("Who won the election?", "Joe Biden, who lost in 1988, beat Donald Trump.", "Joe Biden", True),
+])
+def test_a_candidate_dated_to_another_year_than_the_question_names_is_no_answer(question, sentence, name, kept):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert (name in found) is kept, found
+
