@@ -171,6 +171,9 @@ COUNT_VERBS = _words("died killed dead injured wounded remain remained missing l
 TITLE_MODIFIERS = ("acting", "interim", "deputy", "vice", "prime", "foreign", "defense", "defence", "finance",
                    "interior", "trade", "chief", "executive", "general")
 
+# Prepositions that place a name inside a longer phrase ("officials in Virginia"). Not "from" or "of": "a report
+# from Bank of America claims" names its source.
+PLACE_PREPOSITIONS = _words("in at near outside inside across throughout")
 # Signs written before a sum of money ("$12,600,000", "£3m").
 CURRENCY_SIGNS = frozenset("$€£¥₩₹")
 # Units of measure after a number: "2.5 million residences" counts residences, "3 miles" measures a distance.

@@ -164,7 +164,12 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return False
     after = words(text[c.end - offset:c.end - offset + 20])[:1]
     before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
-    return bool(after and after[0] in L.REPORTING_WORDS) or before == ["according", "to"]
+    if before == ["according", "to"]:
+        return True
+    # "Officials in Virginia say ...": a name after a preposition places the speaker; it is not the speaker.
+    near = words(text[max(0, c.start - offset - 30):c.start - offset])[-2:]  # "in southwestern Virginia" too
+    placed = bool(set(near) & L.PLACE_PREPOSITIONS)
+    return bool(after and after[0] in L.REPORTING_WORDS) and not placed
 
 
 def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:

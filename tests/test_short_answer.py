@@ -145,3 +145,16 @@ def test_a_candidate_dated_to_another_year_than_the_question_names_is_no_answer(
     found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
     assert (name in found) is kept, found
 
+
+@pytest.mark.parametrize(("question", "sentence", "name", "kept"), [
+    ("Flooding hit which state?", "Officials in southwestern Virginia say dozens of people are missing.", "Virginia",
+     True),
+    ("Which city was hit by the storm?", "Residents in Houston said the storm caused damage.", "Houston", True),
+    ("Which company cut the air conditioning?", "A report from Bank of America claims the retailer cut it.",
+     "Bank of America", False),
+    ("Which country hit the storm-damaged city?", "Russia said the storm had damaged the city.", "Russia", False),
+])
+def test_a_name_that_places_the_speaker_is_not_the_speaker(question, sentence, name, kept):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert (name in found) is kept, found
