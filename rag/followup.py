@@ -57,7 +57,10 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     edits: list[tuple[Reference, str, Mention | None]] = []
     named: set[str] = set()
     again: list[Reference] = []  # later references to a name already put in: resolved, left as written
-    for ref in sorted(q.references, key=lambda r: r.start):
+    # "the deal" needs resolving only when nothing else in the question ties it to the earlier turn: in "what did
+    # the company say about the deal?" the company does.
+    refs = [r for r in q.references if r.kind != "topic"] or list(q.references)
+    for ref in sorted(refs, key=lambda r: r.start):
         found = referent(ref, turns)
         if found is None:
             continue
@@ -73,7 +76,7 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     for ref, text, _ in sorted(edits, key=lambda e: -e[0].start):
         search = search[:ref.start] + text + search[ref.end:]
     mentions = tuple(m for _, _, m in edits if m is not None)
-    left = tuple(r for r in q.references if r not in {e[0] for e in edits} and r not in again)
+    left = tuple(r for r in refs if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
 
@@ -89,6 +92,12 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
         return group(turns, ref.possessive)
     elif ref.kind == "generic":
         found = generic(ref, turns)
+    elif ref.kind == "topic":
+        # "the deal" -> "Kevin Durant's deal": whose deal the last answer was about.
+        last = turns[-1]
+        found = _short_mention(last, tuple(ref.labels)) or next(
+            (m for m in _mentions(last) if m.label in ref.labels), None)
+        return (f"{found.text}'s {ref.text.split(' ', 1)[1]}", found) if found is not None else None
     else:
         found = next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
     if found is None:

@@ -499,6 +499,10 @@ def references(p: Parse, names: Sequence[Mention]) -> list[Reference]:
                 want = _noun_labels(toks[j].lemma.lower())
                 if want and not labels & want:
                     out.append(Reference(p.text[t.start:toks[j].end], "generic", t.start, toks[j].end, False, want))
+            elif j < len(toks) and toks[j].pos == "NOUN" and toks[j].lemma.lower() in L.TOPIC_NOUNS and not named and (
+                    j + 1 >= len(toks) or toks[j + 1].dep != "prep"):  # "the deal with Twitter" says whose
+                out.append(Reference(p.text[t.start:toks[j].end], "topic", t.start, toks[j].end, False,
+                                     frozenset({"PERSON", "ORG", "GPE", "NORP"})))
     return out
 
 

@@ -142,3 +142,12 @@ def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():
         q = analyse(question, [TWITTER])
         assert q.search == expected and q.search.count("Elon Musk") == 1
         assert not q.references  # resolved, though written once
+
+
+def test_the_deal_is_the_deal_of_whom_the_last_answer_named():
+    for question, expected in (("How much is the deal worth?", "How much is Elon Musk's deal worth?"),
+                               ("When will the trial start?", "When will Elon Musk's trial start?"),
+                               ("How much is the deal with Nike worth?", "How much is the deal with Nike worth?"),
+                               ("What did the company say about the deal?", "What did Twitter say about the deal?")):
+        assert analyse(question, [TWITTER]).search == expected
+    assert analyse("How much was the deal worth?").search == "How much was the deal worth?"  # no earlier turn
