@@ -61,8 +61,7 @@ _NOUN_TYPES: tuple[tuple[frozenset[str], AnswerType, frozenset[str]], ...] = (
     (L.COUNTRY_NOUNS | L.US_STATE_NOUNS | L.CITY_NOUNS, AnswerType.PLACE, frozenset({"GPE"})),
     (L.FACILITY_NOUNS, AnswerType.PLACE, frozenset({"FAC", "ORG", "LOC"})),
     (L.NATURE_NOUNS, AnswerType.PLACE, frozenset({"LOC", "GPE"})),
-    # The recogniser tags many regions as GPE ("Taiwan", "Donbas"), so both labels answer "which region/area".
-    (L.REGION_NOUNS, AnswerType.PLACE, frozenset({"LOC", "GPE"})),
+    (L.REGION_NOUNS, AnswerType.PLACE, frozenset({"LOC"})),
     (L.PLACE_NOUNS, AnswerType.PLACE, ANSWER_LABELS[AnswerType.PLACE]),
     (L.DATE_NOUNS, AnswerType.DATE, ANSWER_LABELS[AnswerType.DATE]),
     (L.PERCENT_NOUNS, AnswerType.PERCENT, ANSWER_LABELS[AnswerType.PERCENT]),
