@@ -188,13 +188,11 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
-    ahead = words(text[c.end - offset:c.end - offset + 40])[:3]
-    nxt = ahead[:1]
+    nxt = words(text[c.end - offset:c.end - offset + 30])[:1]
     if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
-    # The counted noun may come after its modifiers: "63 hot dogs", "2.5 million new customers".
-    named = [w for w in ahead if w.startswith(unit) or _counts_same(w, q.asked_noun)]
-    return not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS or bool(named)
+    return not nxt or nxt[0] in L.STOPWORDS or nxt[0].startswith(unit) or nxt[0] in L.REPORTING_WORDS or \
+        nxt[0] in L.COUNT_VERBS or _counts_same(nxt[0], q.asked_noun)
 
 
 def _measures_other(word: str, asked: str) -> bool:
