@@ -179,6 +179,14 @@ TITLE_MODIFIERS = ("acting", "interim", "deputy", "vice", "prime", "foreign", "d
 # Prepositions that place a name inside a longer phrase ("officials in Virginia"). Not "from" or "of": "a report
 # from Bank of America claims" names its source.
 PLACE_PREPOSITIONS = _words("in at near outside inside across throughout")
+# Families of counted things news words differently ("how many customers" -> "2.5 million residences and
+# businesses"): a count of one member may answer a question about another.
+COUNTED_FAMILIES: tuple[frozenset[str], ...] = (
+    _words("customer residence home household business user subscriber account consumer client"),
+    _words("people person resident citizen civilian inhabitant individual adult"),
+    _words("soldier troop service member personnel"),
+    _words("job position role post"),
+)
 # Signs written before a sum of money ("$12,600,000", "£3m").
 CURRENCY_SIGNS = frozenset("$€£¥₩₹")
 # Units of measure after a number: "2.5 million residences" counts residences, "3 miles" measures a distance.

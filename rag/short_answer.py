@@ -183,29 +183,38 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return True
     inner = [w for w in words(c.text) if not any(ch.isdigit() for ch in w) and w not in L.NUMBER_WORDS
              and w not in L.STOPWORDS]
-    if inner and not _other_words_for(inner[-1], q.asked_noun):
+    if inner and _measures_other(inner[-1], q.asked_noun):
         return False  # "14,000 acres" measures land; it does not count people
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
-    nxt = words(text[c.end - offset:c.end - offset + 30])[:1]
+    ahead = words(text[c.end - offset:c.end - offset + 40])[:3]
+    nxt = ahead[:1]
     if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
-    return not nxt or nxt[0] in L.STOPWORDS or nxt[0].startswith(unit) or nxt[0] in L.REPORTING_WORDS or \
-        nxt[0] in L.COUNT_VERBS or _other_words_for(nxt[0], q.asked_noun)
+    # The counted noun may come after its modifiers: "63 hot dogs", "2.5 million new customers".
+    named = [w for w in ahead if w.startswith(unit) or _counts_same(w, q.asked_noun)]
+    return not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS or bool(named)
 
 
-def _other_words_for(counted: str, asked: str) -> bool:
-    """News counts the asked thing in its own words ("how many customers" -> "2.5 million residences and
-    businesses"): a counted noun may answer unless it is a kind the lexicon knows and the asked noun is not of it
-    ("three nations" for "how many days"), or a span of time or a unit of measure."""
+def _measures_other(word: str, asked: str) -> bool:
+    """Does `word` (inside a figure: "14,000 acres") say it measures or counts something else than the asked noun:
+    a unit or span of time, or a kind the lexicon knows that the asked noun is not of ("three nations" for days)?"""
     kinds = (L.PLACE_NOUNS, L.PERSON_NOUNS, L.ORG_NOUNS, L.DATE_NOUNS, L.EVENT_NOUNS, L.WORK_NOUNS, L.PRODUCT_NOUNS,
              L.MONEY_NOUNS, L.PERCENT_NOUNS)
-    stem = counted.rstrip("s")
-    known = [k for k in kinds if counted in k or stem in k]
-    if counted in L.SPAN_UNITS or stem + "s" in L.SPAN_UNITS or counted in L.UNIT_WORDS or stem in L.UNIT_WORDS:
-        return False
-    return not known or any(asked in k for k in known)
+    stem = word.rstrip("s")
+    if word in L.SPAN_UNITS or stem + "s" in L.SPAN_UNITS or word in L.UNIT_WORDS or stem in L.UNIT_WORDS:
+        return True
+    known = [k for k in kinds if word in k or stem in k]
+    return bool(known) and not any(asked in k for k in known)
+
+
+def _counts_same(counted: str, asked: str) -> bool:
+    """News counts the asked thing in its own words: "how many customers" -> "2.5 million residences and
+    businesses", "how many people" -> "6,000 residents". Only words of one family of counted things count; any
+    other word after a number ("its two Asian allies" for troops) counts something else."""
+    stem, base = counted.rstrip("s"), asked.rstrip("s")
+    return any((counted in f or stem in f) and (asked in f or base in f) for f in L.COUNTED_FAMILIES)
 
 
 def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:

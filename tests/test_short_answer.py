@@ -158,3 +158,20 @@ def test_a_name_that_places_the_speaker_is_not_the_speaker(question, sentence, n
     ents = analyzer().entities([sentence])[0]
     found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
     assert (name in found) is kept, found
+
+
+def test_a_number_before_an_unrelated_noun_does_not_count_the_asked_thing():
+    sentence = "They also pledged closer ties with their two Asian allies."
+    ents = analyzer().entities([sentence])[0]
+    for question in ("How many troops have been deployed?", "How many people were evacuated?",
+                     "How many customers lost power?"):
+        assert [c.text for c in candidates(analyse(question), sentence, 0, ents)] == []
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How many hot dogs did he eat?", "He won again, devouring an astounding 63 hot dogs in 10 minutes."),
+    ("How many customers lost power?", "The utility said 40,000 more residential customers lost power."),
+])
+def test_a_count_may_name_the_asked_thing_after_its_modifiers(question, sentence):
+    ents = analyzer().entities([sentence])[0]
+    assert [c for c in candidates(analyse(question), sentence, 0, ents) if any(ch.isdigit() for ch in c.text)]
