@@ -19,7 +19,7 @@ from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.query import Query, parse
+from rag.query import Query
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.short_answer import Evidence as Statement
@@ -291,13 +291,20 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) 
     when = human_date(p.date)
     dated = who + (f" ({when})" if when else "")
     lead = f"According to {dated}," if first else f"{dated} also reports that"
-    sentence = _continued(" ".join((text or s.text).split()).rstrip())
+    raw = text or s.text
+    sentence = _continued(" ".join(raw.split()).rstrip(), p, _first_char(p, raw))
     # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
     spans = split_sentences(sentence) or [(0, len(sentence))]
     return f"{lead} " + " ".join(cite(sentence[a:b], n) for a, b in spans)
 
 
-def _continued(sentence: str) -> str:
+def _first_char(p: Passage, text: str) -> int | None:
+    """Article offset of the quote's first character (None when the quote is not the passage's text)."""
+    i = p.text.find(text.strip()[:40])
+    return None if i < 0 else p.start + i
+
+
+def _continued(sentence: str, p: Passage | None = None, start: int | None = None) -> str:
     """The sentence as it reads after "According to X,": its first word lower-cased unless it is a name or written
     as one ("Announcing the visit ..." -> "announcing the visit ...", "Blinken arrived ..." unchanged)."""
     first_word = sentence.split(" ", 1)[0]
@@ -306,11 +313,26 @@ def _continued(sentence: str) -> str:
     core = first_word.rstrip(",;:")
     if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").islower()):
         return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
-    # Only the model knows a name from a capitalised common word; the opening words are context enough.
-    tok = parse(" ".join(sentence.split()[:12])).tokens[:1]
-    if not tok or tok[0].tag.startswith("NNP") or tok[0].ent or tok[0].pos == "PROPN":
+    if p is None or start is None or _is_name(core, p, start):
         return sentence
     return first_word.lower() + sentence[len(first_word):]
+
+
+def _is_name(word: str, p: Passage, start: int) -> bool:
+    """Is the capitalised first word of the sentence at `start` (article offset) a name? The recogniser's entities
+    (computed at ingest) say so when they cover it; a name it missed is still written with its capital wherever
+    else the passage uses it mid-sentence ("... met Blinken"). No parse at answer time: this runs on every answer."""
+    if any(e.start <= start < e.end for e in entity_lookup().of(p)):
+        return True
+    body = p.text
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", body):
+        i = m.start()
+        if p.start + i == start:
+            continue
+        before = body[max(0, i - 3):i].rstrip(" “\"'(")
+        if before and before[-1] not in ".!?:\n—":
+            return True
+    return False
 
 
 _TAIL = re.compile(r"([.!?]*)([\"”’']*)\s*$")

@@ -207,8 +207,11 @@ def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     ("NATO formalized its invitation on Wednesday.", "NATO formalized"),
 ])
 def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(quote, opening):
-    """After "According to X," the quote's first word is lower-cased unless it is a name: a common word in
-    capitals mid-sentence reads as a typo, a name in lower case as a different word."""
-    p = Passage(chunk_id="c", doc_id="d", text=quote, start=0, end=len(quote), score=0.9, title="t", source="Wire")
-    text = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
-    assert text.startswith(f"According to Wire, {opening}"), text
+    """After "According to X," the quote's first word is lower-cased unless it is a name (an entity, or written
+    with its capital elsewhere in the passage, as names in news recur): a common word in capitals mid-sentence reads
+    as a typo, a name in lower case as a different word."""
+    more = " Analysts expect Blinken, Walmart and Sri Lanka to feature in the next report."
+    text = quote + more
+    p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire")
+    out = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
+    assert out.startswith(f"According to Wire, {opening}"), out
