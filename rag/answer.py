@@ -313,6 +313,9 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
     core = first_word.rstrip(",;:")
     if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").islower()):
         return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
+    rest = sentence.split()[1:2]
+    if core.lower() in L.TITLE_WORDS and rest and rest[0][:1].isupper():
+        return sentence  # a title opening a name: "Deputy Prime Minister Choi Sang-mok has taken over ..."
     if p is None or start is None or _is_name(core, p, start):
         return sentence
     return first_word.lower() + sentence[len(first_word):]

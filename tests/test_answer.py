@@ -205,6 +205,8 @@ def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     ("Walmart is cutting prices on some items.", "Walmart is"),
     ("Sri Lanka has plunged into chaos.", "Sri Lanka has"),
     ("NATO formalized its invitation on Wednesday.", "NATO formalized"),
+    ("Deputy Prime Minister Choi Sang-mok has taken over.", "Deputy Prime Minister Choi"),
+    ("President Joe Biden said Thursday he tested positive.", "President Joe Biden"),
 ])
 def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(quote, opening):
     """After "According to X," the quote's first word is lower-cased unless it is a name (an entity, or written
