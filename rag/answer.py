@@ -291,13 +291,51 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) 
     when = human_date(p.date)
     dated = who + (f" ({when})" if when else "")
     lead = f"According to {dated}," if first else f"{dated} also reports that"
-    sentence = " ".join((text or s.text).split()).rstrip()
-    first_word = sentence.split(" ", 1)[0]
-    if first_word in _LOWER_OK:
-        sentence = first_word.lower() + sentence[len(first_word):]
+    raw = text or s.text
+    sentence = _continued(" ".join(raw.split()).rstrip(), p, _first_char(p, raw))
     # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
     spans = split_sentences(sentence) or [(0, len(sentence))]
     return f"{lead} " + " ".join(cite(sentence[a:b], n) for a, b in spans)
+
+
+def _first_char(p: Passage, text: str) -> int | None:
+    """Article offset of the quote's first character (None when the quote is not the passage's text)."""
+    i = p.text.find(text.strip()[:40])
+    return None if i < 0 else p.start + i
+
+
+def _continued(sentence: str, p: Passage | None = None, start: int | None = None) -> str:
+    """The sentence as it reads after "According to X,": its first word lower-cased unless it is a name or written
+    as one ("Announcing the visit ..." -> "announcing the visit ...", "Blinken arrived ..." unchanged)."""
+    first_word = sentence.split(" ", 1)[0]
+    if first_word in _LOWER_OK:
+        return first_word.lower() + sentence[len(first_word):]
+    core = first_word.rstrip(",;:")
+    if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").islower()):
+        return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
+    rest = sentence.split()[1:2]
+    if core.lower() in L.TITLE_WORDS and rest and rest[0][:1].isupper():
+        return sentence  # a title opening a name: "Deputy Prime Minister Choi Sang-mok has taken over ..."
+    if p is None or start is None or _is_name(core, p, start):
+        return sentence
+    return first_word.lower() + sentence[len(first_word):]
+
+
+def _is_name(word: str, p: Passage, start: int) -> bool:
+    """Is the capitalised first word of the sentence at `start` (article offset) a name? The recogniser's entities
+    (computed at ingest) say so when they cover it; a name it missed is still written with its capital wherever
+    else the passage uses it mid-sentence ("... met Blinken"). No parse at answer time: this runs on every answer."""
+    if any(e.start <= start < e.end for e in entity_lookup().of(p)):
+        return True
+    body = p.text
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", body):
+        i = m.start()
+        if p.start + i == start:
+            continue
+        before = body[max(0, i - 3):i].rstrip(" “\"'(")
+        if before and before[-1] not in ".!?:\n—":
+            return True
+    return False
 
 
 _TAIL = re.compile(r"([.!?]*)([\"”’']*)\s*$")

@@ -38,7 +38,9 @@ def has_own_subject(q: Query) -> bool:
 def is_ellipsis(q: Query, p: Parse) -> bool:
     """'And what about Japan?', 'how about Blinken?': a new subject for the previous question, no verb of its own."""
     low = q.text.lower().lstrip(" ,")
-    if not any(low.startswith(o + " ") for o in L.SWITCH_OPENERS) or not has_own_subject(q):
+    if not any(low.startswith(o + " ") for o in L.SWITCH_OPENERS):
+        return False
+    if not has_own_subject(q) and _asked_phrase(q.text, p) is None:  # "and which city?" asks anew; "and?" does not
         return False
     return not any(t.pos in ("VERB", "AUX") for t in p.tokens)
 
@@ -49,21 +51,32 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     if not turns:
         return q
     if is_ellipsis(q, p):
-        return _switch(q, turns[-1])
+        return _switch(q, p, turns[-1])
     if not q.references or has_own_subject(q):
         return q
     edits: list[tuple[Reference, str, Mention | None]] = []
-    for ref in q.references:
+    named: set[str] = set()
+    again: list[Reference] = []  # later references to a name already put in: resolved, left as written
+    # "the deal" needs resolving only when nothing else in the question ties it to the earlier turn: in "what did
+    # the company say about the deal?" the company does.
+    refs = [r for r in q.references if r.kind != "topic"] or list(q.references)
+    for ref in sorted(refs, key=lambda r: r.start):
         found = referent(ref, turns)
-        if found is not None:
-            edits.append((ref, *found))
+        if found is None:
+            continue
+        if found[1] is not None and found[1].text in named:
+            again.append(ref)  # "how did he send his resignation?": the name once, "his" then reads as it should
+            continue
+        if found[1] is not None:
+            named.add(found[1].text)
+        edits.append((ref, *found))
     if not edits:
         return q
     search = q.text
     for ref, text, _ in sorted(edits, key=lambda e: -e[0].start):
         search = search[:ref.start] + text + search[ref.end:]
     mentions = tuple(m for _, _, m in edits if m is not None)
-    left = tuple(r for r in q.references if r not in {e[0] for e in edits})
+    left = tuple(r for r in refs if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
 
@@ -77,11 +90,33 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
         found = person(turns)
     elif ref.kind == "group":
         return group(turns, ref.possessive)
+    elif ref.kind == "generic":
+        found = generic(ref, turns)
+    elif ref.kind == "topic":
+        # "the deal" -> "Kevin Durant's deal": whose deal the last answer was about.
+        last = turns[-1]
+        found = _short_mention(last, tuple(ref.labels)) or next(
+            (m for m in _mentions(last) if m.label in ref.labels), None)
+        return (f"{found.text}'s {ref.text.split(' ', 1)[1]}", found) if found is not None else None
     else:
         found = next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
     if found is None:
         return None
+    if ref.kind == "place":
+        return f"in {found.text}", found  # "there" is an adverb: "how high will inflation rise in Sri Lanka"
     return (f"{found.text}'s" if ref.possessive else found.text), found
+
+
+def generic(ref: Reference, turns: Sequence[Turn]) -> Mention | None:
+    """What "the show" or "the company" means: an earlier name that ends in that noun ("the Super Bowl LVII
+    Halftime Show"), whatever the recogniser labelled it, else the last name of a fitting kind."""
+    noun = ref.text.lower().split()[-1]
+    stem = noun[:max(4, len(noun) - 2)]
+    named = next((m for t in reversed(turns) for m in _mentions(t)
+                  if m.text.split()[-1].lower().startswith(stem) and len(m.text.split()) > 1), None)
+    if named is not None:
+        return named
+    return next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
 
 
 def person(turns: Sequence[Turn]) -> Mention | None:
@@ -108,7 +143,9 @@ def person(turns: Sequence[Turn]) -> Mention | None:
         return people[0]
     if own.wh == "who" and own.verb != "be":
         return None  # "who came for talks with Cho?" was about someone else than Cho, and nobody answered it
-    return next((m for m in own.names if m.label == "PERSON"), None)
+    named = next((m for m in own.names if m.label == "PERSON"), None)
+    # A turn that named nobody ("where did its president flee?") passes "he" on to the turn before it.
+    return named if named is not None or len(turns) == 1 else person(turns[:-1])
 
 
 def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None] | None:
@@ -116,6 +153,9 @@ def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None]
     country, organisation or people."""
     last = turns[-1]
     people = [m for m in last.entities if m.label == "PERSON"]
+    answered = _short_mention(last, ("GPE", "NORP", "ORG"))
+    if answered is not None:  # "which team did they beat?" after "which team won?": the team the answer named
+        return (f"{answered.text}'s" if possessive else answered.text), answered
     if len(people) >= 2:
         text = f"{people[0].text} and {people[1].text}"
         return (f"{text}'s" if possessive else text), people[0]
@@ -127,6 +167,15 @@ def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None]
     return (f"{found.text}'s" if possessive else found.text), found
 
 
+def _short_mention(turn: Turn, labels: tuple[str, ...]) -> Mention | None:
+    """The turn's short answer as one of its answer's names of `labels`, if it is one."""
+    if not turn.short_answer:
+        return None
+    short = normalise_name(turn.short_answer).lower()
+    return next((m for m in turn.entities if m.label in labels and (m.text.lower() == short
+                                                                     or short in m.text.lower())), None)
+
+
 def _mentions(turn: Turn) -> list[Mention]:
     """The names a turn was about: its answer's, then its question's."""
     return [*turn.entities, *_question(turn).names]
@@ -136,7 +185,18 @@ def _question(turn: Turn) -> Query:
     return understand(turn.question, parse(turn.question))
 
 
-def _switch(q: Query, last: Turn) -> Query:
+def _asked_phrase(text: str, p: Parse) -> str | None:
+    """The question word and the noun it asks for, as written: "how many Olympic gold medals", "which team"."""
+    toks = p.tokens
+    wh = next((i for i, t in enumerate(toks) if t.text.lower() in ("which", "what", "how")), None)
+    if wh is None:
+        return None
+    end = next((j for j in range(wh + 1, min(len(toks), wh + 8)) if toks[j].pos == "NOUN" and (
+        j + 1 == len(toks) or toks[j + 1].pos != "NOUN")), None)
+    return text[toks[wh].start:toks[end].end] if end is not None else None
+
+
+def _switch(q: Query, p: Parse, last: Turn) -> Query:
     """The previous question asked of the new subject: its name of the same kind replaced, or the new name added."""
     prev = _question(last)
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
@@ -148,7 +208,14 @@ def _switch(q: Query, last: Turn) -> Query:
             search = search.replace(old.text, m.text, 1)
             done = True
     if not done:
-        search = f"{' '.join(m.text for m in new)}: {prev.text}"
+        asked = _asked_phrase(q.text, p)
+        old_phrase = _asked_phrase(prev.text, parse(prev.text))
+        if asked and old_phrase and old_phrase in search:
+            # "And how many NCAA championships?" after "How many Olympic gold medals did Sue Bird win?": the same
+            # question of a new asked thing.
+            search = search.replace(old_phrase, asked, 1)
+        else:
+            search = f"{' '.join(m.text for m in new)}: {prev.text}"
     return replace(prev, text=q.text, search=search, names=tuple(new) + tuple(
         o for o in prev.names if o.label not in {m.label for m in new}), resolutions=((q.text, search),),
         terms=stems(search), references=(), focus=tuple(m.text for m in new))

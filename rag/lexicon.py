@@ -82,6 +82,11 @@ PERCENT_NOUNS = _words("percent percentage rate share proportion")
 MONEY_NOUNS = _words("price cost amount sum fine fee salary budget deal bill value revenue profit loss debt fund "
                      "funding bail ransom reward")
 DATE_NOUNS = _words("year day date month week time decade century season")
+# Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
+NUMBER_NOUNS = _words("number amount total count figure magnitude tally")
+# A compound modifier naming a measure makes the compound a class of that measure, not a named thing: "which age
+# group" asks for an age range, not an organisation; "which price range", "which weight class".
+MEASURE_MODIFIERS = _words("age price income size weight height time date number")
 DURATION_NOUNS = _words("long")  # "how long"
 # "How <adjective>" questions that ask for a quantity with a unit.
 QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot cold")
@@ -99,6 +104,11 @@ TIME_REFERENCE_NOUNS = _words("day week weekend month year time morning night ev
 DEMONSTRATIVES = _words("that those same")  # "this week" is the as-of week, not an earlier turn's
 # Definite noun phrases that stand for something named before: "the company", "the country".
 GENERIC_NOUNS = ORG_NOUNS | PLACE_NOUNS | WORK_NOUNS | PRODUCT_NOUNS | EVENT_NOUNS
+
+# Definite nouns for what an earlier turn was about that name no entity of their own ("how much is the deal
+# worth?" after a question about a player's contract): the deal of whom the last answer named.
+TOPIC_NOUNS = _words("""deal contract extension agreement trial lawsuit settlement visit trip merger acquisition
+takeover purchase sale offer bid proposal plan ruling verdict decision investigation probe""")
 
 # Words that open a sentence by pointing back at something the sentence before named ("She was 96.").
 BACK_POINTERS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | _words("we our this these")
@@ -165,6 +175,23 @@ COUNT_VERBS = _words("died killed dead injured wounded remain remained missing l
 # Words that qualify a title ("acting president", "deputy prime minister").
 TITLE_MODIFIERS = ("acting", "interim", "deputy", "vice", "prime", "foreign", "defense", "defence", "finance",
                    "interior", "trade", "chief", "executive", "general")
+
+# Prepositions that place a name inside a longer phrase ("officials in Virginia"). Not "from" or "of": "a report
+# from Bank of America claims" names its source.
+PLACE_PREPOSITIONS = _words("in at near outside inside across throughout")
+# Families of counted things news words differently ("how many customers" -> "2.5 million residences and
+# businesses"): a count of one member may answer a question about another.
+COUNTED_FAMILIES: tuple[frozenset[str], ...] = (
+    _words("customer residence home household business user subscriber account consumer client"),
+    _words("people person resident citizen civilian inhabitant individual adult"),
+    _words("soldier troop service member personnel"),
+    _words("job position role post"),
+)
+# Signs written before a sum of money ("$12,600,000", "£3m").
+CURRENCY_SIGNS = frozenset("$€£¥₩₹")
+# Units of measure after a number: "2.5 million residences" counts residences, "3 miles" measures a distance.
+UNIT_WORDS = _words("""percent mile kilometer kilometre meter metre foot feet inch yard acre hectare pound ton tonne
+kilogram kg gram ounce gallon liter litre barrel degree point dollar cent euro yen pound mph km""")
 
 # Plural number words say "many", not how many ("millions of swings were recalled").
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")

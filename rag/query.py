@@ -200,6 +200,11 @@ def understand(text: str, p: Parse) -> Query:
     spans = split_sentences(text)
     first = next((i for i, t in enumerate(toks) if t.start >= spans[-1][0]), 0) if spans else 0
     wh_i = _question_word(toks, first)
+    if wh_i is None and first:
+        # The sentence splitter cut inside the question at an abbreviation ("... overturn Roe v. Wade?"): the
+        # question word is in the text before the cut.
+        first = 0
+        wh_i = _question_word(toks, first)
     wh = toks[wh_i].text.lower() if wh_i is not None else None
     if wh in ("whom", "whose"):
         wh = "who"
@@ -300,7 +305,9 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
             # News gives most "how much" answers as sums of money ("$6 billion in security assistance").
             return t, ANSWER_LABELS[t] | {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}, None
         elif nxt in L.QUANTITY_ADJECTIVES:
-            t = AnswerType.QUANTITY
+            # "How high will inflation rise?", "how big was the fine?": a measure, which news gives with a unit, as a
+            # share or as a sum, like "how much".
+            return AnswerType.QUANTITY, ANSWER_LABELS[AnswerType.QUANTITY] | {"MONEY", "PERCENT"}, None
         else:
             return None, frozenset(), None
         return t, ANSWER_LABELS[t], None
@@ -312,7 +319,7 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
         return AnswerType.OTHER, frozenset(), None
     if noun.startswith("+"):
         return AnswerType.OTHER, frozenset(), noun[1:]
-    if noun in ("number", "amount", "total", "count"):
+    if noun in L.NUMBER_NOUNS:
         return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
     if noun == "age":
         return AnswerType.AGE, ANSWER_LABELS[AnswerType.AGE], noun
@@ -332,15 +339,18 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
         head_i = wh.head
         head = toks[head_i]
         if head.pos in ("NOUN", "PROPN") and head is not wh:
-            # "which age group", "which menu item": a compound noun names a kind the lexicon does not type.
-            if any(t.head == head_i and t.dep == "compound" and t.pos == "NOUN" for t in toks):
-                return "+" + head.lemma.lower()
-            return head.lemma.lower()
-        # The parser sometimes hangs the determiner elsewhere: take the first noun after it.
-        for t in toks[wh_i + 1:]:
+            mods = [t.lemma.lower() for t in toks if t.head == head_i and t.dep == "compound" and t.pos == "NOUN"]
+            return _kind(head.lemma.lower(), mods)
+        # The parser sometimes hangs the determiner elsewhere: take the first run of nouns after it, its last noun
+        # the head ("which fast food chain").
+        for i in range(wh_i + 1, len(toks)):
+            t = toks[i]
             if t.pos == "NOUN":
-                return t.lemma.lower()
-            if t.pos in ("VERB", "AUX"):
+                j = i
+                while j + 1 < len(toks) and toks[j + 1].pos == "NOUN":
+                    j += 1
+                return _kind(toks[j].lemma.lower(), [x.lemma.lower() for x in toks[i:j]])
+            if t.pos in ("VERB", "AUX") and t.dep != "amod":  # "which embattled celebrity": a participle modifies it
                 break
         return None
     # "What is the US inflation rate?": the noun chunk after the copula, its last noun.
@@ -353,6 +363,16 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
                     return nouns[-1].lemma.lower()
                 break
     return None
+
+
+def _kind(head: str, modifiers: Sequence[str]) -> str:
+    """The asked noun of a (compound) noun phrase. A compound names a narrower kind of its head: "which pop star" is
+    a star, "which meal kit service" a service, so the head types it. Unless a modifier names a measure ("which age
+    group": an age range) or the head is a kind the lexicon does not type ("which menu item"): then "+head", for
+    which no entity is looked for."""
+    if modifiers and (set(modifiers) & L.MEASURE_MODIFIERS or _noun_labels(head) == frozenset()):
+        return "+" + head
+    return head
 
 
 def _main_verb(toks: tuple[Token, ...], first: int = 0) -> tuple[int | None, str | None, str]:
@@ -394,7 +414,7 @@ def _names(p: Parse) -> tuple[Mention, ...]:
         if e.label in ("CARDINAL", "ORDINAL") or _time_reference(p.entity_text(e)):
             continue
         name = normalise_name(p.entity_text(e))
-        if name and name.lower() not in L.STOPWORDS:
+        if name and name.lower() not in L.STOPWORDS and _written_as_name(name, e.label):
             out.append(Mention(name, e.label))
         covered.update(range(e.start, e.end))
     run: list[Token] = []
@@ -404,11 +424,23 @@ def _names(p: Parse) -> tuple[Mention, ...]:
             continue
         if run:
             name = normalise_name(p.text[run[0].start:run[-1].end])
-            if name and name.lower() not in L.STOPWORDS and name.lower() not in L.CALENDAR_WORDS:
+            if name and name.lower() not in L.STOPWORDS and name.lower() not in L.CALENDAR_WORDS and \
+                    _written_as_name(name, "PROPN"):
                 out.append(Mention(name, "PROPN"))
             run = []
     seen: set[str] = set()
     return tuple(m for m in out if not (m.text.lower() in seen or seen.add(m.text.lower())))
+
+
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW",
+                          "PROPN"})
+
+
+def _written_as_name(text: str, label: str) -> bool:
+    """English writes names with a capital: a lower-case span the small model tags as a person or a proper noun
+    ("where did its president flee first?" -> "flee first") is a tagging slip, not a name to search or resolve to.
+    Dates and numbers ("last week", "five") are kept whatever their case."""
+    return label not in _NAME_LABELS or any(c.isupper() or c.isdigit() for c in text)
 
 
 def _time_reference(text: str) -> bool:
@@ -466,6 +498,10 @@ def references(p: Parse, names: Sequence[Mention]) -> list[Reference]:
                 want = _noun_labels(toks[j].lemma.lower())
                 if want and not labels & want:
                     out.append(Reference(p.text[t.start:toks[j].end], "generic", t.start, toks[j].end, False, want))
+            elif j < len(toks) and toks[j].pos == "NOUN" and toks[j].lemma.lower() in L.TOPIC_NOUNS and not named and (
+                    j + 1 >= len(toks) or toks[j + 1].dep != "prep"):  # "the deal with Twitter" says whose
+                out.append(Reference(p.text[t.start:toks[j].end], "topic", t.start, toks[j].end, False,
+                                     frozenset({"PERSON", "ORG", "GPE", "NORP"})))
     return out
 
 

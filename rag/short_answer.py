@@ -71,8 +71,9 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     for e in entities:
         if e.label not in labels:
             continue
-        raw = text[e.start - offset:e.end - offset]
-        c = _shape(q, raw, e.label, e.start)
+        start = _with_currency(text, offset, e)
+        raw = text[start - offset:e.end - offset]
+        c = _shape(q, raw, e.label, start)
         if c is not None:
             found.append(c)
     if "WORK_OF_ART" in labels:  # titles in quotes, which the recogniser often misses
@@ -86,11 +87,20 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             if c is not None and all(c.key != f.key for f in found):
                 found.append(c)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
-             and not _former(q, text, offset, c)]
+             and not _former(q, text, offset, c) and not _other_year(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
     return [c for c in found if not _is_source(q, text, offset, c)]
+
+
+def _with_currency(text: str, offset: int, e: Entity) -> int:
+    """Where a sum of money starts as written: the recogniser sometimes leaves the currency sign out of the span
+    ("a jaw-dropping $12,600,000" -> "12,600,000"), and a short answer shows the figure as the article gives it."""
+    i = e.start - offset
+    if e.label == "MONEY" and i > 0 and text[i - 1] in L.CURRENCY_SIGNS:
+        return e.start - 1
+    return e.start
 
 
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
@@ -131,6 +141,22 @@ def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
     return any(w in L.FORMER_WORDS for w in before)
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"Which team won the 2022 final?" is not answered by "... when the St. Louis Blues won the Stanley Cup in
+    2019": a candidate whose own clause is dated to other years than the question names answers another season."""
+    asked = set(_YEAR.findall(q.search))
+    if not asked or c.label in ("DATE", "TIME"):
+        return False
+    a, b = c.start - offset, c.end - offset
+    left = re.split(r"[.;!?]\s", text[max(0, a - 60):a])[-1]
+    right = re.split(r"[.;!?]\s|[,;]", text[b:b + 60])[0]
+    near = set(_YEAR.findall(left + " " + right))
+    return bool(near) and not near & asked
+
+
 def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """"Miller said ...", "according to Reuters": who reports the news is not what a question asks, unless it asks
     who said something."""
@@ -138,25 +164,57 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return False
     after = words(text[c.end - offset:c.end - offset + 20])[:1]
     before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
-    return bool(after and after[0] in L.REPORTING_WORDS) or before == ["according", "to"]
+    if before == ["according", "to"]:
+        return True
+    # "Officials in Virginia say ...": a name after a preposition places the speaker; it is not the speaker.
+    near = words(text[max(0, c.start - offset - 30):c.start - offset])[-2:]  # "in southwestern Virginia" too
+    placed = bool(set(near) & L.PLACE_PREPOSITIONS)
+    return bool(after and after[0] in L.REPORTING_WORDS) and not placed
 
 
 def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """'How many days ...?' is not answered by the "three" of "a three-nation tour": a number followed by another
     noun counts something else. A number followed by the asked noun, or by no noun at all, may answer."""
-    if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun:
+    if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun \
+            or q.asked_noun in L.NUMBER_NOUNS:  # "what was the magnitude/number ...": the noun names the figure
         return True
     unit = q.asked_noun[:max(3, len(q.asked_noun) - 2)]
     if unit in c.text.lower():
         return True
+    inner = [w for w in words(c.text) if not any(ch.isdigit() for ch in w) and w not in L.NUMBER_WORDS
+             and w not in L.STOPWORDS]
+    if inner and _measures_other(inner[-1], q.asked_noun):
+        return False  # "14,000 acres" measures land; it does not count people
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
-    nxt = words(text[c.end - offset:c.end - offset + 30])[:1]
+    ahead = words(text[c.end - offset:c.end - offset + 40])[:3]
+    nxt = ahead[:1]
     if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
-    return not nxt or nxt[0] in L.STOPWORDS or nxt[0].startswith(unit) or nxt[0] in L.REPORTING_WORDS or \
-        nxt[0] in L.COUNT_VERBS
+    # The counted noun may come after its modifiers: "63 hot dogs", "2.5 million new customers".
+    named = [w for w in ahead if w.startswith(unit) or _counts_same(w, q.asked_noun)]
+    return not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS or bool(named)
+
+
+def _measures_other(word: str, asked: str) -> bool:
+    """Does `word` (inside a figure: "14,000 acres") say it measures or counts something else than the asked noun:
+    a unit or span of time, or a kind the lexicon knows that the asked noun is not of ("three nations" for days)?"""
+    kinds = (L.PLACE_NOUNS, L.PERSON_NOUNS, L.ORG_NOUNS, L.DATE_NOUNS, L.EVENT_NOUNS, L.WORK_NOUNS, L.PRODUCT_NOUNS,
+             L.MONEY_NOUNS, L.PERCENT_NOUNS)
+    stem = word.rstrip("s")
+    if word in L.SPAN_UNITS or stem + "s" in L.SPAN_UNITS or word in L.UNIT_WORDS or stem in L.UNIT_WORDS:
+        return True
+    known = [k for k in kinds if word in k or stem in k]
+    return bool(known) and not any(asked in k for k in known)
+
+
+def _counts_same(counted: str, asked: str) -> bool:
+    """News counts the asked thing in its own words: "how many customers" -> "2.5 million residences and
+    businesses", "how many people" -> "6,000 residents". Only words of one family of counted things count; any
+    other word after a number ("its two Asian allies" for troops) counts something else."""
+    stem, base = counted.rstrip("s"), asked.rstrip("s")
+    return any((counted in f or stem in f) and (asked in f or base in f) for f in L.COUNTED_FAMILIES)
 
 
 def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:

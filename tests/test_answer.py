@@ -194,3 +194,26 @@ def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     assert sentences_with_valid_citations(text, [1]) == (len(sentences), len(sentences))
     assert len(sentences) == len(split_sentences(quote))
     assert all(s.rstrip(".!?").endswith("[1]") for s in sentences), sentences
+
+
+@pytest.mark.parametrize(("quote", "opening"), [
+    ("Announcing the visit, the ministry said talks would follow.", "announcing the visit,"),
+    ("Dangerous flooding hit the park on Monday.", "dangerous flooding"),
+    ("Beginning Tuesday, customers will see a new menu.", "beginning Tuesday,"),
+    ("Officials in Virginia say dozens are missing.", "officials in Virginia"),
+    ("Blinken arrived in South Korea late Sunday.", "Blinken arrived"),
+    ("Walmart is cutting prices on some items.", "Walmart is"),
+    ("Sri Lanka has plunged into chaos.", "Sri Lanka has"),
+    ("NATO formalized its invitation on Wednesday.", "NATO formalized"),
+    ("Deputy Prime Minister Choi Sang-mok has taken over.", "Deputy Prime Minister Choi"),
+    ("President Joe Biden said Thursday he tested positive.", "President Joe Biden"),
+])
+def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(quote, opening):
+    """After "According to X," the quote's first word is lower-cased unless it is a name (an entity, or written
+    with its capital elsewhere in the passage, as names in news recur): a common word in capitals mid-sentence reads
+    as a typo, a name in lower case as a different word."""
+    more = " Analysts expect Blinken, Walmart and Sri Lanka to feature in the next report."
+    text = quote + more
+    p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire")
+    out = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
+    assert out.startswith(f"According to Wire, {opening}"), out

@@ -104,3 +104,50 @@ def test_an_ellipsis_asks_the_previous_question_of_a_new_subject():
 
 def test_unresolvable_reference_leaves_the_question_alone():
     assert analyse("what did she say?", [INFLATION]).search == "what did she say?"
+
+
+def test_there_becomes_a_place_phrase():
+    """"there" is an adverb: the resolved place reads as one ("rise in Sri Lanka", never "rise Sri Lanka")."""
+    for question in ("How high will inflation rise there?", "How many people died there?", "Who won there?"):
+        search = analyse(question, [MIGRANTS]).search
+        assert "in Martha's Vineyard" in search and "there" not in search.split()
+
+
+def test_a_definite_noun_means_the_earlier_name_it_heads():
+    """"the show" is the named show, "the summit" the named summit, whatever label the recogniser gave it."""
+    for noun, name, label in (("show", "Super Bowl LVII Halftime Show", "EVENT"),
+                              ("summit", "G7 Summit", "ORG"), ("festival", "Glastonbury Festival", "PERSON")):
+        turn = Turn(f"Who will appear at the {name}?", entities=(Mention("Rihanna", "PERSON"), Mention(name, label)))
+        assert analyse(f"Where will the {noun} take place?", [turn]).search == f"Where will {name} take place?"
+
+
+def test_they_is_the_group_the_last_answer_gave():
+    for short, other in (("Colorado Avalanche", "NHL"), ("Real Madrid", "UEFA")):
+        turn = Turn("Which team won the final?", short_answer=short,
+                    entities=(Mention(other, "ORG"), Mention(short, "ORG")))
+        assert analyse("Which team did they beat?", [turn]).search == f"Which team did {short} beat?"
+
+
+def test_an_ellipsis_with_its_own_asked_thing_keeps_the_rest_of_the_question():
+    q = analyse("And how many NCAA championships?", [Turn("How many Olympic gold medals did Sue Bird win?")])
+    assert q.search.lower() == "how many ncaa championships did sue bird win?"
+    q = analyse("and which city?", [Turn("Which country did Blinken visit first?")])
+    assert q.search.lower() == "which city did blinken visit first?"
+
+
+def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():
+    for question, expected in (("How did he send his resignation?", "How did Elon Musk send his resignation?"),
+                               ("Did she say her plan would work?", "Did Elon Musk say her plan would work?"),
+                               ("What did he tell his staff?", "What did Elon Musk tell his staff?")):
+        q = analyse(question, [TWITTER])
+        assert q.search == expected and q.search.count("Elon Musk") == 1
+        assert not q.references  # resolved, though written once
+
+
+def test_the_deal_is_the_deal_of_whom_the_last_answer_named():
+    for question, expected in (("How much is the deal worth?", "How much is Elon Musk's deal worth?"),
+                               ("When will the trial start?", "When will Elon Musk's trial start?"),
+                               ("How much is the deal with Nike worth?", "How much is the deal with Nike worth?"),
+                               ("What did the company say about the deal?", "What did Twitter say about the deal?")):
+        assert analyse(question, [TWITTER]).search == expected
+    assert analyse("How much was the deal worth?").search == "How much was the deal worth?"  # no earlier turn

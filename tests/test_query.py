@@ -62,3 +62,48 @@ def test_references_the_question_leaves_open(question, kinds):
 def test_a_question_is_understood_once_and_the_same_way():
     a, b = analyse("Who won the World Cup?"), analyse("Who  won the World Cup? ")
     assert a == b and a.text == "Who won the World Cup?"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Which pop star will headline the show?", T.PERSON),
+    ("Which film director won the prize?", T.PERSON),
+    ("Which meal kit service recalled a product?", T.ORG),
+    ("Which fast food chain changed its menu?", T.ORG),
+    ("Which island nation declared bankruptcy?", T.PLACE),
+    ("Which embattled celebrity was found liable?", T.PERSON),
+])
+def test_a_compound_or_modified_noun_is_typed_by_its_head(question, expected):
+    assert analyse(question).answer_type is expected
+
+
+@pytest.mark.parametrize("question", ["Vaccinations began for which age group?", "Which price range sold best?",
+                                      "Which menu item was dropped?"])
+def test_a_compound_that_names_a_measure_or_an_untyped_kind_looks_for_no_entity(question):
+    q = analyse(question)
+    assert q.answer_type is T.OTHER and not q.answer_labels
+
+
+@pytest.mark.parametrize("question", [
+    "Where did its president flee first?", "How did he send his resignation?", "What did the images show?",
+    "Which team did they beat in the final?", "Who is the acting president of South Korea?",
+])
+def test_a_name_is_written_with_a_capital(question):
+    """The small model sometimes tags lower-case words as a person; those are no names to search or resolve to."""
+    for m in analyse(question).names:
+        assert any(c.isupper() or c.isdigit() for c in m.text), m
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("According to a survey, what percentage of adults disapprove of Roe v. Wade?", T.PERCENT),
+    ("Which company did Johnson & Johnson Inc. sell its unit to?", T.ORG),
+    ("Who did the U.S. envoy meet in St. Louis on Monday?", T.PERSON),
+])
+def test_an_abbreviation_inside_the_question_does_not_hide_its_question_word(question, expected):
+    assert analyse(question).answer_type is expected
+
+
+@pytest.mark.parametrize("question", ["How high will inflation rise by the end of the year?",
+                                      "How big was the fine?", "How far did prices fall?"])
+def test_a_how_adjective_measure_may_be_a_share_or_a_sum(question):
+    q = analyse(question)
+    assert q.answer_type is T.QUANTITY and {"PERCENT", "MONEY", "QUANTITY"} <= q.answer_labels

@@ -97,3 +97,81 @@ def test_the_source_of_a_report_is_not_the_answer(entities):
 def test_possessives_are_one_name():
     assert [m.text for m in analyse("What did Ryan Reynolds' colonoscopy reveal?").names] == ["Ryan Reynolds"]
     assert "Ryan Reynolds" in [m.text for m in analyse("What did Ryan Reynolds's colonoscopy reveal?").names]
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How much did the card sell for?", "The card sold for a jaw-dropping $12,600,000 early Sunday.", "$12,600,000"),
+    ("How much did the painting fetch?", "The painting fetched an astonishing £3,400,000 at auction.", "£3,400,000"),
+    ("How much will the company pay?", "The company will pay $5 billion to settle the case.", "$5 billion"),
+])
+def test_a_sum_of_money_is_shown_as_written_with_its_currency_sign(question, sentence, expected):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents) if c.label == "MONEY"]
+    assert found and all(sentence[sentence.index(f) - 1:sentence.index(f)] not in "$€£¥" for f in found), found
+    assert expected in found
+
+
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    # the asked thing in other words: an answer
+    ("How many customers were left without power?",
+     "The storm left more than 2.5 million residences and businesses without power.", True),
+    ("How many people were evacuated?", "Officials evacuated about 6,000 residents from the valley.", True),
+    # another kind of thing, a span of time or a unit: no answer to "how many"
+    ("How many days did Blinken spend in Asia?", "Blinken began a three-nation tour in Seoul.", False),
+    ("How many people were evacuated?", "The fire has burned 14,000 acres so far.", False),
+    ("How many countries did he visit?", "He spent 12 days abroad.", False),
+])
+def test_a_count_answers_only_when_it_counts_the_asked_thing(question, sentence, counts):
+    ents = analyzer().entities([sentence])[0]
+    q = analyse(question)
+    found = [c for c in candidates(q, sentence, 0, ents) if any(ch.isdigit() for ch in c.text)
+             or c.text.lower().split("-")[0] in ("three", "twelve")]
+    assert bool(found) is counts, [c.text for c in found]
+
+
+@pytest.mark.parametrize(("question", "sentence", "name", "kept"), [
+    ("Which team won the 2022 Stanley Cup?", "The record was set when the St. Louis Blues won the Cup in 2019.",
+     "St. Louis Blues", False),
+    ("Which team won the 2022 Stanley Cup?", "In 2019 the St. Louis Blues lifted the Cup for the first time.",
+     "St. Louis Blues", False),
+    ("Which country won the 2022 World Cup?", "Argentina won the 2022 World Cup on penalties.", "Argentina", True),
+    ("Which country won the 2022 World Cup?", "Argentina beat France in the final on Sunday.", "Argentina", True),
+    # a year in an aside about the candidate dates the aside, not the candidate's act
+    ("Who won the 2020 election?", "Joe Biden, who first ran in 1988, beat Donald Trump.", "Joe Biden", True),
+    ("Who won the election?", "Joe Biden, who lost in 1988, beat Donald Trump.", "Joe Biden", True),
+])
+def test_a_candidate_dated_to_another_year_than_the_question_names_is_no_answer(question, sentence, name, kept):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert (name in found) is kept, found
+
+
+@pytest.mark.parametrize(("question", "sentence", "name", "kept"), [
+    ("Flooding hit which state?", "Officials in southwestern Virginia say dozens of people are missing.", "Virginia",
+     True),
+    ("Which city was hit by the storm?", "Residents in Houston said the storm caused damage.", "Houston", True),
+    ("Which company cut the air conditioning?", "A report from Bank of America claims the retailer cut it.",
+     "Bank of America", False),
+    ("Which country hit the storm-damaged city?", "Russia said the storm had damaged the city.", "Russia", False),
+])
+def test_a_name_that_places_the_speaker_is_not_the_speaker(question, sentence, name, kept):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert (name in found) is kept, found
+
+
+def test_a_number_before_an_unrelated_noun_does_not_count_the_asked_thing():
+    sentence = "They also pledged closer ties with their two Asian allies."
+    ents = analyzer().entities([sentence])[0]
+    for question in ("How many troops have been deployed?", "How many people were evacuated?",
+                     "How many customers lost power?"):
+        assert [c.text for c in candidates(analyse(question), sentence, 0, ents)] == []
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How many hot dogs did he eat?", "He won again, devouring an astounding 63 hot dogs in 10 minutes."),
+    ("How many customers lost power?", "The utility said 40,000 more residential customers lost power."),
+])
+def test_a_count_may_name_the_asked_thing_after_its_modifiers(question, sentence):
+    ents = analyzer().entities([sentence])[0]
+    assert [c for c in candidates(analyse(question), sentence, 0, ents) if any(ch.isdigit() for ch in c.text)]
