@@ -218,12 +218,18 @@ def worker(questions: int) -> dict:
                 rss = int(line.split()[1]) / 1024
             if line.startswith("VmHWM:"):
                 hwm = int(line.split()[1]) / 1024
+    anon = 0.0  # the worker's own memory; the rest of RSS is mapped index files, shared by a machine's workers
+    with open("/proc/self/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Anonymous:"):
+                anon = int(line.split()[1]) / 1024
 
     def pct(xs: list[float], p: float) -> float:
         return round(statistics.quantiles(xs, n=100)[int(p) - 1], 1) if len(xs) > 1 else round(xs[0], 1)
 
     both = timings["plain"] + timings["as_of"]
     return {"start_seconds": round(start, 2), "rss_mb": round(rss), "rss_peak_mb": round(hwm),
+            "rss_anon_mb": round(anon), "rss_file_mb": round(rss - anon),
             "p50_ms": pct(both, 50), "p95_ms": pct(both, 95),
             "p50_ms_plain": pct(timings["plain"], 50), "p95_ms_plain": pct(timings["plain"], 95),
             "p50_ms_as_of": pct(timings["as_of"], 50), "p95_ms_as_of": pct(timings["as_of"], 95),
