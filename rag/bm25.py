@@ -86,6 +86,7 @@ class _View:
     total: int
     live: int
     live_len: float  # tokens in live rows (BM25's mean document length)
+    alive: tuple[np.ndarray | None, ...]  # per segment: live-row mask, None when no row is dead (built once per view)
 
     @classmethod
     def of(cls, generation: str, watermark: int, applied: dict[str, int], segments, dead) -> _View:
@@ -95,21 +96,28 @@ class _View:
             bases.append(n)
             n += s.rows
         live_len = sum(s.sum_len - float(np.asarray(s.lens[d]).sum()) for s, d in zip(segments, dead, strict=True))
+        alive = []
+        for s, d in zip(segments, dead, strict=True):
+            if len(d):
+                a = np.ones(s.rows, dtype=bool)
+                a[d] = False
+                alive.append(a)
+            else:
+                alive.append(None)
         return cls(generation, watermark, applied, tuple(segments), dead, tuple(bases), n,
-                   n - sum(len(d) for d in dead), live_len)
+                   n - sum(len(d) for d in dead), live_len, tuple(alive))
 
     def live_rows(self, i: int, rows: range) -> np.ndarray:
         got = np.arange(rows.start, rows.stop, dtype=np.int64)
-        return got[~np.isin(got, self.dead[i])] if len(self.dead[i]) else got
+        return got if self.alive[i] is None else got[self.alive[i][got]]
 
     def mask(self, f: Filters | None) -> np.ndarray | None:
         """Rows (over all segments) that are live and allowed by the filters; None: all rows."""
         parts, any_mask = [], False
-        for s, d in zip(self.segments, self.dead, strict=True):
+        for s, a in zip(self.segments, self.alive, strict=True):
             m = s.mask(f) if f is not None else None
-            if len(d):
-                m = np.ones(s.rows, dtype=bool) if m is None else m.copy()
-                m[d] = False
+            if a is not None:
+                m = a if m is None else m & a
             any_mask |= m is not None
             parts.append(m)
         if not any_mask:
@@ -447,8 +455,8 @@ class BM25Index:
                 if got is None:
                     continue
                 rows, tf = got
-                if len(view.dead[i]):
-                    live = ~np.isin(rows, view.dead[i])
+                if view.alive[i] is not None:
+                    live = view.alive[i][rows]
                     rows, tf = rows[live], tf[live]
                 if len(rows):
                     postings.setdefault(t, []).append((i, rows, tf))

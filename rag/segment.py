@@ -181,9 +181,6 @@ class Segment:
         raw = self._records[int(self.offsets[row]):int(self.offsets[row + 1])]
         return replace(_from_json(json.loads(raw)), score=score)
 
-    def chunk_ids(self) -> list[str]:
-        return [self.passage(r).chunk_id for r in range(self.rows)]
-
     def mask(self, f: Filters) -> np.ndarray | None:
         """Rows the filters allow (None: all), with Chroma's semantics (a date filter excludes undated rows)."""
         mask: np.ndarray | None = None
@@ -206,10 +203,6 @@ class Segment:
                 m[r.start:r.stop] = True
             mask = both(m)
         return mask
-
-    def close(self) -> None:
-        if isinstance(self._records, mmap.mmap):
-            self._records.close()
 
 
 def ivf_lists(vectors: np.ndarray, iterations: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

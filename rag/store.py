@@ -366,18 +366,6 @@ class Store:
                 yield passage_from(cid, doc, meta, 0.0)
             offset += len(got["ids"])
 
-    def get_chunks_with_vectors(self, batch: int = 2000) -> Iterator[tuple[Passage, np.ndarray]]:
-        """Every chunk with its embedding, in pages (for in-memory indexes derived from the store)."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset)
-            if not got["ids"]:
-                return
-            for cid, doc, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
-                                           strict=True):
-                yield passage_from(cid, doc, meta, 0.0), np.asarray(vec, dtype=np.float32)
-            offset += len(got["ids"])
-
     def article_ids(self, batch: int = 5000) -> list[str]:
         """Every stored article's id (pages of the small articles collection, not of the chunks)."""
         out: list[str] = []
