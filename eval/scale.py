@@ -112,6 +112,38 @@ class Archive:
         self.recording = False
         return written, time.perf_counter() - t0, used
 
+    def resume(self, model_chunks: int | None, first_size: int, batch_articles: int = 64) -> None:
+        """Continue an archive an earlier run left in --work (and its Chroma server): prepare the same
+        originals again with the model, without writing them (they are stored), and carry on copying where
+        the copies stopped. The model-ingested articles are the corpus's first ones, in batches, until
+        `model_chunks` (or the first size) were reached: the same rule `grow_with_model` follows."""
+        store = self.pipe.store
+        stored_ids = store.article_ids()
+        limit = first_size if model_chunks is None else min(first_size, model_chunks)
+        put, hashes = store.put_articles, store.hashes
+        prepared = 0
+
+        def record(items):
+            nonlocal prepared
+            self.originals.extend(items)
+            prepared += sum(len(p.chunks) for p in items)
+
+        store.put_articles, store.hashes = record, lambda ids: {}
+        try:
+            while prepared < limit and self.next_original < len(self.articles):
+                part = self.articles[self.next_original:self.next_original + batch_articles]
+                self.next_original += len(part)
+                self.pipe.ingest_articles(part, progress=False)
+        finally:
+            store.put_articles, store.hashes = put, hashes
+        dated = [p for p in self.originals if p.article.date]
+        copies = sum("~" in i for i in stored_ids)
+        self.copy_round, self.copy_next = divmod(copies, len(dated))
+        missing = [p.article.doc_id for p in self.originals if p.article.doc_id not in set(stored_ids)]
+        if missing:
+            raise SystemExit(f"--resume: {len(missing)} of the originals are not in the store (e.g. {missing[0]}); "
+                             "resume with the --model-chunks and first size of the run that built the archive")
+
     def grow_with_copies(self, target: int, batch_articles: int = 500) -> tuple[int, float]:
         """Store re-dated, re-identified copies of the originals until `target` chunks."""
         from rag.store import PreparedArticle
@@ -270,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-chunks", type=int, default=None,
                     help="ingest at most this many chunks with the model, then copies (default: up to the first size)")
     ap.add_argument("--chroma-url", default=None)
+    ap.add_argument("--resume", type=int, default=None, metavar="FIRST_SIZE",
+                    help="continue the archive an earlier run left in --work and the Chroma server (give that run's "
+                         "first size; --model-chunks must match too); rows already in --out's summary are kept")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -279,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="newsrag-scale-"))
     home = work / "home"
-    shutil.rmtree(home, ignore_errors=True)
+    if args.resume is None:
+        shutil.rmtree(home, ignore_errors=True)
+    elif args.work is None:
+        ap.error("--resume needs --work: the folder of the run to continue")
     env = _env(home, args.chroma_url)
     _apply(env)
     from eval.datasets import LoadOptions, load_dataset
@@ -291,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     archive = Archive(articles, emb)
     rows: list[dict] = []
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.resume is not None:
+        archive.resume(args.model_chunks, args.resume)
+        earlier = args.out / "summary.json"
+        if earlier.exists():
+            rows = [r for r in json.loads(earlier.read_text())["rows"] if r["chunks"] < sizes[0]]
     for size in sizes:
         before = archive.chunks()
         limit = size if args.model_chunks is None else min(size, args.model_chunks)
@@ -313,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         row.update(_worker_probe(env, args.questions))
         row["disk_mb"] = _du_mb(home)
         row["load_avg"] = round(os.getloadavg()[0], 2)
+        row["commit"] = _commit()
         rows.append(row)
         print(json.dumps(row), flush=True)
         _write(args, rows)
@@ -321,12 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write(args, rows: list[dict]) -> None:
-    import subprocess as sp
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
-    commit = sp.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+def _write(args, rows: list[dict]) -> None:
     summary = {"command": "python -m eval.scale " + " ".join(a for a in sys.argv[1:] if a != "--worker"),
-               "commit": commit, "cpus": os.cpu_count(), "rows": rows}
+               "commit": _commit(), "cpus": os.cpu_count(), "rows": rows}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     plot(rows, args.out / "scale.png")
 
