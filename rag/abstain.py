@@ -13,12 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-import Stemmer
 
 from rag import lexicon as L
-from rag.query import Query
+from rag.query import Query, stemmer
 from rag.short_answer import Candidate
 from rag.text import words
 from rag.types import Mention
@@ -179,20 +176,18 @@ def reported_by_the_lead(ev: Evidence, reports: Callable[[str], bool]) -> bool:
     return first in L.PERSON_PRONOUNS | L.GROUP_PRONOUNS and reports(after)
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
 def lemma(word: str) -> str:
     word = word.lower()
-    return _stemmer().stemWord(L.IRREGULAR_VERBS.get(word, word))
+    return stemmer().stemWord(L.IRREGULAR_VERBS.get(word, word))
 
 
 def same_verb_in(verb: str, text: str) -> bool:
-    """Does `text` hold a form of `verb` ("win" / "won" / "winning"; "lead" / "leadership" counts too)?"""
-    want = lemma(verb)
-    return any(lemma(w) == want or (len(want) >= 4 and lemma(w).startswith(want)) for w in words(text))
+    """Does `text` hold a form of `verb` ("win" / "won" / "winning"; "lead" / "leadership" counts too) or of a
+    verb news uses for the same act (lexicon.SAME_ACTS: "smashed" reports "break")?"""
+    base = lemma(verb)
+    wants = {base} | {lemma(v) for group in L.SAME_ACTS if any(lemma(v) == base for v in group) for v in group}
+    found = [lemma(w) for w in words(text)]
+    return any(f == want or (len(want) >= 4 and f.startswith(want)) for f in found for want in wants)
 
 
 def owner_not_near(q: Query, ev: Evidence) -> str | None:

@@ -221,6 +221,8 @@ def mentions(lead: Lead) -> list[Mention]:
     for e in entity_lookup().within(p, lead.span):
         if e.label in _MENTION_LABELS:
             m = Mention(p.text[e.start - p.start:e.end - p.start].removesuffix("'s").removesuffix("’s"), e.label)
+            if m.label == "PERSON" and all(w in L.TITLE_WORDS for w in words(m.text)):
+                continue  # "President" alone, tagged as a person: a title is nobody's name ("he" must not become it)
             if m not in out:
                 out.append(m)
     return out

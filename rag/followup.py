@@ -14,6 +14,7 @@ answer's prose:
   stays on one person;
 - "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind;
 - "that day", "that week" -> the date of the last answer's evidence.
+A reference none of them names is searched with the question that set the topic (`_with_topic`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
             named.add(found[1].text)
         edits.append((ref, *found))
     if not edits:
-        return q
+        return _with_topic(q, turns)
     search = q.text
     for ref, text, _ in sorted(edits, key=lambda e: -e[0].start):
         search = search[:ref.start] + text + search[ref.end:]
@@ -79,6 +80,18 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     left = tuple(r for r in refs if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
+
+
+def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
+    """A reference nothing in the turns names ("which team did *they* beat?" after "which team won the Stanley
+    Cup Finals?", answered without a name) is searched together with the question that set the topic: the
+    newest earlier question that names its own subject. The answer's words (`terms`) stay the question's own, so
+    the topic helps find the story, not pick its sentence."""
+    topic = next((t.question for t in reversed(turns) if has_own_subject(_question(t))), None)
+    if topic is None:
+        return q
+    search = f"{q.text} ({topic.strip()})"
+    return replace(q, search=search, resolutions=((q.text, search),))
 
 
 def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None] | None:
@@ -216,6 +229,9 @@ def _switch(q: Query, p: Parse, last: Turn) -> Query:
             search = search.replace(old_phrase, asked, 1)
         else:
             search = f"{' '.join(m.text for m in new)}: {prev.text}"
-    return replace(prev, text=q.text, search=search, names=tuple(new) + tuple(
+    # The new question is understood from its own words: "and how many NCAA championships?" asks for a count of
+    # championships, not of the earlier question's medals.
+    asked = understand(search, parse(search))
+    return replace(asked, text=q.text, search=search, names=tuple(new) + tuple(
         o for o in prev.names if o.label not in {m.label for m in new}), resolutions=((q.text, search),),
-        terms=stems(search), references=(), focus=tuple(m.text for m in new))
+        references=(), focus=tuple(m.text for m in new))

@@ -126,11 +126,29 @@ CAUSE_MARKERS = ("because", "due to", "owing to", "as a result", "result of", "t
                  "citing", "amid", "in order to", "so that", "in an effort to", "aimed at", "reason", "after",
                  "following", "over his", "over her", "over its", "over their", "over the", "over a", "over alleged",
                  "to protest", "to avoid", "to help", "to prevent", "to stop")
+# Ages: "91", "a 33-year-old", "18 months old"; no one in the news is older than this.
+AGE_UNITS = _words("year years month months week weeks day days")
+OLDEST_AGE = 130
+
 # "two weeks after X" dates something; it does not explain it.
 SPAN_UNITS = _words("seconds minutes hours days weeks months years decades")
 
 # "Who won ...?" may be answered by a team, a company or a country as well as a person.
 CONTEST_VERBS = _words("win beat defeat lose top clinch capture claim buy acquire sue")
+
+# Verbs news uses for one act ("who broke the record?" / "he smashed two world records"): a question's verb is
+# reported by any verb of its group. Only verbs that are rarely anything else: "top", "edge", "name" and "better"
+# are more often nouns and adjectives ("the top seed") and would report acts that are not there.
+SAME_ACTS: tuple[frozenset[str], ...] = (
+    _words("break smash shatter eclipse surpass"),
+    _words("beat defeat overcome rout"),
+    _words("kill assassinate murder slay"),
+    _words("buy acquire purchase"),
+    _words("arrest detain"),
+    _words("fire dismiss sack oust"),
+    _words("appoint nominate"),
+    _words("replace succeed"),
+)
 
 # Copulas and auxiliaries: "who is ...?" asks for an identity, not an act.
 NOT_ACTS = _words("be do have will would can could should may might must shall")

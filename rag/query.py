@@ -11,6 +11,7 @@ answers all read one object and no step parses the question again.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -148,13 +149,21 @@ class Query:
         return [m.text for m in self.names]
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+_local = threading.local()
+
+
+def stemmer() -> Stemmer.Stemmer:
+    """One stemmer per thread: a PyStemmer object must not be used by two threads at once."""
+    found = getattr(_local, "stemmer", None)
+    if found is None:
+        found = _local.stemmer = Stemmer.Stemmer("english")
+    return found
 
 
 def stems(text: str) -> frozenset[str]:
-    return frozenset(_stemmer().stemWords(content_words(text)))
+    """Stemmed content words, irregular verb forms first brought to their base ("won" -> "win"), so a
+    question's "won" meets an article's "win" and "wins" as "said" meets "says"."""
+    return frozenset(stemmer().stemWords([L.IRREGULAR_VERBS.get(w, w) for w in content_words(text)]))
 
 
 @lru_cache(maxsize=4096)

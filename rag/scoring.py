@@ -12,14 +12,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
-import Stemmer
 
 from rag.embeddings import SentenceEmbeddings
 from rag.entities import entity_lookup
-from rag.query import Query
+from rag.query import Query, stems
 from rag.short_answer import NAMED, candidates, labels_for
 from rag.store import Store, sentence_id_for_chunk
-from rag.text import content_words
 from rag.types import Passage
 
 
@@ -51,14 +49,13 @@ class SentenceScorer:
         self.w = weight_similarity
         self.answer_bonus = answer_bonus
         self.store = store
-        self._stem = Stemmer.Stemmer("english").stemWords
         self._cache: dict[str, np.ndarray] = {}
         self._terms: dict[str, frozenset[str]] = {}
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def terms(self, text: str) -> set[str]:
-        return set(self._stem(content_words(text)))
+        return set(stems(text))
 
     def query_vector(self, text: str) -> np.ndarray:
         """The question's embedding, remembered for the last few questions: retrieval and answering

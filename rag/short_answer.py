@@ -86,8 +86,15 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             c = _shape(q, m.group(1), "WORK_OF_ART", offset + m.start(1))
             if c is not None and all(c.key != f.key for f in found):
                 found.append(c)
+    if q.answer_type is AnswerType.AGE:  # ages the recogniser often leaves untagged: "Gronkowski, 33, wrote"
+        for m in _AGE_PHRASE.finditer(text):
+            i = next(g for g in (1, 2, 3) if m.group(g))
+            c = Candidate(m.group(i), key_of(m.group(i)), "CARDINAL", offset + m.start(i), offset + m.end(i))
+            if all(c.start != f.start for f in found):
+                found.append(c)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
-             and not _former(q, text, offset, c) and not _other_year(q, text, offset, c)]
+             and _is_age(q, text, offset, c) and not _former(q, text, offset, c)
+             and not _other_year(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
@@ -159,8 +166,8 @@ def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
 
 def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """"Miller said ...", "according to Reuters": who reports the news is not what a question asks, unless it asks
-    who said something."""
-    if q.verb in L.SPEECH_VERBS:
+    who said something. Only a name reports: the "33" of "Gronkowski, 33, wrote" is his age."""
+    if q.verb in L.SPEECH_VERBS or c.label not in NAMED:
         return False
     after = words(text[c.end - offset:c.end - offset + 20])[:1]
     before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
@@ -195,6 +202,31 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     # The counted noun may come after its modifiers: "63 hot dogs", "2.5 million new customers".
     named = [w for w in ahead if w.startswith(unit) or _counts_same(w, q.asked_noun)]
     return not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS or bool(named)
+
+
+# An age as news writes it: "Gronkowski, 33, wrote", "a 33-year-old", "aged 33", "at the age of 33".
+_AGE_PHRASE = re.compile(r"(?<=\w, )(\d{1,3})(?=, )|\b(\d{1,3})-year-old\b|\bage(?:d| of) (\d{1,3})\b")
+_AFTER_NUMBER = re.compile(r"[\s-]*([A-Za-z]+)(?:[\s-]+([A-Za-z]+))?")
+
+
+def _is_age(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """'How old ...?' is answered by an age ("91", "the age of 91", "a 33-year-old", "She was 96."), not by the
+    "11" of "11 seasons" or "33 points", nor by a year ("1970"): the word after the number, if any, says so."""
+    if q.answer_type is not AnswerType.AGE:
+        return True
+    try:
+        n = float(c.text.replace(",", ""))
+    except ValueError:
+        return False
+    if not 0 < n <= L.OLDEST_AGE:
+        return False
+    m = _AFTER_NUMBER.match(text, c.end - offset)
+    if m is None:
+        return True  # "She was 96."
+    unit, then = m.group(1).lower(), (m.group(2) or "").lower()
+    if unit in L.AGE_UNITS:
+        return unit.startswith("year") or then == "old"  # "18 months old"; "18 months" alone is how long
+    return unit in L.STOPWORDS or unit == "old"
 
 
 def _measures_other(word: str, asked: str) -> bool:

@@ -106,6 +106,20 @@ def test_same_verb_in_any_form(verb, text, found):
     assert same_verb_in(verb, text) is found
 
 
+def test_a_verb_is_reported_by_any_verb_of_its_group_and_by_no_other_group():
+    """lexicon.SAME_ACTS: "who broke the record?" is reported by "smashed", never by another group's verb."""
+    from rag import lexicon as L
+
+    for group in L.SAME_ACTS:
+        for asked in group:
+            for said in group:
+                assert same_verb_in(asked, f"Officials said the player would {said} it."), (asked, said)
+            for other in L.SAME_ACTS:
+                if other is not group:
+                    assert not any(same_verb_in(asked, f"Officials said the player would {v} it.") for v in other), (
+                        asked, sorted(other))
+
+
 def test_who_question_needs_the_act_reported():
     q = analyse("Who will succeed Antony Blinken as U.S. Secretary of State?")
     assert act_not_reported(q, ev(CHO))

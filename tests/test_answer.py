@@ -217,3 +217,20 @@ def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(q
     p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire")
     out = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
     assert out.startswith(f"According to Wire, {opening}"), out
+
+
+def test_a_title_the_recogniser_took_for_a_person_is_not_a_name_the_answer_gives():
+    """A follow-up's "he" reads the names an answer gives: a title alone ("President") is nobody's name, even
+    when the entity recogniser tags it as a person."""
+    from dataclasses import replace
+
+    from rag.events import Summary
+    from rag.types import Entity
+
+    text = "Embattled President Gotabaya Rajapaksa fled to the Maldives on Wednesday."
+    spans = [("President", "PERSON"), ("Gotabaya Rajapaksa", "PERSON"), ("Maldives", "GPE")]
+    ents = tuple(Entity(text.index(s), text.index(s) + len(s), label) for s, label in spans)
+    p = replace(passage(text), entities=ents)
+    events = ExtractiveAnswerer(FixedScorer([0.9]), min_evidence=0.3).stream(analyse("Where did he flee?"), [p])
+    summary = next(e for e in events if isinstance(e, Summary))
+    assert [m.text for m in summary.entities] == ["Gotabaya Rajapaksa", "Maldives"]

@@ -102,8 +102,19 @@ def test_an_ellipsis_asks_the_previous_question_of_a_new_subject():
     assert q.search == "Who is the foreign minister of Japan?" and q.answer_type.value == "person"
 
 
-def test_unresolvable_reference_leaves_the_question_alone():
-    assert analyse("what did she say?", [INFLATION]).search == "what did she say?"
+def test_a_reference_no_turn_names_is_searched_with_the_question_that_set_the_topic():
+    """Nobody in the inflation turn is a "she": the search carries that turn's question, so it finds the story,
+    while the words an answer must match stay the reader's own."""
+    q = analyse("what did she say?", [INFLATION])
+    assert q.search == f"what did she say? ({INFLATION.question})"
+    assert q.terms == analyse("what did she say?").terms
+
+
+def test_the_topic_is_the_newest_earlier_question_with_a_subject_of_its_own():
+    vague = Turn(question="And how did they react?")
+    q = analyse("what did she say?", [INFLATION, vague])
+    assert q.search == f"what did she say? ({INFLATION.question})"
+    assert analyse("what did she say?", [Turn("How did they react?")]).search == "what did she say?"
 
 
 def test_there_becomes_a_place_phrase():
@@ -133,6 +144,18 @@ def test_an_ellipsis_with_its_own_asked_thing_keeps_the_rest_of_the_question():
     assert q.search.lower() == "how many ncaa championships did sue bird win?"
     q = analyse("and which city?", [Turn("Which country did Blinken visit first?")])
     assert q.search.lower() == "which city did blinken visit first?"
+
+
+def test_an_ellipsis_is_typed_by_what_it_asks_not_by_the_earlier_question():
+    """Whatever the switched question asks, it is understood as if asked in full: its asked noun and answer
+    type are those of the resolved search, and only the reader's words are its text."""
+    for question, earlier in (("And how many NCAA championships?", "How many Olympic gold medals did Sue Bird win?"),
+                              ("and which city?", "Which country did Blinken visit first?"),
+                              ("And who was the runner-up?", "Which team won the Stanley Cup in 2022?")):
+        q = analyse(question, [Turn(earlier)])
+        full = analyse(q.search)
+        assert (q.text, q.answer_type, q.asked_noun, q.verb) == (question, full.answer_type, full.asked_noun,
+                                                                 full.verb), q
 
 
 def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():

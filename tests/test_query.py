@@ -107,3 +107,13 @@ def test_an_abbreviation_inside_the_question_does_not_hide_its_question_word(que
 def test_a_how_adjective_measure_may_be_a_share_or_a_sum(question):
     q = analyse(question)
     assert q.answer_type is T.QUANTITY and {"PERCENT", "MONEY", "QUANTITY"} <= q.answer_labels
+
+
+def test_irregular_verb_forms_stem_with_their_base_form():
+    """A question's "won" meets an article's "win"/"wins", "told" meets "tells": every irregular form the lexicon
+    lists stems like its base."""
+    from rag import lexicon as L
+    from rag.query import stems
+
+    for form, base in L.IRREGULAR_VERBS.items():
+        assert stems(form) == stems(base) or not stems(base), (form, base)

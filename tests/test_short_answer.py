@@ -175,3 +175,32 @@ def test_a_number_before_an_unrelated_noun_does_not_count_the_asked_thing():
 def test_a_count_may_name_the_asked_thing_after_its_modifiers(question, sentence):
     ents = analyzer().entities([sentence])[0]
     assert [c for c in candidates(analyse(question), sentence, 0, ents) if any(ch.isdigit() for ch in c.text)]
+
+
+@pytest.mark.parametrize(("sentence", "age"), [
+    # an age, however the article writes it
+    ("Jean-Luc Godard died at the age of 91 on Tuesday.", "91"),
+    ("The 33-year-old announced his retirement on social media.", "33"),
+    ("Mack Rutherford, 17, landed in Sofia.", "17"),
+    ("The baby, 18 months old, was rescued.", "18"),
+    ("She was 96.", "96"),
+    # a number that is not an age: no answer to "how old"
+    ("He played in the NFL for 11 seasons.", None),
+    ("He scored 33 points in the final.", None),
+    ("He first starred in a film in 1970.", None),
+    ("The talks lasted 18 months.", None),
+])
+def test_an_age_is_a_number_the_article_gives_as_an_age(sentence, age):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse("How old was he?"), sentence, 0, ents)]
+    assert (age in found) if age else not found, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Gronkowski, 33, wrote on social media that he was retiring.",
+    "The 33-year-old tight end announced his retirement.",
+    "He retired aged 33 after eleven seasons.",
+])
+def test_an_age_written_the_way_news_writes_ages_is_a_candidate_even_untagged(sentence):
+    found = [c for c in candidates(analyse("How old was he?"), sentence, 100, []) if c.text == "33"]
+    assert found and sentence[found[0].start - 100:found[0].end - 100] == "33"
