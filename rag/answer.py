@@ -134,7 +134,7 @@ class ExtractiveAnswerer(Answerer):
         near = [s for s in ranked if s.score >= best - self.rank_margin]
         # "Who has taken over as acting president?": a sentence reporting that act itself beats one that only
         # shares the question's other words ("... the country's acting leadership ...").
-        act = q.asked_act
+        act = q.reported_act
         lead = min(near, key=lambda s: (order.get(s.passage.doc_id, len(order)),
                                         bool(act) and not same_verb_in(act, s.text), s is not newest, -s.score))
         if (newest.passage.date or "") > (lead.passage.date or ""):

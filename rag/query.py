@@ -145,6 +145,17 @@ class Query:
             return None
         return self.verb
 
+    @property
+    def reported_act(self) -> str | None:
+        """The act a sentence answering the question most likely reports: the `asked_act` of a who-question, and
+        the verb of "which team won ...?" or "what did X roll out?". Only `asked_act` must be reported
+        (rag.abstain); this one is a preference between sentences nearly as good (rag.answer)."""
+        if self.asked_act or self.wh not in ("which", "what"):
+            return self.asked_act
+        if not self.verb or self.verb in L.NOT_ACTS | L.LIGHT_VERBS or self.speech:
+            return None
+        return self.verb
+
     def name_texts(self) -> list[str]:
         return [m.text for m in self.names]
 

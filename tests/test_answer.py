@@ -149,6 +149,19 @@ def test_who_did_question_is_answered_by_the_sentence_reporting_that_act():
     assert sel.chosen and "Choi Sang-mok" in sel.chosen[0].text
 
 
+@pytest.mark.parametrize(("question", "reporting"), [
+    ("Which team won the Stanley Cup Finals?", "The Colorado Avalanche beat Tampa Bay to win the Stanley Cup."),
+    ("What did KFC roll out this week?", "KFC rolled out chicken nuggets nationwide on Monday."),
+])
+def test_of_nearly_as_good_sentences_the_one_reporting_the_asked_act_leads(question, reporting):
+    """"Which team won?" like "who won?": among sentences nearly as good, one that reports the act leads, not one
+    that merely shares the question's other words."""
+    other = "The team played the Stanley Cup Finals and KFC sponsored this week's game."
+    answerer = ExtractiveAnswerer(FixedScorer([0.70, 0.66]), min_evidence=0.3)
+    sel = answerer.select(analyse(question), [passage(f"{other} {reporting}")])
+    assert sel.chosen and sel.chosen[0].text == reporting
+
+
 # -- short answers agreed by the evidence -------------------------------------------------------------------
 ZAWAHIRI = [
     _one("cnn", "The United States killed al Qaeda leader Ayman al-Zawahiri in a drone strike in Kabul, "
