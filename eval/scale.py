@@ -16,7 +16,8 @@ computed for the original, so the larger sizes measure the store and the index, 
 - `update_seconds`: 10 new articles (real text, each with a unique reference code, encoded by the model) are
   ingested by the writer; a reader that stands for another worker (its own store connection and index,
   checking the store every second, as `rag serve` does by default) is polled until all 10 are found; the time
-  from the end of the ingest to the last one found;
+  from the end of the ingest to the last one found; `update_seconds_remote` the same for a reader with its own
+  RAG_HOME (another machine), started from a copy of the index, which learns of the write from the store's log;
 - `start_seconds`, `rss_mb`, `p50_ms`, `p95_ms`: a fresh worker process (`python -m eval.scale --worker`) starts,
   answers its first question (start-up to first answer: imports, model, opening the index), then asks N
   questions (the dataset's, cycled) without a date filter and N with their as-of date: warm `Pipeline.ask`
@@ -61,6 +62,19 @@ def _apply(env: dict[str, str]) -> None:
             os.environ[k] = env[k]
         else:
             os.environ.pop(k, None)
+
+
+def _drop_archive() -> None:
+    """Delete the benchmark's collections (RAG_COLLECTION "scale") on the Chroma server, so a fresh run does not
+    grow an archive an earlier run left there."""
+    from rag.config import Settings
+    from rag.store import Store
+
+    settings = Settings()
+    client = Store(settings).client
+    for col in client.list_collections():
+        if col.name.startswith(f"{settings.collection}_"):
+            client.delete_collection(col.name)
 
 
 def _du_mb(path: Path) -> float:
@@ -183,17 +197,52 @@ def _textbook_rate(articles, emb) -> float:
 
 
 def _update_seconds(archive: Archive, emb, size: int) -> float:
-    """Time from the end of a 10-article ingest to a second worker finding all of them."""
+    """Time from the end of a 10-article ingest to a second worker (sharing RAG_HOME) finding all of them."""
     from rag.config import Settings
     from rag.pipeline import Pipeline
-    from rag.retrieve import BM25Retriever
-    from rag.types import Filters
 
     reader = Pipeline(settings=Settings(), embeddings=emb)  # another worker: own store connection and index
     reader.warm()
+    return _found_after_ingest(archive, reader, f"{size}")
+
+
+def _remote_update_seconds(archive: Archive, emb, size: int, home: Path, work: Path) -> float:
+    """The same for a worker on another machine: its own RAG_HOME, started from a copy of the index (how a
+    second machine joins), so it learns of the write from the store's change log alone."""
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+
+    remote = work / "remote-home"
+    shutil.rmtree(remote, ignore_errors=True)
+    _copy_index(home, remote)
+    reader = Pipeline(settings=Settings(home=remote), embeddings=emb)
+    reader.warm()
+    try:
+        return _found_after_ingest(archive, reader, f"{size}r")
+    finally:
+        shutil.rmtree(remote, ignore_errors=True)
+
+
+def _copy_index(home: Path, dest: Path) -> None:
+    """A consistent copy of the search index: each manifest, then the segments it lists (a segment the writer
+    retires stays on disk for ten minutes, so the copy never misses one)."""
+    for manifest in (home / "bm25").glob("*/*/manifest.json"):
+        body = json.loads(manifest.read_text())
+        target = dest / manifest.parent.relative_to(home)
+        target.mkdir(parents=True)
+        for seg in body["segments"]:
+            shutil.copytree(manifest.parent / seg["name"], target / seg["name"])
+        (target / manifest.name).write_text(json.dumps(body))
+
+
+def _found_after_ingest(archive: Archive, reader, tag: str) -> float:
+    """Seconds from the end of the writer's ingest of 10 new articles to `reader` finding every one."""
+    from rag.retrieve import BM25Retriever
+    from rag.types import Filters
+
     base = archive.articles[:UPDATE_ARTICLES]
-    codes = [f"zq{size}x{i}refcode" for i in range(UPDATE_ARTICLES)]
-    fresh = [replace(a, id=f"update-{size}-{i}", url=None, text=f"{a.text}\n\nReference code {code}.")
+    codes = [f"zq{tag}x{i}refcode" for i in range(UPDATE_ARTICLES)]
+    fresh = [replace(a, id=f"update-{tag}-{i}", url=None, text=f"{a.text}\n\nReference code {code}.")
              for i, (a, code) in enumerate(zip(base, codes, strict=True))]
     archive.pipe.ingest_articles(fresh, progress=False)
     # Polled through the reader's own index (a few ms a look, so the poll does not blur the figure); every
@@ -320,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--resume needs --work: the folder of the run to continue")
     env = _env(home, args.chroma_url)
     _apply(env)
+    if args.chroma_url and args.resume is None:
+        _drop_archive()  # a fresh run starts from an empty archive on the server too
     from eval.datasets import LoadOptions, load_dataset
     from rag.embeddings import SentenceEmbeddings
 
@@ -353,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         row.update(chunks=archive.chunks(), articles=len(archive.pipe.store.article_ids()),
                    chunks_added=archive.chunks() - before)
         row["update_seconds"] = _update_seconds(archive, emb, size)
+        if args.chroma_url:  # another machine shares the Chroma server; an embedded store is one machine's
+            row["update_seconds_remote"] = _remote_update_seconds(archive, emb, size, home, work)
         row.update(_worker_probe(env, args.questions))
         row["disk_mb"] = _du_mb(home)
         row["load_avg"] = round(os.getloadavg()[0], 2)
