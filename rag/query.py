@@ -171,9 +171,15 @@ def stemmer() -> Stemmer.Stemmer:
     return found
 
 
+def lemma(word: str) -> str:
+    """A word's stem, an irregular verb form first brought to its base ("won" -> "win"), so a question's "won"
+    meets an article's "win" and "wins" as "said" meets "says"."""
+    word = word.lower()
+    return stemmer().stemWord(L.IRREGULAR_VERBS.get(word, word))
+
+
 def stems(text: str) -> frozenset[str]:
-    """Stemmed content words, irregular verb forms first brought to their base ("won" -> "win"), so a
-    question's "won" meets an article's "win" and "wins" as "said" meets "says"."""
+    """The `lemma` of each content word (one stemmer call for them all)."""
     return frozenset(stemmer().stemWords([L.IRREGULAR_VERBS.get(w, w) for w in content_words(text)]))
 
 

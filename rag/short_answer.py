@@ -88,7 +88,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
                 found.append(c)
     if q.answer_type is AnswerType.AGE:  # ages the recogniser often leaves untagged: "Gronkowski, 33, wrote"
         for m in _AGE_PHRASE.finditer(text):
-            i = next(g for g in (1, 2, 3) if m.group(g))
+            i = m.lastindex  # the one group of the three that matched
             c = Candidate(m.group(i), key_of(m.group(i)), "CARDINAL", offset + m.start(i), offset + m.end(i))
             if all(c.start != f.start for f in found):
                 found.append(c)
