@@ -22,30 +22,37 @@ On-disk layout (a folder; every file written before the folder is renamed into p
     chunks.jsonl offsets.npy    one JSON record per row; its byte range
     centroids.npy ivf_order.npy ivf_offsets.npy   only in segments of IVF_MIN_ROWS rows or more: the vectors'
                    k-means lists (list i holds rows ivf_order[ivf_offsets[i]:ivf_offsets[i+1]])
+    ivf_codes.npy ivf_scale.npy   with the lists (format 2): every vector as int8 codes, in list order, and the
+                   per-dimension scale that turns a code back into a component (code * scale)
 
 Dense search is exact below IVF_MIN_ROWS rows per segment. Above it, an exact scan of every vector costs about
 as much as memory bandwidth allows (1.5 GB per question at a million chunks), so the segment's vectors are
-grouped into k-means lists and a question scans only the NPROBE lists nearest to it.
+grouped into k-means lists and a question scans only the NPROBE lists nearest to it, reading their int8 codes.
+Why codes in list order: a list is then one contiguous slice (gathering a tenth of a million float32 rows
+scattered over the file cost ~70 ms; the same rows as contiguous int8 slices cost ~10 ms), and a worker's pages
+of the scanned data are a quarter of the float32 vectors'. The caller rescores the best few approximations
+exactly with the float32 vectors, so scores shown and compared are true cosines.
 """
 
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from rag.types import Entity, Filters, Passage, date_ord
 
-SEGMENT_FORMAT = 1  # bump when the layout above changes; older segments are then rebuilt from the store
+SEGMENT_FORMAT = 2  # bump when the layout above changes; older segments are then rebuilt from the store
+# Format 1 lacks only the int8 codes: opening such a segment adds them (`_add_codes`), no store read.
+_UPGRADABLE = {1}
 IVF_MIN_ROWS = 50_000
 NPROBE = 48
+_PREAD_ROWS = 4096  # up to this many vectors are read by pread (see `Segment.read_vectors`)
 
 
 def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens: Sequence[list[str]]) -> None:
@@ -106,6 +113,7 @@ def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens
             np.save(tmp / "centroids.npy", centroids)
             np.save(tmp / "ivf_order.npy", order)
             np.save(tmp / "ivf_offsets.npy", starts)
+            _write_codes(tmp, vectors, order)
         (tmp / "meta.json").write_text(json.dumps({"format": SEGMENT_FORMAT, "rows": len(passages),
                                                    "dim": int(vectors.shape[1]) if len(passages) else 0,
                                                    "sum_len": float(lens.sum())}))
@@ -123,32 +131,42 @@ class Segment:
         self.folder = folder
         self.name = folder.name
         meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") in _UPGRADABLE:
+            meta = _add_codes(folder, meta)
         if meta.get("format") != SEGMENT_FORMAT:
             raise ValueError(f"segment format {meta.get('format')} (this version reads {SEGMENT_FORMAT})")
         self.rows = int(meta["rows"])
         self.sum_len = float(meta["sum_len"])
 
         def arr(name: str) -> np.ndarray:
-            return np.load(folder / name, mmap_mode="r") if self.rows else np.load(folder / name)
+            # A plain array over the map: numpy's memmap subclass costs ~7 us per slice, and a question slices
+            # thousands of times (postings, lists, record offsets).
+            return np.asarray(np.load(folder / name, mmap_mode="r")) if self.rows else np.load(folder / name)
 
         self.indptr = arr("indptr.npy")
         self.post_rows = arr("rows.npy")
         self.tfs = arr("tfs.npy")
         self.lens = arr("lens.npy")
-        self.vectors = arr("vectors.npy")
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r") if self.rows else np.load(folder / "vectors.npy")
+        self._vec_offset = getattr(self.vectors, "offset", 0)  # where row 0 starts in the file
         self.dates = arr("dates.npy")
         self.doc_start = arr("doc_start.npy")
         self.src = arr("src.npy")
         self.offsets = arr("offsets.npy")
         self.ivf = (np.load(folder / "centroids.npy"), arr("ivf_order.npy"), np.load(folder / "ivf_offsets.npy")) \
             if (folder / "centroids.npy").exists() else None
+        self.codes = arr("ivf_codes.npy") if self.ivf is not None else None
+        self.scale = np.load(folder / "ivf_scale.npy") if self.ivf is not None else None
         # Read eagerly: a merge in another process may delete this folder later (the open maps stay valid).
         self.vocab: dict[str, int] = {t: i for i, t in enumerate(_json(folder / "vocab.json"))}
         self.docs: list[str] = _json(folder / "docs.json")
         self.doc_code: dict[str, int] = {d: i for i, d in enumerate(self.docs)}
         self.sources: list[str] = _json(folder / "sources.json")
-        with open(folder / "chunks.jsonl", "rb") as f:
-            self._records = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if self.rows else b""
+        # Scattered reads (a question's few hundred records and vectors) go through pread, not the maps: a page
+        # fault on a map also maps the cached pages around it (64 KB here, whatever madvise says), so a worker's
+        # RSS grew by ~50 KB per 1.5 KB vector read, to 0.7 GB at a million chunks after 400 questions.
+        self._vec_file = open(folder / "vectors.npy", "rb", buffering=0) if self.rows else None
+        self._rec_file = open(folder / "chunks.jsonl", "rb", buffering=0) if self.rows else None
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         col = self.vocab.get(term)
@@ -158,14 +176,38 @@ class Segment:
         return self.post_rows[s:e], self.tfs[s:e]
 
     def dense(self, vector: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """(rows, cosine scores) of the rows scanned for `vector`: every row (rows None) below IVF_MIN_ROWS, else
-        those of the NPROBE nearest lists."""
+        """(rows, scores) of the rows scanned for `vector`: below IVF_MIN_ROWS every row (rows None) with its exact
+        cosine; above it the rows of the NPROBE nearest lists with approximate cosines from the int8 codes (within
+        about 0.01 of the exact one; rescore the ones you keep with `exact`)."""
         if self.ivf is None:
             return None, np.asarray(self.vectors @ vector, dtype=np.float32)
         centroids, order, starts = self.ivf
-        near = np.argpartition(-(centroids @ vector), min(NPROBE, len(centroids)) - 1)[:NPROBE]
-        rows = np.sort(np.concatenate([order[starts[i]:starts[i + 1]] for i in near]))
-        return rows, np.asarray(self.vectors[rows] @ vector, dtype=np.float32)
+        near = np.sort(np.argpartition(-(centroids @ vector), min(NPROBE, len(centroids)) - 1)[:NPROBE])
+        q = (self.scale * vector).astype(np.float32)
+        # One slice per list: small enough that its float32 copy stays in cache.
+        rows = np.concatenate([order[starts[i]:starts[i + 1]] for i in near])
+        scores = np.concatenate([self.codes[starts[i]:starts[i + 1]].astype(np.float32) @ q for i in near])
+        return rows, scores
+
+    def exact(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Exact cosines of `rows` (sorted, so that the reads go forward through the file)."""
+        return np.asarray(self.read_vectors(rows) @ vector, dtype=np.float32)
+
+    def read_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The float32 vectors of `rows`: a few by pread (one read per run of consecutive rows), many through
+        the map, where one fault per page beats a system call per row."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows) or self._vec_file is None or len(rows) > _PREAD_ROWS:
+            return np.asarray(self.vectors[rows], dtype=np.float32)
+        dim = self.vectors.shape[1]
+        width = dim * self.vectors.itemsize
+        out = np.empty((len(rows), dim), dtype=np.float32)
+        cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+        fd = self._vec_file.fileno()
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)], strict=True):
+            got = os.pread(fd, (b - a) * width, self._vec_offset + int(rows[a]) * width)
+            out[a:b] = np.frombuffer(got, dtype=self.vectors.dtype).reshape(b - a, dim)
+        return out
 
     def df(self, term: str) -> int:
         col = self.vocab.get(term)
@@ -177,9 +219,19 @@ class Segment:
             return range(0)
         return range(int(self.doc_start[code]), int(self.doc_start[code + 1]))
 
+    def _record(self, row: int) -> bytes:
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        return os.pread(self._rec_file.fileno(), end - start, start)
+
     def passage(self, row: int, score: float = 0.0) -> Passage:
-        raw = self._records[int(self.offsets[row]):int(self.offsets[row + 1])]
-        return replace(_from_json(json.loads(raw)), score=score)
+        return _from_json(json.loads(self._record(row)), score)
+
+    def chunk_id(self, row: int) -> str:
+        """The row's chunk id without decoding the rest of its record (ties at a cut are ordered by id)."""
+        raw = self._record(row).decode("utf-8")
+        if raw.startswith(_ID_PREFIX):  # records are written id first (`_to_json`)
+            return _DECODER.raw_decode(raw, len(_ID_PREFIX))[0]
+        return json.loads(raw)["id"]
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Rows the filters allow (None: all), with Chroma's semantics (a date filter excludes undated rows)."""
@@ -227,6 +279,44 @@ def ivf_lists(vectors: np.ndarray, iterations: int = 8, seed: int = 0) -> tuple[
     return centroids.astype(np.float32), order, starts
 
 
+def _write_codes(folder: Path, vectors: np.ndarray, order: np.ndarray) -> None:
+    """ivf_codes.npy (the vectors in list order as int8) and ivf_scale.npy. Symmetric per-dimension scale: unit
+    vectors' components are small and differ in range by dimension, so one scale for all would waste bits."""
+    scale = np.zeros(vectors.shape[1], dtype=np.float32)
+    for i in range(0, len(vectors), 65536):
+        scale = np.maximum(scale, np.abs(np.asarray(vectors[i:i + 65536], dtype=np.float32)).max(axis=0))
+    scale = np.maximum(scale, 1e-12) / 127
+    codes = np.lib.format.open_memmap(folder / "ivf_codes.npy", mode="w+", dtype=np.int8, shape=vectors.shape)
+    for i in range(0, len(order), 65536):
+        chunk = order[i:i + 65536]
+        rows = np.sort(chunk)  # read forward through the file, then put back in list order
+        got = np.asarray(vectors[rows], dtype=np.float32)[np.searchsorted(rows, chunk)]
+        codes[i:i + len(rows)] = np.clip(np.rint(got / scale), -127, 127).astype(np.int8)
+    codes.flush()
+    del codes
+    np.save(folder / "ivf_scale.npy", scale.astype(np.float32))
+
+
+def _add_codes(folder: Path, meta: dict) -> dict:
+    """A format-1 segment brought to format 2 in place: only IVF segments gain files. Every file is written under
+    a temporary name and renamed, and meta.json last, so a reader (or a second process upgrading the same
+    folder at once) sees either the old segment or the whole new one."""
+    if (folder / "centroids.npy").exists():
+        tmp = folder / f"codes.tmp-{os.getpid()}-{threading.get_ident()}"
+        tmp.mkdir(exist_ok=True)
+        try:
+            _write_codes(tmp, np.load(folder / "vectors.npy", mmap_mode="r"), np.load(folder / "ivf_order.npy"))
+            for name in ("ivf_codes.npy", "ivf_scale.npy"):
+                (tmp / name).replace(folder / name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    meta = {**meta, "format": SEGMENT_FORMAT}
+    new = folder / f"meta.json.tmp-{os.getpid()}-{threading.get_ident()}"
+    new.write_text(json.dumps(meta))
+    new.replace(folder / "meta.json")
+    return meta
+
+
 def _json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -241,9 +331,13 @@ def _to_json(p: Passage) -> dict:
             "ents": None if p.entities is None else [[e.start, e.end, e.label] for e in p.entities]}
 
 
-def _from_json(d: dict) -> Passage:
+_ID_PREFIX = '{"id": '
+_DECODER = json.JSONDecoder()
+
+
+def _from_json(d: dict, score: float = 0.0) -> Passage:
     ents = d.get("ents")
     return Passage(chunk_id=d["id"], doc_id=d["doc"], title=d["title"], text=d["text"], start=d["start"],
-                   end=d["end"], score=0.0, sentences=tuple((s, e) for s, e in d["sents"]), url=d["url"],
+                   end=d["end"], score=score, sentences=tuple((s, e) for s, e in d["sents"]), url=d["url"],
                    date=d["date"], source=d["source"],
                    entities=None if ents is None else tuple(Entity(int(s), int(e), str(lb)) for s, e, lb in ents))

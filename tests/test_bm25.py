@@ -278,6 +278,78 @@ def test_large_segments_scan_only_the_nearest_lists_and_still_find_the_nearest_v
     assert found >= 48
 
 
+def _ivf_segment(tmp_path, monkeypatch, n: int = 3000, dim: int = 32):
+    from rag import segment
+
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(30, dim))
+    vecs = centres[rng.integers(0, 30, n)] + 0.3 * rng.normal(size=(n, dim))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    passages = [Passage(chunk_id=f"d{i // 3}#x#{i % 3}", doc_id=f"d{i // 3}", title="", text=f"chunk {i}", start=0,
+                        end=7, score=0.0, date="2024-01-0" + str(1 + i % 9), source=None) for i in range(n)]
+    monkeypatch.setattr(segment, "IVF_MIN_ROWS", 1000)
+    segment.build(tmp_path / "seg", passages, vecs, [["chunk"]] * n)
+    return segment, vecs, rng
+
+
+def test_list_scans_read_int8_codes_whose_scores_stay_close_to_the_true_cosines(tmp_path, monkeypatch):
+    """The approximate scores of a list scan are within a small bound of the exact cosines (the caller rescores
+    the best ones exactly), and `exact`/`read_vectors` give the stored float32 vectors whatever the row order."""
+    segment, vecs, rng = _ivf_segment(tmp_path, monkeypatch)
+    seg = segment.Segment(tmp_path / "seg")
+    vecs = np.array(seg.vectors)  # as stored: rows are grouped by article, not in input order
+    worst = 0.0
+    for _ in range(20):
+        q = rng.normal(size=vecs.shape[1]).astype(np.float32)
+        q /= np.linalg.norm(q)
+        rows, approx = seg.dense(q)
+        worst = max(worst, float(np.abs(approx - vecs[rows] @ q).max()))
+        picked = np.sort(rng.choice(len(vecs), 50, replace=False))
+        assert np.allclose(seg.exact(picked, q), vecs[picked] @ q, atol=1e-6)
+    assert worst < 0.02
+    runs = np.array([5, 6, 7, 40, 41, 900])
+    assert np.array_equal(seg.read_vectors(runs), vecs[runs])
+
+
+def test_dense_search_over_list_segments_returns_exact_cosines(tmp_path, monkeypatch):
+    """Whatever the lists and codes, the score a dense search returns is the true cosine of that chunk."""
+    segment, vecs, rng = _ivf_segment(tmp_path, monkeypatch)
+    seg = segment.Segment(tmp_path / "seg")
+    index = BM25Index(Store(Settings()))
+    from rag.bm25 import _View
+
+    view = _View.of("g", 0, {}, [seg], [()])
+    monkeypatch.setattr(index, "ensure_fresh", lambda force=False: view)
+    by_id = {f"d{i // 3}#x#{i % 3}": i for i in range(len(vecs))}
+    for i in rng.choice(len(vecs), 10, replace=False):
+        found = index.dense_search(vecs[i], 10)
+        assert len(found) == 10
+        assert all(abs(p.score - float(vecs[by_id[p.chunk_id]] @ vecs[i])) < 1e-5 for p in found)
+        assert found[0].score > 0.999  # the vector itself (or an identical one) comes first
+
+
+def test_a_format_1_segment_gains_its_codes_in_place_and_answers_as_before(tmp_path, monkeypatch):
+    """An index written by the previous version is upgraded when opened (the codes added, no store read): the
+    scanned rows are the same, and a second open finds the current format."""
+    import json
+
+    segment, vecs, rng = _ivf_segment(tmp_path, monkeypatch)
+    folder = tmp_path / "seg"
+    fresh = segment.Segment(folder)
+    q = vecs[17]
+    rows_before, _ = fresh.dense(q)
+    for name in ("ivf_codes.npy", "ivf_scale.npy"):
+        (folder / name).unlink()
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": 1}))
+    upgraded = segment.Segment(folder)
+    assert json.loads((folder / "meta.json").read_text())["format"] == segment.SEGMENT_FORMAT
+    assert (folder / "ivf_codes.npy").exists() and not list(folder.glob("*.tmp-*"))
+    rows_after, approx = upgraded.dense(q)
+    assert np.array_equal(np.sort(rows_after), np.sort(rows_before))
+    assert np.allclose(approx, np.asarray(upgraded.vectors)[rows_after] @ q, atol=0.02)
+
+
 def test_a_question_reads_the_store_generation_once(embeddings, monkeypatch):
     """Each search (dense, BM25, the recent window, article vectors) used to check the store on its own: four or
     more round trips to a Chroma server per question. A question now reads one view of the index."""
