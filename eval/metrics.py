@@ -77,14 +77,24 @@ def best_f1(prediction: str, golds: Sequence[str]) -> float | None:
     return max(f1(prediction, g) for g in golds) if golds else None
 
 
+# News writes small numbers as words ("six months") and quiz answers as digits ("6"): the same answer.
+_SMALL_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+
+
+def _numerals(normalised: str) -> str:
+    return " ".join(_SMALL_NUMBERS.get(w, w) for w in normalised.split())
+
+
 def contains_gold(text: str, golds: Sequence[str]) -> bool | None:
-    """Does `text` contain any gold answer, on word boundaries, after normalisation?
-    None when there is no gold answer to look for."""
-    golds = [normalize_answer(g) for g in golds]
+    """Does `text` contain any gold answer, on word boundaries, after normalisation (number words up to twenty
+    read as digits)? None when there is no gold answer to look for."""
+    golds = [_numerals(normalize_answer(g)) for g in golds]
     golds = [g for g in golds if g]
     if not golds:
         return None
-    hay = f" {normalize_answer(text)} "
+    hay = f" {_numerals(normalize_answer(text))} "
     return any(f" {g} " in hay for g in golds)
 
 

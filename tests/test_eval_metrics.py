@@ -46,6 +46,16 @@ def test_contains_gold_is_word_bounded_and_normalised():
     assert M.contains_gold("whatever", []) is None
 
 
+def test_small_numbers_count_the_same_as_words_or_digits_but_only_as_whole_numbers():
+    for word, digit in (("six", "6"), ("twelve", "12"), ("zero", "0"), ("twenty", "20")):
+        assert M.contains_gold(f"detained for {word} months", [digit])
+        assert M.contains_gold(f"detained for {digit} months", [word.capitalize()])
+        assert M.short_answer_correct(f"{word} months", [digit])
+    assert not M.contains_gold("sixty months", ["6"])  # not a prefix match
+    assert not M.contains_gold("16 months", ["6"])
+    assert not M.contains_gold("someone said", ["1"])
+
+
 # -- retrieval ---------------------------------------------------------------------------------
 def test_doc_ranking_keeps_first_appearance():
     assert M.doc_ranking(["a", "b", "a", "c", "b"]) == ["a", "b", "c"]
