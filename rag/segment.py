@@ -40,6 +40,7 @@ import json
 import os
 import shutil
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -165,8 +166,10 @@ class Segment:
         # Scattered reads (a question's few hundred records and vectors) go through pread, not the maps: a page
         # fault on a map also maps the cached pages around it (64 KB here, whatever madvise says), so a worker's
         # RSS grew by ~50 KB per 1.5 KB vector read, to 0.7 GB at a million chunks after 400 questions.
-        self._vec_file = open(folder / "vectors.npy", "rb", buffering=0) if self.rows else None
-        self._rec_file = open(folder / "chunks.jsonl", "rb", buffering=0) if self.rows else None
+        self._vec_fd = os.open(folder / "vectors.npy", os.O_RDONLY) if self.rows else None
+        self._rec_fd = os.open(folder / "chunks.jsonl", os.O_RDONLY) if self.rows else None
+        if self.rows:  # closed with the segment (a view that drops it after a merge lets it go)
+            weakref.finalize(self, _close, self._vec_fd, self._rec_fd)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         col = self.vocab.get(term)
@@ -197,15 +200,14 @@ class Segment:
         """The float32 vectors of `rows`: a few by pread (one read per run of consecutive rows), many through
         the map, where one fault per page beats a system call per row."""
         rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows) or self._vec_file is None or len(rows) > _PREAD_ROWS:
+        if not len(rows) or self._vec_fd is None or len(rows) > _PREAD_ROWS:
             return np.asarray(self.vectors[rows], dtype=np.float32)
         dim = self.vectors.shape[1]
         width = dim * self.vectors.itemsize
         out = np.empty((len(rows), dim), dtype=np.float32)
         cuts = np.flatnonzero(np.diff(rows) != 1) + 1
-        fd = self._vec_file.fileno()
         for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)], strict=True):
-            got = os.pread(fd, (b - a) * width, self._vec_offset + int(rows[a]) * width)
+            got = os.pread(self._vec_fd, (b - a) * width, self._vec_offset + int(rows[a]) * width)
             out[a:b] = np.frombuffer(got, dtype=self.vectors.dtype).reshape(b - a, dim)
         return out
 
@@ -221,7 +223,7 @@ class Segment:
 
     def _record(self, row: int) -> bytes:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        return os.pread(self._rec_file.fileno(), end - start, start)
+        return os.pread(self._rec_fd, end - start, start)
 
     def passage(self, row: int, score: float = 0.0) -> Passage:
         return _from_json(json.loads(self._record(row)), score)
@@ -277,6 +279,11 @@ def ivf_lists(vectors: np.ndarray, iterations: int = 8, seed: int = 0) -> tuple[
     order = np.argsort(assign, kind="stable").astype(np.int64)
     starts = np.searchsorted(assign[order], np.arange(lists + 1)).astype(np.int64)
     return centroids.astype(np.float32), order, starts
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def _write_codes(folder: Path, vectors: np.ndarray, order: np.ndarray) -> None:
