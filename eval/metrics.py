@@ -87,14 +87,37 @@ def _numerals(normalised: str) -> str:
     return " ".join(_SMALL_NUMBERS.get(w, w) for w in normalised.split())
 
 
+# One amount, several spellings: "$12.6 million", "$12,600,000" and "12600000" are the same number. Numbers are
+# rewritten to their plain value (digits, no separators) before punctuation is dropped, which would otherwise
+# split "12,600,000" into three words.
+_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(thousand|million|billion|trillion)\b)?",
+                     re.IGNORECASE)
+
+
+def _plain_amount(m: re.Match) -> str:
+    whole, frac, scale = m.group(1).replace(",", ""), (m.group(2) or "")[1:], m.group(3)
+    shift = _SCALES[scale.lower()] if scale else 0
+    digits = whole + frac.ljust(shift, "0")  # the decimal point moves `shift` places right
+    point = len(whole) + shift
+    head, tail = digits[:point].lstrip("0") or "0", digits[point:].rstrip("0")
+    return f"{head}.{tail}" if tail else head
+
+
+def _answer_words(text: str) -> str:
+    """normalize_answer with amounts as plain values, number words up to twenty as digits and "&" read as "and"
+    (the quiz's "New Jersey & Oregon" is the article's "New Jersey and Oregon")."""
+    return _numerals(normalize_answer(_AMOUNT.sub(_plain_amount, text).replace("&", " and ")))
+
+
 def contains_gold(text: str, golds: Sequence[str]) -> bool | None:
-    """Does `text` contain any gold answer, on word boundaries, after normalisation (number words up to twenty
-    read as digits)? None when there is no gold answer to look for."""
-    golds = [_numerals(normalize_answer(g)) for g in golds]
+    """Does `text` contain any gold answer, on word boundaries, after normalisation (amounts compared by value,
+    number words up to twenty read as digits)? None when there is no gold answer to look for."""
+    golds = [_answer_words(g) for g in golds]
     golds = [g for g in golds if g]
     if not golds:
         return None
-    hay = f" {_numerals(normalize_answer(text))} "
+    hay = f" {_answer_words(text)} "
     return any(f" {g} " in hay for g in golds)
 
 

@@ -56,6 +56,28 @@ def test_small_numbers_count_the_same_as_words_or_digits_but_only_as_whole_numbe
     assert not M.contains_gold("someone said", ["1"])
 
 
+def test_amounts_match_by_value_whatever_their_spelling():
+    spellings = {12_600_000: ("$12.6 million", "$12,600,000", "12600000", "12.60 million"),
+                 2_500_000: ("2.5 million", "2,500,000"), 1_250: ("1.25 thousand", "1,250"),
+                 300_000: ("300,000", "300 thousand", "0.3 million")}
+    for value, forms in spellings.items():
+        for a in forms:
+            for b in forms:
+                assert M.contains_gold(f"it sold for {a} on Sunday", [b]), (a, b)
+                assert M.short_answer_correct(a, [b]), (a, b)
+        others = [f for v, fs in spellings.items() if v != value for f in fs]
+        assert not any(M.contains_gold(f"it sold for {a} on Sunday", [o]) for a in forms for o in others), value
+    assert not M.contains_gold("1.6 million", ["16 million"])  # the point still counts
+    assert not M.contains_gold("1,648 titles", ["1,600"])  # close is not equal
+    assert M.contains_gold("the BA.5 subvariant", ["BA.5"])  # a point inside a name is not an amount
+
+
+def test_an_ampersand_reads_as_and():
+    assert M.contains_gold("only New Jersey and Oregon ban it", ["New Jersey & Oregon"])
+    assert M.contains_gold("Johnson & Johnson said", ["Johnson and Johnson"])
+    assert not M.contains_gold("only New Jersey bans it", ["New Jersey & Oregon"])
+
+
 # -- retrieval ---------------------------------------------------------------------------------
 def test_doc_ranking_keeps_first_appearance():
     assert M.doc_ranking(["a", "b", "a", "c", "b"]) == ["a", "b", "c"]
