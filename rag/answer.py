@@ -187,7 +187,8 @@ class ExtractiveAnswerer(Answerer):
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
             statements.append(Statement(s.passage.doc_id, s.score, s.text, s.span[0], tuple(found)))
         answer = pick(q, statements[0], votes(statements))
-        if confident(answer, lead.sentence.score, len(lead.candidates), self.short_support, self.short_score):
+        named = len({c.key for c in lead.candidates}) if q.count > 1 else len(lead.candidates)
+        if confident(answer, lead.sentence.score, named, self.short_support, self.short_score, q.count):
             return answer
         return None
 

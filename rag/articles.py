@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from rag import lexicon as L
+
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d/%H:%M", "%d %B %Y", "%B %d, %Y")
 TITLE_MAX = 110
 
@@ -128,8 +130,7 @@ def parse_date(value: object) -> date | None:
 #   "WASHINGTON —", "SAN JUAN, Puerto Rico —"                                       (capitalised place, then a dash)
 _PLACE = r"[A-Z][\w.'’-]*(?:,?[ \t]+[\w.'’-]+){0,6}?"
 _DASH = r"(?:—|–|--|-(?=\s))"  # a lone hyphen only as a separator ("AP-NORC poll" is no dateline)
-_AGENCIES = ("CNN Business|CNN|Reuters|AP|AFP|Yonhap|Xinhua|UPI|Bloomberg|dpa|Kyodo|ANSA|EFE|PTI|IANS|"
-             "ANI|TASS|AAP|CNA|NHK|BBC")
+_AGENCIES = "|".join(re.escape(a) for a in L.DATELINE_AGENCIES)
 _DATELINES = (
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\((?:{_AGENCIES})\)[ \t]*(?:{_DASH}[ \t]*)?"),
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\([A-Z][\w.&' ]{{0,29}}\)[ \t]*{_DASH}[ \t]*"),  # "(Any Agency) —"

@@ -188,6 +188,8 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 NUMBER_WORDS = _words("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
 sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
 billion trillion dozen""")
+SCALE_WORDS = _words("thousand million billion trillion")
+SMALL_NUMBER_VALUES = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 # Words after a count that say what happened to the counted, not what they are ("37 died", "12 remain").
 COUNT_VERBS = _words("died killed dead injured wounded remain remained missing left arrested were are")
 # Words that qualify a title ("acting president", "deputy prime minister").
@@ -211,6 +213,11 @@ CURRENCY_SIGNS = frozenset("$€£¥₩₹")
 UNIT_WORDS = _words("""percent mile kilometer kilometre meter metre foot feet inch yard acre hectare pound ton tonne
 kilogram kg gram ounce gallon liter litre barrel degree point dollar cent euro yen pound mph km""")
 
+# Words that may stand before a figure as part of it ("more than 1.9 million", "an estimated $4 billion"); any other
+# word the recogniser puts in front ("a married couple $233,610") is not part of the amount.
+AMOUNT_MODIFIERS = _words("""more less fewer than at least most nearly almost about around roughly approximately
+some over under up to just only estimated record additional another a an""")
+
 # Plural number words say "many", not how many ("millions of swings were recalled").
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
 
@@ -220,8 +227,10 @@ LATEST_CUES = ("this week", "last week", "this weekend", "last weekend", "this m
                "yesterday", "recently", "recent", "latest", "currently", "right now", "so far this year", "this year",
                "this morning", "earlier this", "as of now", "at the moment", "these days", "this past")
 
-# Datelines that open wire copy and are never a headline: "New York CNN —", "SEOUL, Jan. 6 (Yonhap) --".
-DATELINE_AGENCIES = ("CNN", "AP", "Reuters", "AFP", "Yonhap", "Bloomberg", "UPI", "Xinhua", "Kyodo", "dpa", "PA")
+# Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
+# never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).
+DATELINE_AGENCIES = ("CNN Business", "CNN", "Reuters", "AP", "AFP", "Yonhap", "Xinhua", "UPI", "Bloomberg", "dpa",
+                     "Kyodo", "ANSA", "EFE", "PTI", "IANS", "ANI", "TASS", "AAP", "CNA", "NHK", "BBC")
 
 # Frequent function words of other languages written in Latin script (language detection, rag.language).
 FOREIGN_FUNCTION_WORDS: dict[str, frozenset[str]] = {

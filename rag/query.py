@@ -105,6 +105,7 @@ class Query:
     # administration"): then a sentence without such an entity may still answer, it just gets no short answer.
     strict_type: bool = False
     asked_noun: str | None = None  # lemma of what which/what asks for: "leader", "show"
+    count: int = 1  # how many things it asks for: "which two countries" -> 2
     verb: str | None = None  # lemma of the main verb: "kill", "win"; None for "is/was" questions
     verb_tag: str = ""  # its Penn tag ("VBZ" for "heads": a present-tense role question)
     speech: bool = False  # asks for someone's words: "what did X say/tell/announce?"
@@ -246,7 +247,8 @@ def understand(text: str, p: Parse) -> Query:
         else ()
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
-        asked_noun=noun, verb=verb, verb_tag=verb_tag, speech=speech, role=role, names=names, owners=_owners(p),
+        asked_noun=noun, count=_asked_count(toks, wh_i), verb=verb, verb_tag=verb_tag, speech=speech, role=role,
+        names=names, owners=_owners(p),
         latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text),
@@ -318,7 +320,7 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
         how = {"many": AnswerType.NUMBER, "old": AnswerType.AGE, "long": AnswerType.DURATION}
         if nxt == "many":
             # "How many days/years ...": the count of a span of time, which the recogniser tags as a date.
-            noun = next((t.lemma.lower() for t in toks[wh_i + 2:wh_i + 5] if t.pos == "NOUN"), None)
+            noun = _counted_noun(toks, wh_i + 2)
             if noun in L.DATE_NOUNS or (noun and noun + "s" in L.SPAN_UNITS):
                 return AnswerType.DURATION, ANSWER_LABELS[AnswerType.DURATION] | {"CARDINAL"}, noun
             return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
@@ -355,6 +357,28 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
     # A noun the lexicon does not type ("which role", "which measure"): answered by a description or a name of any
     # kind, so no entity label is looked for.
     return AnswerType.OTHER, frozenset(), noun
+
+
+def _asked_count(toks: tuple[Token, ...], wh_i: int | None) -> int:
+    """"Which two countries ...?" asks for two; "which two-year deal" for one deal."""
+    if wh_i is None or wh_i + 2 >= len(toks) or toks[wh_i].text.lower() not in ("which", "what"):
+        return 1
+    n, after = toks[wh_i + 1].text.lower(), toks[wh_i + 2]
+    value = int(n) if n.isdigit() else L.SMALL_NUMBER_VALUES.get(n)
+    if value is None or not 2 <= value <= 10 or after.text in ("-", "‐") or after.pos not in ("NOUN", "ADJ", "PROPN"):
+        return 1
+    return value
+
+
+def _counted_noun(toks: tuple[Token, ...], first: int) -> str | None:
+    """What "how many" counts: the head of the first noun run after it, which in English is its last noun ("how many
+    book titles" counts titles, "how many baby swings" swings)."""
+    i = next((i for i in range(first, min(first + 3, len(toks))) if toks[i].pos == "NOUN"), None)
+    if i is None:
+        return None
+    while i + 1 < len(toks) and toks[i + 1].pos == "NOUN":
+        i += 1
+    return toks[i].lemma.lower()
 
 
 def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:

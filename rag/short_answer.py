@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rag import lexicon as L
+from rag.articles import strip_dateline
 from rag.query import AnswerType, Query, normalise_name, stems
 from rag.text import words
 from rag.types import Entity
@@ -24,6 +25,7 @@ from rag.types import Entity
 _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_FRACTION = re.compile(r"\d\.\d")
 # A person answering "who" is preferred; a team, company or country answers "who won/bought/sued ...?" too.
 _WHO_FALLBACK = frozenset({"ORG", "GPE", "NORP"})
 
@@ -67,9 +69,11 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     if q.answer_type is None:
         return []
     labels = labels_for(q) if labels is None else labels
+    # "CNN — The Avalanche beat ...": the agency of a dateline answers nothing; its place may ("TOKYO (AP) — A quake").
+    dateline = len(text) - len(strip_dateline(text))
     found: list[Candidate] = []
     for e in entities:
-        if e.label not in labels:
+        if e.label not in labels or (e.start - offset < dateline and e.label not in _PLACE_LABELS):
             continue
         start = _with_currency(text, offset, e)
         raw = text[start - offset:e.end - offset]
@@ -181,7 +185,14 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
 
 def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """'How many days ...?' is not answered by the "three" of "a three-nation tour": a number followed by another
-    noun counts something else. A number followed by the asked noun, or by no noun at all, may answer."""
+    noun counts something else. A number followed by the asked noun, or by no noun at all, may answer. "One of"
+    picks a member of a group ("the owner of one of these swings"); it never says how many."""
+    if q.answer_type in (AnswerType.NUMBER, AnswerType.QUANTITY) and c.text.lower() == "one" and \
+            text[c.end - offset:c.end - offset + 4].lower() == " of ":
+        return False
+    if q.wh == "how" and q.answer_type is AnswerType.NUMBER and c.label == "CARDINAL" and _FRACTION.search(c.text) \
+            and not set(words(c.text)) & L.SCALE_WORDS:
+        return False  # things are counted in whole numbers: "4.0" is a version, "2.5 million" a count
     if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun \
             or q.asked_noun in L.NUMBER_NOUNS:  # "what was the magnitude/number ...": the noun names the figure
         return True
@@ -258,6 +269,8 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
         text = text[lead.end():]
     if not text:
         return None
+    if label in _AMOUNT_LABELS:
+        text = _amount_only(text)
     words = re.split(r"[\s-]+", text.lower())
     if t is AnswerType.AGE:
         m = _NUMBER.search(text)
@@ -294,6 +307,24 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
     s = start + max(offset, 0)
     return Candidate(text, key_of(text), label, s, s + len(text))
 
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_AMOUNT_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
+
+
+def _amount_only(text: str) -> str:
+    """A figure without the words the recogniser sometimes takes in front of it: "couple $233,610" -> "$233,610";
+    "more than 1.9 million" stays (`lexicon.AMOUNT_MODIFIERS`)."""
+    parts = text.split(" ")
+    first = next((i for i, w in enumerate(parts) if _DIGIT.search(w) or w[:1] in L.CURRENCY_SIGNS
+                  or w.lower().strip(",.") in L.NUMBER_WORDS), None)
+    if not first:  # a figure from the first word, or no figure at all
+        return text
+    keep = first
+    while keep > 0 and parts[keep - 1].lower() in L.AMOUNT_MODIFIERS:
+        keep -= 1
+    return " ".join(parts[keep:])
 
 
 def _in_question(q: Query, c: Candidate) -> bool:
@@ -335,6 +366,8 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
         return None
     total = sum(tally.values()) or 1.0
     labels = q.answer_labels
+    if q.count > 1:
+        return _listed(q, lead, tally, total)
     text = lead.text.lower()
     anchors = [m.start() for w in _anchor_words(q) for m in re.finditer(rf"\b{re.escape(w)}", text)]
 
@@ -351,15 +384,28 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
     return ShortAnswer(best.text, best.label, round(tally.get(best.key, 0.0) / total, 4))
 
 
+def _listed(q: Query, lead: Evidence, tally: dict[str, float], total: float) -> ShortAnswer | None:
+    """"Which two countries ...?": the first that many different candidates of the asked type, in the sentence's
+    order ("Sweden and Finland"), or none: half a list is not the answer."""
+    seen: set[str] = set()
+    named = [c for c in sorted(lead.candidates, key=lambda c: c.start)
+             if (not q.answer_labels or c.label in q.answer_labels) and not (c.key in seen or seen.add(c.key))]
+    if len(named) < q.count:
+        return None
+    named = named[:q.count]
+    text = ", ".join(c.text for c in named[:-1]) + " and " + named[-1].text
+    return ShortAnswer(text, named[0].label, round(min(tally.get(c.key, 0.0) for c in named) / total, 4))
+
+
 def _anchor_words(q: Query) -> list[str]:
     words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]+", q.search.lower()) if w not in L.STOPWORDS]
     return [w[:max(4, len(w) - 2)] for w in words]  # a crude stem: "killed" and "kill" both match "kil"
 
 
 def confident(answer: ShortAnswer | None, lead_score: float, n_candidates: int, min_support: float,
-              min_score: float) -> bool:
-    """Show the short answer? When most of the evidence agrees on it, or it is the supporting sentence's only
-    candidate and that sentence matches the question well."""
+              min_score: float, wanted: int = 1) -> bool:
+    """Show the short answer? When most of the evidence agrees on it, or the supporting sentence holds just the
+    candidates asked for (one, or the two of "which two ...") and matches the question well."""
     if answer is None:
         return False
-    return answer.support >= min_support or (n_candidates == 1 and lead_score >= min_score)
+    return answer.support >= min_support or (n_candidates == wanted and lead_score >= min_score)

@@ -8,7 +8,7 @@ import pytest
 
 from rag.nlp import analyzer
 from rag.query import analyse
-from rag.short_answer import candidates, key_of, labels_for
+from rag.short_answer import Evidence, candidates, key_of, labels_for, pick, votes
 
 SENTENCES = [
     "Deputy Prime Minister Choi Sang-mok has taken over as the acting president.",
@@ -160,6 +160,61 @@ def test_a_name_that_places_the_speaker_is_not_the_speaker(question, sentence, n
     assert (name in found) is kept, found
 
 
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # words the recogniser takes in front of a figure are not part of it ...
+    ("How much does it cost to raise a child?", "It cost a middle-income couple $233,610 to raise a child.",
+     "$233,610"),
+    ("How much does it cost a year?", "She estimated it cost a middle-income, married couple $18,000 per year.",
+     "$18,000"),
+    # ... the words that qualify it are
+    ("How many homes lost power?", "More than 1.9 million homes lost power on Thursday.", "More than 1.9 million"),
+    ("How many people were evacuated?", "Officials evacuated at least 6,000 people.", "at least 6,000"),
+])
+def test_an_amount_is_shown_from_its_figure_or_the_words_that_qualify_it(question, sentence, expected):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert expected in found, found
+    assert all(sentence[sentence.index(f) - 1:sentence.index(f)] in ("", " ") for f in found), found
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # "how many X Y" counts Y, the head of the noun run
+    ("How many book titles were banned?", "There were 2,532 book bans directed at 1,648 different titles.", "1,648"),
+    ("How many baby swings were recalled?", "The firm recalled 2 million baby swings and 400 cribs.", "2 million"),
+    ("How many bank branches will close?", "The lender will shut 120 bank branches and 3 offices.", "120"),
+])
+def test_how_many_counts_the_head_of_the_noun_it_asks_about(question, sentence, expected):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+    assert found == [expected], found
+
+
+def test_one_of_a_group_is_a_member_not_a_count():
+    for sentence in ("The owner of one of these swings should call the company.",
+                     "Parents of one of the injured people spoke to CNN.",
+                     "Owners of one of the recalled cribs can get a refund."):
+        ents = analyzer().entities([sentence])[0]
+        for question in ("How many swings were recalled?", "How many people were injured?",
+                         "How many cribs were recalled?"):
+            assert [c.text for c in candidates(analyse(question), sentence, 0, ents)] == [], (question, sentence)
+
+
+@pytest.mark.parametrize("dateline", ["CNN — ", "WASHINGTON (AP) — ", "SEOUL, Jan. 6 (Yonhap) -- ",
+                                      "New York CNN Business — ", "LONDON, Reuters — "])
+def test_the_agency_of_a_dateline_is_never_an_answer_its_place_may_be(dateline):
+    body = "The Colorado Avalanche defeated the Tampa Bay Lightning in Denver on Sunday."
+    sentence = dateline + body
+    ents = analyzer().entities([sentence])[0]
+    for question in ("Which team did the Avalanche beat?", "Which company reported the game?",
+                     "Where was the game played?", "Who won the game?", "When was the game?"):
+        found = candidates(analyse(question), sentence, 0, ents)
+        assert all(c.start >= len(dateline) or c.label in ("GPE", "LOC", "FAC") for c in found), (
+            question, [(c.text, c.label) for c in found])
+    sentence = "Tokyo (AP) — A strong earthquake shook the region on Sunday."
+    ents = analyzer().entities([sentence])[0]
+    assert "Tokyo" in [c.text for c in candidates(analyse("Where did the earthquake strike?"), sentence, 0, ents)]
+
+
 def test_a_number_before_an_unrelated_noun_does_not_count_the_asked_thing():
     sentence = "They also pledged closer ties with their two Asian allies."
     ents = analyzer().entities([sentence])[0]
@@ -204,3 +259,43 @@ def test_an_age_is_a_number_the_article_gives_as_an_age(sentence, age):
 def test_an_age_written_the_way_news_writes_ages_is_a_candidate_even_untagged(sentence):
     found = [c for c in candidates(analyse("How old was he?"), sentence, 100, []) if c.text == "33"]
     assert found and sentence[found[0].start - 100:found[0].end - 100] == "33"
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Which two countries did NATO invite to join?", "NATO leaders have formally invited Sweden and Finland to join.",
+     "Sweden and Finland"),
+    ("Which two countries are forging closer ties?", "Russia has grown much closer to China since the war began.",
+     "Russia and China"),
+    ("Which three companies bid for the contract?", "Google, Microsoft and Oracle bid for it, the Pentagon said.",
+     "Google, Microsoft and Oracle"),
+    # half a list is no answer
+    ("Which two countries are forging closer ties?", "The economy has assumed much greater significance for Russia.",
+     None),
+    ("Which three companies bid for the contract?", "Boeing and Airbus bid for the contract.", None),
+    # a count that is part of a compound asks for one thing
+    ("After a two-year extension, which player became the best paid?", "LeBron James signed a two-year extension.",
+     "LeBron James"),
+])
+def test_a_question_asking_for_several_things_gets_all_of_them_or_none(question, sentence, expected):
+    q = analyse(question)
+    found = tuple(candidates(q, sentence, 0, analyzer().entities([sentence])[0]))
+    lead = Evidence("doc", 0.8, sentence, 0, found)
+    answer = pick(q, lead, votes([lead]))
+    assert (answer.text if answer else None) == expected
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("The firm recalled versions 1.0 through 4.0 of the swing.", []),
+    ("Firmware 2.1 shipped with the swings.", []),
+    ("The firm recalled 2.5 million swings.", ["2.5 million"]),
+    ("The firm recalled 400 swings.", ["400"]),
+])
+def test_how_many_is_answered_by_a_whole_number_or_a_scaled_one(sentence, counts):
+    ents = analyzer().entities([sentence])[0]
+    found = [c.text for c in candidates(analyse("How many swings were recalled?"), sentence, 0, ents)]
+    assert found == counts, found
+    # a figure that is not a count keeps its decimals
+    sentence = "The quake had a magnitude of 7.1, officials said."
+    found = [c.text for c in candidates(analyse("What was the magnitude of the quake?"), sentence, 0,
+                                        analyzer().entities([sentence])[0])]
+    assert "7.1" in found, found
