@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "The articles do not contain an answer to this question."
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 # Labels of the names an answer is "about" (what a follow-up's "he" or "it" may mean).
-_MENTION_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT",
-                             "LAW"})
 
 
 @dataclass
@@ -220,7 +218,7 @@ def mentions(lead: Lead) -> list[Mention]:
     p = lead.sentence.passage
     out: list[Mention] = []
     for e in entity_lookup().within(p, lead.span):
-        if e.label in _MENTION_LABELS:
+        if e.label in L.NAME_LABELS:
             m = Mention(p.text[e.start - p.start:e.end - p.start].removesuffix("'s").removesuffix("’s"), e.label)
             if m.label == "PERSON" and all(w in L.TITLE_WORDS for w in words(m.text)):
                 continue  # "President" alone, tagged as a person: a title is nobody's name ("he" must not become it)

@@ -189,7 +189,10 @@ NUMBER_WORDS = _words("""one two three four five six seven eight nine ten eleven
 sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
 billion trillion dozen""")
 SCALE_WORDS = _words("thousand million billion trillion")
-SMALL_NUMBER_VALUES = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+# Number words news writes for small numbers ("six months"), with their values.
+SMALL_NUMBER_VALUES = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())}
 # Words after a count that say what happened to the counted, not what they are ("37 died", "12 remain").
 COUNT_VERBS = _words("died killed dead injured wounded remain remained missing left arrested were are")
 # Words that qualify a title ("acting president", "deputy prime minister").
@@ -226,6 +229,10 @@ VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions sev
 LATEST_CUES = ("this week", "last week", "this weekend", "last weekend", "this month", "today", "tonight",
                "yesterday", "recently", "recent", "latest", "currently", "right now", "so far this year", "this year",
                "this morning", "earlier this", "as of now", "at the moment", "these days", "this past")
+
+# spaCy entity labels of names (a person, an organisation, a place, a work ...) and of places.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 # Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
 # never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from rag import lexicon as L
 from rag.errors import ModelNotFound
 from rag.types import Entity
 
@@ -201,8 +202,10 @@ def link_people(text: str, ents: list[Entity]) -> list[Entity]:
 
 
 _NAME_WORD = re.compile(r" ([A-Z][a-z]+)\b")
-_NOT_NAME = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
-July August September October November December The A An And But Or In On At Of For To By With""".split())
+# Capitalised words after a name that do not continue it: a date ("Yoon Suk Yeol Monday") or a sentence-initial
+# function word.
+_NOT_NAME = frozenset(w.capitalize() for w in L.CALENDAR_WORDS) | frozenset(
+    "The A An And But Or In On At Of For To By With".split())
 
 
 def whole_name(text: str, e: Entity) -> int:

@@ -45,7 +45,7 @@ class AnswerType(StrEnum):
 ANSWER_LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PERSON: frozenset({"PERSON"}),
     AnswerType.ORG: frozenset({"ORG"}),
-    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    AnswerType.PLACE: L.PLACE_LABELS,
     AnswerType.DATE: frozenset({"DATE", "TIME"}),
     AnswerType.NUMBER: frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     AnswerType.MONEY: frozenset({"MONEY"}),
@@ -482,8 +482,7 @@ def _names(p: Parse) -> tuple[Mention, ...]:
     return tuple(m for m in out if not (m.text.lower() in seen or seen.add(m.text.lower())))
 
 
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW",
-                          "PROPN"})
+_NAME_LABELS = L.NAME_LABELS | {"PROPN"}
 
 
 def _written_as_name(text: str, label: str) -> bool:

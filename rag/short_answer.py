@@ -59,7 +59,7 @@ def labels_for(q: Query) -> frozenset[str]:
     return q.answer_labels
 
 
-NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
+NAMED = L.NAME_LABELS
 
 
 def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
@@ -73,7 +73,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     dateline = len(text) - len(strip_dateline(text))
     found: list[Candidate] = []
     for e in entities:
-        if e.label not in labels or (e.start - offset < dateline and e.label not in _PLACE_LABELS):
+        if e.label not in labels or (e.start - offset < dateline and e.label not in L.PLACE_LABELS):
             continue
         start = _with_currency(text, offset, e)
         raw = text[start - offset:e.end - offset]
@@ -309,7 +309,6 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
 
 
 
-_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _AMOUNT_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 
 

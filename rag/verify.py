@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag import lexicon as L
 from rag.query import plain_query
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
@@ -32,14 +33,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _END = re.compile(r"[.!?]+[\"”’')\]]*$")
 
-NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "DATE", "TIME"})
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december".split())
+_NUMBER_WORDS = {w: str(i) for w, i in L.SMALL_NUMBER_VALUES.items()}
 _NAME_STOP = frozenset({"the", "s", "of", "and", "a", "an"})
 
 # Reasons reported with a dropped sentence (`Dropped.reason` starts with one of these words).
@@ -220,12 +215,12 @@ class Verifier:
         ents = self.entities([claim])[0]
         for e in ents:
             text = claim[e.start:e.end]
-            if e.label in NAME_LABELS and not evidence.has_words(text):
+            if e.label in L.NAME_LABELS and not evidence.has_words(text):
                 return f"{NAME}: {text}"
             if e.label in NUMBER_LABELS:
                 for w in _tokens(text):
                     if w in _NUMBER_WORDS and not evidence.has_number_word(w):
                         return f"{NUMBER}: {w}"
-                    if w in _CALENDAR and w not in evidence.tokens:
+                    if w in L.CALENDAR_WORDS and w not in evidence.tokens:
                         return f"{NUMBER}: {text}"
         return None
