@@ -107,7 +107,13 @@ class SentenceScorer:
         """Does the sentence hold something that could answer? An entity of the asked type; for which/what
         questions whose noun only hints at a type (or gives none), any name the question does not contain."""
         labels = None if query.strict_type else labels_for(query) | NAMED
-        return bool(candidates(query, s.text, s.span[0], entity_lookup().within(s.passage, s.span), labels))
+        entities = entity_lookup().within(s.passage, s.span)
+        found = candidates(query, s.text, s.span[0], entities, labels)
+        if query.count > 1:  # "which two officials ...": as many different ones of the asked type
+            typed = labels_for(query) or labels_for(query) | NAMED
+            found = [c for c in found if c.label in typed]
+            return len({c.key for c in found}) >= query.count
+        return bool(found)
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:
         key = sentence_id_for_chunk(p.chunk_id, span)

@@ -247,3 +247,18 @@ def test_a_title_the_recogniser_took_for_a_person_is_not_a_name_the_answer_gives
     events = ExtractiveAnswerer(FixedScorer([0.9]), min_evidence=0.3).stream(analyse("Where did he flee?"), [p])
     summary = next(e for e in events if isinstance(e, Summary))
     assert [m.text for m in summary.entities] == ["Gotabaya Rajapaksa", "Maldives"]
+
+
+@pytest.mark.parametrize(("question", "held"), [
+    # as many different people as asked: the first sentence names two, the second one, the third none
+    ("Which two officials met in Seoul?", [True, False, False]),
+    ("Which three officials met in Seoul?", [False, False, False]),
+    # one asked: any sentence with a person the question does not name
+    ("Which official met in Seoul?", [True, True, False]),
+])
+def test_a_sentence_holds_the_answer_only_with_as_many_candidates_as_the_question_asks_for(question, held):
+    p = passage("Foreign Minister Cho Tae-yul and U.S. Secretary of State Antony Blinken met in Seoul on Monday. "
+                "Blinken arrived in South Korea late Sunday. The talks lasted two hours.")
+    q = analyse(question)
+    got = [SentenceScorer.holds_answer(q, ScoredSentence(p, span, 0.5, 0.5, 0.5)) for span in p.sentences]
+    assert got == held
