@@ -289,8 +289,11 @@ def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:
         chunk = toks[start:end]
         head = chunk[-1]
         if head.pos == "NOUN" and head.lemma.lower() in L.ROLE_NOUNS:
+            # "the former acting president" asks for whoever held the post before: "former" stands for any word
+            # that says so ("ex-", "outgoing", "ousted"; lexicon.FORMER_WORDS).
+            former = ("former",) if any(t.text.lower() in L.FORMER_WORDS for t in chunk[:-1]) else ()
             mods = [t.text.lower() for t in chunk[:-1] if t.text.lower() in L.TITLE_MODIFIERS]
-            return (*mods, head.lemma.lower())
+            return (*former, *mods, head.lemma.lower())
     return ()
 
 

@@ -129,7 +129,8 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
         return [i for i, w in enumerate(ws) if any(w.startswith(r[:max(4, len(r) - 2)]) for r in role[-1:])]
 
     def has(ws: list[str]) -> bool:
-        return all(any(w.startswith(r[:max(4, len(r) - 2)]) for w in ws) for r in role)
+        return all(any(w in L.FORMER_WORDS for w in ws) if r == "former" else
+                   any(w.startswith(r[:max(4, len(r) - 2)]) for w in ws) for r in role)
     gaps = []
     if has(before) and at(before):
         gaps.append(len(before) - 1 - max(at(before)))
@@ -146,8 +147,8 @@ def _same_kind(word: str, noun: str) -> bool:
 
 def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """'former acting President Han Duck-soo' does not answer who *is* acting president."""
-    if c.label != "PERSON" or q.verb_tag not in ("VBZ", "VBP"):
-        return False
+    if c.label != "PERSON" or q.verb_tag not in ("VBZ", "VBP") or "former" in q.role:
+        return False  # "who is the former acting president?" asks for exactly that
     before = words(text[max(0, c.start - offset - 40):c.start - offset])[-4:]
     return any(w in L.FORMER_WORDS for w in before)
 

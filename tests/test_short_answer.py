@@ -299,3 +299,19 @@ def test_how_many_is_answered_by_a_whole_number_or_a_scaled_one(sentence, counts
     found = [c.text for c in candidates(analyse("What was the magnitude of the quake?"), sentence, 0,
                                         analyzer().entities([sentence])[0])]
     assert "7.1" in found, found
+
+
+@pytest.mark.parametrize(("sentence", "current", "former"), [
+    ("The impeachment of former acting President Han Duck-soo left Deputy Prime Minister Choi Sang-mok as the acting "
+     "president.", "Choi Sang-mok", "Han Duck-soo"),
+    ("Ex-Prime Minister Liz Truss criticised Prime Minister Rishi Sunak on Monday.", "Rishi Sunak", "Liz Truss"),
+    ("Outgoing chief executive Jane Fraser handed over to chief executive Tom Smith.", "Tom Smith", "Jane Fraser"),
+])
+def test_the_former_holder_of_a_post_answers_only_a_question_about_the_former_one(sentence, current, former):
+    ents = analyzer().entities([sentence])[0]
+    post = {"Han Duck-soo": "acting president", "Liz Truss": "prime minister", "Jane Fraser": "chief executive"}[former]
+    now = [c.text for c in candidates(analyse(f"Who is the {post}?"), sentence, 0, ents)]
+    before = [c.text for c in candidates(analyse(f"Who was the former {post}?"), sentence, 0, ents)]
+    also = [c.text for c in candidates(analyse(f"Who is the former {post}?"), sentence, 0, ents)]
+    assert current in now and former not in now, now
+    assert before == also == [former], (before, also)
