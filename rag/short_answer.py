@@ -26,6 +26,7 @@ _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _FRACTION = re.compile(r"\d\.\d")
+_COMPOUND_COUNT = re.compile(r"(\w+)-[a-z]+$")
 # A person answering "who" is preferred; a team, company or country answers "who won/bought/sued ...?" too.
 _WHO_FALLBACK = frozenset({"ORG", "GPE", "NORP"})
 
@@ -283,6 +284,8 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
             return None
         if set(words) & L.VAGUE_COUNTS and not _DIGIT.search(text):
             return None  # "millions of": many, not how many
+        if (m := _COMPOUND_COUNT.match(text)) and (m.group(1).lower() in L.NUMBER_WORDS or m.group(1).isdigit()):
+            text = m.group(1)  # "a three-nation tour": how many nations is "three"
     elif t is AnswerType.DURATION:
         if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) or not any(
                 w.rstrip("s") in {u.rstrip("s") for u in L.SPAN_UNITS} for w in words):

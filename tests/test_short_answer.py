@@ -315,3 +315,12 @@ def test_the_former_holder_of_a_post_answers_only_a_question_about_the_former_on
     also = [c.text for c in candidates(analyse(f"Who is the former {post}?"), sentence, 0, ents)]
     assert current in now and former not in now, now
     assert before == also == [former], (before, also)
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How many nations is Blinken touring?", "Blinken is on a three-nation tour this week.", "three"),
+    ("How many stops did the team make?", "The team made a 12-stop trip across Asia.", "12"),
+])
+def test_a_count_written_as_a_compound_is_shown_as_the_number(question, sentence, expected):
+    ents = analyzer().entities([sentence])[0]
+    assert [c.text for c in candidates(analyse(question), sentence, 0, ents)] == [expected]
