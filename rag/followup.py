@@ -19,6 +19,7 @@ A reference none of them names is searched with the question that set the topic 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -48,7 +49,7 @@ def is_ellipsis(q: Query, p: Parse) -> bool:
 
 def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     """`q` with `search` resolved against `turns` (oldest first), or `q` unchanged."""
-    turns = [t for t in turns if t.question.strip()][-MAX_REACH:]
+    turns = [typed_short_answer(t) for t in turns if t.question.strip()][-MAX_REACH:]
     if not turns:
         return q
     if is_ellipsis(q, p):
@@ -80,6 +81,27 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     left = tuple(r for r in refs if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
+
+
+def typed_short_answer(turn: Turn) -> Turn:
+    """A client may keep only a turn's question and short answer, without the names its answer gave: the short
+    answer is then a name of the kind its question asked for ("who is acting president?" -> "Choi Sang-mok" is a
+    person; "which two officials met?" -> "Cho Tae-yul and Antony Blinken" are two people)."""
+    if not turn.short_answer:
+        return turn
+    short = normalise_name(turn.short_answer)
+    if any(short.lower() in m.text.lower() for m in turn.entities):
+        return turn
+    asked = _question(turn)
+    label = next((lb for lb in _NAME_KINDS if lb in asked.answer_labels), None)
+    if label is None:
+        return turn
+    parts = [x.strip() for x in _LIST_SEPARATORS.split(short)] if asked.count != 1 else [short]
+    return replace(turn, entities=(*(Mention(x, label) for x in parts if x), *turn.entities))
+
+
+_NAME_KINDS = ("PERSON", "GPE", "ORG", "NORP", "LOC", "FAC")  # the kind a short answer is taken as, in this order
+_LIST_SEPARATORS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
 def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
@@ -165,6 +187,9 @@ def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None]
     """Whom "they" means: the two people the last answer names ("Cho Tae-yul and Antony Blinken"), else its first
     country, organisation or people."""
     last = turns[-1]
+    if last.short_answer and _question(last).count != 1 and last.entities:  # "which two countries ...?": both
+        text = normalise_name(last.short_answer)
+        return (f"{text}'s" if possessive else text), last.entities[0]
     people = [m for m in last.entities if m.label == "PERSON"]
     answered = _short_mention(last, ("GPE", "NORP", "ORG"))
     if answered is not None:  # "which team did they beat?" after "which team won?": the team the answer named

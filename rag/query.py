@@ -105,7 +105,7 @@ class Query:
     # administration"): then a sentence without such an entity may still answer, it just gets no short answer.
     strict_type: bool = False
     asked_noun: str | None = None  # lemma of what which/what asks for: "leader", "show"
-    count: int = 1  # how many things it asks for: "which two countries" -> 2
+    count: int = 1  # how many things it asks for: "which two countries" -> 2; "which countries" -> 0 (all given)
     verb: str | None = None  # lemma of the main verb: "kill", "win"; None for "is/was" questions
     verb_tag: str = ""  # its Penn tag ("VBZ" for "heads": a present-tense role question)
     speech: bool = False  # asks for someone's words: "what did X say/tell/announce?"
@@ -247,8 +247,8 @@ def understand(text: str, p: Parse) -> Query:
         else ()
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
-        asked_noun=noun, count=_asked_count(toks, wh_i), verb=verb, verb_tag=verb_tag, speech=speech, role=role,
-        names=names, owners=_owners(p),
+        asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
+        role=role, names=names, owners=_owners(p),
         latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text),
@@ -362,15 +362,23 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
     return AnswerType.OTHER, frozenset(), noun
 
 
-def _asked_count(toks: tuple[Token, ...], wh_i: int | None) -> int:
-    """"Which two countries ...?" asks for two; "which two-year deal" for one deal."""
+def _asked_count(toks: tuple[Token, ...], wh_i: int | None, answer_type: AnswerType | None) -> int:
+    """How many things the question asks for: "which two countries ...?" two; "which two-year deal" one deal;
+    "which countries ...?" (a plural name of places, people or organisations) all the evidence gives: 0."""
     if wh_i is None or wh_i + 2 >= len(toks) or toks[wh_i].text.lower() not in ("which", "what"):
         return 1
     n, after = toks[wh_i + 1].text.lower(), toks[wh_i + 2]
     value = int(n) if n.isdigit() else L.SMALL_NUMBER_VALUES.get(n)
-    if value is None or not 2 <= value <= 10 or after.text in ("-", "‐") or after.pos not in ("NOUN", "ADJ", "PROPN"):
+    if value is None:
+        noun = next((t for t in toks[wh_i + 1:wh_i + 4] if t.pos == "NOUN"), None)
+        plural = noun is not None and noun.tag == "NNS" and answer_type in _LISTABLE
+        return 0 if plural else 1
+    if not 2 <= value <= 10 or after.text in ("-", "‐") or after.pos not in ("NOUN", "ADJ", "PROPN"):
         return 1
     return value
+
+
+_LISTABLE = frozenset({AnswerType.PERSON, AnswerType.ORG, AnswerType.PLACE})
 
 
 def _counted_noun(toks: tuple[Token, ...], first: int) -> str | None:

@@ -109,10 +109,10 @@ class SentenceScorer:
         labels = None if query.strict_type else labels_for(query) | NAMED
         entities = entity_lookup().within(s.passage, s.span)
         found = candidates(query, s.text, s.span[0], entities, labels)
-        if query.count > 1:  # "which two officials ...": as many different ones of the asked type
+        if query.count != 1:  # "which (two) officials ...": as many different ones of the asked type (two, or several)
             typed = labels_for(query) or labels_for(query) | NAMED
             found = [c for c in found if c.label in typed]
-            return len({c.key for c in found}) >= query.count
+            return len({c.key for c in found}) >= (query.count or 2)
         return bool(found)
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:

@@ -369,7 +369,7 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
         return None
     total = sum(tally.values()) or 1.0
     labels = q.answer_labels
-    if q.count > 1:
+    if q.count != 1:
         return _listed(q, lead, tally, total)
     text = lead.text.lower()
     anchors = [m.start() for w in _anchor_words(q) for m in re.finditer(rf"\b{re.escape(w)}", text)]
@@ -389,13 +389,14 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
 
 def _listed(q: Query, lead: Evidence, tally: dict[str, float], total: float) -> ShortAnswer | None:
     """"Which two countries ...?": the first that many different candidates of the asked type, in the sentence's
-    order ("Sweden and Finland"), or none: half a list is not the answer."""
+    order ("Sweden and Finland"), or none: half a list is not the answer. "Which countries ...?": all of them, when
+    the sentence gives more than one."""
     seen: set[str] = set()
     named = [c for c in sorted(lead.candidates, key=lambda c: c.start)
              if (not q.answer_labels or c.label in q.answer_labels) and not (c.key in seen or seen.add(c.key))]
-    if len(named) < q.count:
+    if len(named) < (q.count or 2):  # a plural asks for several: one name alone is likelier a stray one
         return None
-    named = named[:q.count]
+    named = named[:q.count or len(named)]
     text = ", ".join(c.text for c in named[:-1]) + " and " + named[-1].text
     return ShortAnswer(text, named[0].label, round(min(tally.get(c.key, 0.0) for c in named) / total, 4))
 

@@ -174,3 +174,27 @@ def test_the_deal_is_the_deal_of_whom_the_last_answer_named():
                                ("What did the company say about the deal?", "What did Twitter say about the deal?")):
         assert analyse(question, [TWITTER]).search == expected
     assert analyse("How much was the deal worth?").search == "How much was the deal worth?"  # no earlier turn
+
+
+@pytest.mark.parametrize(("earlier", "short", "question", "expected"), [
+    # a client that kept only each turn's question and short answer: the short answer is of the asked kind
+    ("who is acting president?", "Choi Sang-mok", "who paid him a courtesy call?", "who paid Choi Sang-mok a"),
+    ("Who agreed to buy Twitter?", "Elon Musk", "how much did he offer?", "how much did Elon Musk offer?"),
+    ("Which country won the World Cup?", "Argentina", "who is its captain?", "who is Argentina's captain?"),
+    ("Which company recalled the swings?", "Fisher-Price", "when did it announce the recall?",
+     "when did Fisher-Price announce the recall?"),
+    # a list answer is all of the list
+    ("Which two officials met in Seoul?", "Cho Tae-yul and Antony Blinken", "what did they discuss?",
+     "what did Cho Tae-yul and Antony Blinken discuss?"),
+    ("Which three companies bid for the contract?", "Google, Microsoft and Oracle", "how much did they bid?",
+     "how much did Google, Microsoft and Oracle bid?"),
+])
+def test_a_short_answer_alone_is_a_name_of_the_kind_its_question_asked_for(earlier, short, question, expected):
+    q = analyse(question, [Turn(question=earlier, short_answer=short)])
+    assert q.search.startswith(expected), q.search
+
+
+def test_a_short_answer_that_is_no_name_resolves_nothing():
+    # a number or a date answers no "he" or "it"; the question that set the topic is searched instead
+    q = analyse("when did he take office?", [Turn(question="How old is the president?", short_answer="79")])
+    assert "79" not in q.search

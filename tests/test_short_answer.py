@@ -275,6 +275,12 @@ def test_an_age_written_the_way_news_writes_ages_is_a_candidate_even_untagged(se
     # a count that is part of a compound asks for one thing
     ("After a two-year extension, which player became the best paid?", "LeBron James signed a two-year extension.",
      "LeBron James"),
+    # a plural asks for all the sentence gives, when it gives more than one
+    ("Which countries signed the deal?", "The United States, Japan and South Korea signed the deal in Washington.",
+     "United States, Japan and South Korea"),
+    ("Which countries are the planned stops?", "Blinken is on a tour with planned stops in Japan and France.",
+     "Japan and France"),
+    ("Which countries signed the deal?", "Japan signed the deal on Monday.", None),
 ])
 def test_a_question_asking_for_several_things_gets_all_of_them_or_none(question, sentence, expected):
     q = analyse(question)
@@ -324,3 +330,14 @@ def test_the_former_holder_of_a_post_answers_only_a_question_about_the_former_on
 def test_a_count_written_as_a_compound_is_shown_as_the_number(question, sentence, expected):
     ents = analyzer().entities([sentence])[0]
     assert [c.text for c in candidates(analyse(question), sentence, 0, ents)] == [expected]
+
+
+@pytest.mark.parametrize(("question", "count"), [
+    ("Which two countries met?", 2), ("What three companies bid?", 3), ("Which 2 firms merged?", 2),
+    ("Which country signed the deal?", 1), ("After a two-year deal, which player signed?", 1),
+    ("Which countries signed the deal?", 0), ("What companies bid for it?", 0), ("Which officials met?", 0),
+    # a plural of something that is not a name is not listed
+    ("Which years saw record heat?", 1), ("What prices rose most?", 1),
+])
+def test_the_question_says_how_many_things_it_asks_for(question, count):
+    assert analyse(question).count == count
