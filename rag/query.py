@@ -370,8 +370,8 @@ def _asked_count(toks: tuple[Token, ...], wh_i: int | None, answer_type: AnswerT
     n, after = toks[wh_i + 1].text.lower(), toks[wh_i + 2]
     value = int(n) if n.isdigit() else L.SMALL_NUMBER_VALUES.get(n)
     if value is None:
-        noun = next((t for t in toks[wh_i + 1:wh_i + 4] if t.pos == "NOUN"), None)
-        plural = noun is not None and noun.tag == "NNS" and answer_type in _LISTABLE
+        head = _noun_run_head(toks, wh_i + 1)  # "which social media platform": the platform, not the media
+        plural = head is not None and toks[head].tag == "NNS" and answer_type in _LISTABLE
         return 0 if plural else 1
     if not 2 <= value <= 10 or after.text in ("-", "‐") or after.pos not in ("NOUN", "ADJ", "PROPN"):
         return 1
@@ -382,14 +382,21 @@ _LISTABLE = frozenset({AnswerType.PERSON, AnswerType.ORG, AnswerType.PLACE})
 
 
 def _counted_noun(toks: tuple[Token, ...], first: int) -> str | None:
-    """What "how many" counts: the head of the first noun run after it, which in English is its last noun ("how many
-    book titles" counts titles, "how many baby swings" swings)."""
+    """What "how many" counts: the head of the first noun run after it ("how many book titles" counts titles, "how
+    many baby swings" swings)."""
+    i = _noun_run_head(toks, first)
+    return None if i is None else toks[i].lemma.lower()
+
+
+def _noun_run_head(toks: tuple[Token, ...], first: int) -> int | None:
+    """The index of the head of the first run of nouns starting within three tokens of `first`: in English its last
+    noun ("book titles", "social media platform")."""
     i = next((i for i in range(first, min(first + 3, len(toks))) if toks[i].pos == "NOUN"), None)
     if i is None:
         return None
     while i + 1 < len(toks) and toks[i + 1].pos == "NOUN":
         i += 1
-    return toks[i].lemma.lower()
+    return i
 
 
 def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:

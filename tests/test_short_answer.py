@@ -338,6 +338,9 @@ def test_a_count_written_as_a_compound_is_shown_as_the_number(question, sentence
     ("Which countries signed the deal?", 0), ("What companies bid for it?", 0), ("Which officials met?", 0),
     # a plural of something that is not a name is not listed
     ("Which years saw record heat?", 1), ("What prices rose most?", 1),
+    # a plural that only modifies the asked noun asks for one
+    ("Which social media platform banned political ads?", 1), ("He bought a team in which major sports league?", 1),
+    ("Which tech companies bid for it?", 0),
 ])
 def test_the_question_says_how_many_things_it_asks_for(question, count):
     assert analyse(question).count == count
