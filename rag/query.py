@@ -371,7 +371,9 @@ def _asked_count(toks: tuple[Token, ...], wh_i: int | None, answer_type: AnswerT
     value = int(n) if n.isdigit() else L.SMALL_NUMBER_VALUES.get(n)
     if value is None:
         head = _noun_run_head(toks, wh_i + 1)  # "which social media platform": the platform, not the media
-        plural = head is not None and toks[head].tag == "NNS" and answer_type in _LISTABLE
+        # "Which of their players ...?" picks one of them: only a noun phrase right after the wh-word lists.
+        modifiers_only = head is not None and all(t.pos in ("ADJ", "NOUN", "PROPN") for t in toks[wh_i + 1:head])
+        plural = modifiers_only and toks[head].tag == "NNS" and answer_type in _LISTABLE
         return 0 if plural else 1
     if not 2 <= value <= 10 or after.text in ("-", "‐") or after.pos not in ("NOUN", "ADJ", "PROPN"):
         return 1

@@ -298,6 +298,8 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
             return None  # "five weeks" is how long, not when
     elif text.lower() in L.CALENDAR_WORDS or text.lower() in L.STOPWORDS:
         return None
+    elif label == "PERSON" and not any(c.islower() for c in text):
+        return None  # "WNBA MVP", "NFL": capitals alone spell an acronym or a title, not a person's name
     if q.answer_labels <= {"GPE"} and q.asked_noun:
         # "which country" / "which state" / "which city": a country, a US state, or neither.
         low = key_of(text.replace(".", ""))

@@ -9,6 +9,7 @@ import pytest
 from rag.nlp import analyzer
 from rag.query import analyse
 from rag.short_answer import Evidence, candidates, key_of, labels_for, pick, votes
+from rag.types import Entity
 
 SENTENCES = [
     "Deputy Prime Minister Choi Sang-mok has taken over as the acting president.",
@@ -340,7 +341,17 @@ def test_a_count_written_as_a_compound_is_shown_as_the_number(question, sentence
     ("Which years saw record heat?", 1), ("What prices rose most?", 1),
     # a plural that only modifies the asked noun asks for one
     ("Which social media platform banned political ads?", 1), ("He bought a team in which major sports league?", 1),
-    ("Which tech companies bid for it?", 0),
+    ("Which tech companies bid for it?", 0), ("Which of their players scored 20 points?", 1),
+    ("Which of the countries signed?", 1),
 ])
 def test_the_question_says_how_many_things_it_asks_for(question, count):
     assert analyse(question).count == count
+
+
+def test_a_person_is_never_an_acronym_the_recogniser_took_for_one():
+    sentence = "Guard Chelsea Gray scored 20 points, and WNBA MVP A'ja Wilson scored 14."
+    at = sentence.index("WNBA MVP")
+    ents = [Entity(6, 18, "PERSON"), Entity(at, at + len("WNBA MVP"), "PERSON"),
+            Entity(at + 9, at + 9 + len("A'ja Wilson"), "PERSON")]
+    found = [c.text for c in candidates(analyse("Which player scored?"), sentence, 0, ents)]
+    assert found == ["Chelsea Gray", "A'ja Wilson"], found
