@@ -26,6 +26,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+# Months as datelines abbreviate them ("Sept. 19"); kept apart from CALENDAR_WORDS, since "Jan" is also a name.
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
 # Titles and the words that make them up ("Deputy Prime Minister", "U.S. Secretary of State"): dropped in front of a
 # name when the name stands in for a pronoun, and never a person's name themselves.

@@ -276,8 +276,8 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
     words = re.split(r"[\s-]+", text.lower())
     if t is AnswerType.AGE:
         m = _NUMBER.search(text)
-        if not m:
-            return None
+        if not m or {w.strip(".,") for w in words} & (L.CALENDAR_WORDS | L.MONTH_ABBREVIATIONS):
+            return None  # "September 19" is a day, not an age
         text = m.group(0).rstrip(".,")
     elif t in (AnswerType.NUMBER, AnswerType.QUANTITY):
         if not _DIGIT.search(text) and not (set(words) & L.NUMBER_WORDS):

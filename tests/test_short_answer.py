@@ -355,3 +355,13 @@ def test_a_person_is_never_an_acronym_the_recogniser_took_for_one():
             Entity(at + 9, at + 9 + len("A'ja Wilson"), "PERSON")]
     found = [c.text for c in candidates(analyse("Which player scored?"), sentence, 0, ents)]
     assert found == ["Chelsea Gray", "A'ja Wilson"], found
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Queen's coffin was placed in St George's Chapel on September 19.",
+    "She died at Balmoral on Thursday, September 8, the palace said.",
+    "The funeral took place on Monday, Sept. 19, in London.",
+])
+def test_a_calendar_date_is_never_an_age(sentence):
+    ents = analyzer().entities([sentence])[0]
+    assert candidates(analyse("How old was Queen Elizabeth II when she died?"), sentence, 0, ents) == []
