@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND = "The articles do not contain an answer to this question."
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
-# Labels of the names an answer is "about" (what a follow-up's "he" or "it" may mean).
 
 
 @dataclass

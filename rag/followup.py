@@ -189,7 +189,8 @@ def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None]
     last = turns[-1]
     if last.short_answer and _question(last).count != 1 and last.entities:  # "which two countries ...?": both
         text = normalise_name(last.short_answer)
-        return (f"{text}'s" if possessive else text), last.entities[0]
+        first = next((m for m in last.entities if m.text.lower() in text.lower()), last.entities[0])
+        return (f"{text}'s" if possessive else text), first
     people = [m for m in last.entities if m.label == "PERSON"]
     answered = _short_mention(last, ("GPE", "NORP", "ORG"))
     if answered is not None:  # "which team did they beat?" after "which team won?": the team the answer named

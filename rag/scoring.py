@@ -16,7 +16,7 @@ import numpy as np
 from rag.embeddings import SentenceEmbeddings
 from rag.entities import entity_lookup
 from rag.query import Query, stems
-from rag.short_answer import NAMED, candidates, labels_for
+from rag.short_answer import NAMED, candidates, labels_for, listed
 from rag.store import Store, sentence_id_for_chunk
 from rag.types import Passage
 
@@ -109,10 +109,8 @@ class SentenceScorer:
         labels = None if query.strict_type else labels_for(query) | NAMED
         entities = entity_lookup().within(s.passage, s.span)
         found = candidates(query, s.text, s.span[0], entities, labels)
-        if query.count != 1:  # "which (two) officials ...": as many different ones of the asked type (two, or several)
-            typed = labels_for(query) or labels_for(query) | NAMED
-            found = [c for c in found if c.label in typed]
-            return len({c.key for c in found}) >= (query.count or 2)
+        if query.count != 1:  # "which (two) officials ...": as many different ones of the asked type
+            return listed(query, found) is not None
         return bool(found)
 
     def _sentence_terms(self, p: Passage, span: tuple[int, int]) -> frozenset[str]:

@@ -390,17 +390,26 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
 
 
 def _listed(q: Query, lead: Evidence, tally: dict[str, float], total: float) -> ShortAnswer | None:
-    """"Which two countries ...?": the first that many different candidates of the asked type, in the sentence's
-    order ("Sweden and Finland"), or none: half a list is not the answer. "Which countries ...?": all of them, when
-    the sentence gives more than one."""
-    seen: set[str] = set()
-    named = [c for c in sorted(lead.candidates, key=lambda c: c.start)
-             if (not q.answer_labels or c.label in q.answer_labels) and not (c.key in seen or seen.add(c.key))]
-    if len(named) < (q.count or 2):  # a plural asks for several: one name alone is likelier a stray one
+    """"Which two countries ...?": "Sweden and Finland" (see `listed`), or none."""
+    named = listed(q, lead.candidates)
+    if named is None:
         return None
-    named = named[:q.count or len(named)]
     text = ", ".join(c.text for c in named[:-1]) + " and " + named[-1].text
     return ShortAnswer(text, named[0].label, round(min(tally.get(c.key, 0.0) for c in named) / total, 4))
+
+
+def listed(q: Query, found: Iterable[Candidate]) -> list[Candidate] | None:
+    """What a question asking for several things gets from one sentence: for "which two countries ...?" the first
+    two different candidates of the asked type in the sentence's order; for "which countries ...?" all of them.
+    None when there are too few: half a list is not the answer, and a plural answered by one name alone is likelier
+    a stray one."""
+    labels = labels_for(q) or NAMED
+    seen: set[str] = set()
+    named = [c for c in sorted(found, key=lambda c: c.start)
+             if c.label in labels and not (c.key in seen or seen.add(c.key))]
+    if len(named) < (q.count or 2):
+        return None
+    return named[:q.count or len(named)]
 
 
 def _anchor_words(q: Query) -> list[str]:
