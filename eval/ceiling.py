@@ -47,13 +47,22 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
             answered.append(not result.abstained and bool(M.contains_gold(result.answer, q.answers)))
             ranked = scorer.score(as_query(result.query), passages)
             ranks.append(next((i for i, s in enumerate(ranked, 1) if M.contains_gold(s.text, q.answers)), None))
-        n = len(ranks)
-        out[name] = {"questions": n, "answer_contains_gold": round(sum(answered) / n, 3),
-                     **{f"top{k}_sentences_contain_gold": round(sum(r is not None and r <= k for r in ranks) / n, 3)
-                        for k in TOPS},
-                     "any_retrieved_sentence_contains_gold": round(sum(r is not None for r in ranks) / n, 3)}
+        out[name] = _ceiling(ranks, answered)
+        splits = sorted({q.split for q in questions if q.split})
+        if len(splits) > 1:  # tuned-on vs held-out questions, side by side
+            out[name]["by_split"] = {
+                sp: _ceiling([r for r, q in zip(ranks, questions, strict=True) if q.split == sp],
+                             [a for a, q in zip(answered, questions, strict=True) if q.split == sp]) for sp in splits}
         print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
     return out
+
+
+def _ceiling(ranks: list[int | None], answered: list[bool]) -> dict:
+    n = len(ranks)
+    return {"questions": n, "answer_contains_gold": round(sum(answered) / n, 3),
+            **{f"top{k}_sentences_contain_gold": round(sum(r is not None and r <= k for r in ranks) / n, 3)
+               for k in TOPS},
+            "any_retrieved_sentence_contains_gold": round(sum(r is not None for r in ranks) / n, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:
