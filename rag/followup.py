@@ -26,7 +26,7 @@ from dataclasses import replace
 from rag import lexicon as L
 from rag.nlp import Parse
 from rag.query import Query, Reference, normalise_name, parse, stems, understand
-from rag.text import human_date
+from rag.text import human_date, words
 from rag.types import Mention, Turn
 
 MAX_REACH = 3  # how many turns back a reference may reach
@@ -52,7 +52,7 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     turns = [typed_short_answer(t) for t in turns if t.question.strip()][-MAX_REACH:]
     if not turns:
         return q
-    if is_ellipsis(q, p):
+    if is_ellipsis(q, p) or (not q.references and _role_switch(q, p, turns[-1].question)[0] is not None):
         return _switch(q, p, turns[-1])
     if not q.references or has_own_subject(q):
         return q
@@ -235,13 +235,54 @@ def _asked_phrase(text: str, p: Parse) -> str | None:
     return text[toks[wh].start:toks[end].end] if end is not None else None
 
 
+_NOT_OWNERS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
+_COPULAR = re.compile(r"((who|what)\s+(?:is|are|was|were))\s+.+\?$", re.IGNORECASE)  # "Who is X?"
+
+
+def _asked_role(text: str, p: Parse) -> str | None:
+    """The noun phrase an ellipsis asks about when it names a thing of its own and not only a name: "the U.S.
+    secretary of state" in "And the U.S. secretary of state?" (None for "And Japan?" or "what about Blinken?")."""
+    low = text.lower().lstrip(" ,")
+    opener = max((o for o in L.SWITCH_OPENERS if low.startswith(o + " ")), key=len, default=None)
+    if opener is None:
+        return None
+    start = len(text) - len(text.lstrip(" ,")) + len(opener)
+    rest = [t for t in p.tokens if t.start >= start and t.pos != "PUNCT"]
+    if not rest or rest[0].text.lower() in ("who", "what", "which", "how", "when", "where", "why"):
+        return None  # "and how many NCAA championships?" asks anew: the asked-phrase swap handles it
+    if not any(t.pos == "NOUN" and not t.ent for t in rest):
+        return None
+    return text[rest[0].start:rest[-1].end]
+
+
+def _role_switch(q: Query, p: Parse, previous: str) -> tuple[str | None, re.Match | None]:
+    """The thing an ellipsis asks about and the previous question's "who is" / "what is" it is asked with, when
+    that question asked what something is; a "who" question is asked of a post or a person ("the secretary of
+    state"), not of anything ("and the weather?")."""
+    role, copula = _asked_role(q.text, p), _COPULAR.match(previous.strip())
+    if role is None or copula is None:
+        return None, None
+    if copula.group(2).lower() == "who" and not any(w in L.PERSON_NOUNS | L.ROLE_NOUNS for w in words(role)):
+        return None, None
+    return role, copula
+
+
 def _switch(q: Query, p: Parse, last: Turn) -> Query:
     """The previous question asked of the new subject: its name of the same kind replaced, or the new name added."""
     prev = _question(last)
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
     search = prev.text
     done = False
-    for m in new:
+    role, copula = _role_switch(q, p, prev.text)
+    if role is not None and copula is not None:
+        # "And the U.S. secretary of state?" after "Who is South Korea's foreign minister?": a post of its own, not
+        # only a new owner for the old one; "Who is the U.S. secretary of state?", never "Who is U.S.'s foreign
+        # minister?". A post without an owner keeps the old one: "And the prime minister?" after "Who is the
+        # president of France?" asks "Who is the prime minister of France?".
+        owner = None if new else next((m.text for m in prev.names if m.label not in _NOT_OWNERS), None)
+        search = f"{copula.group(1)} {role}{f' of {owner}' if owner else ''}?"
+        done = True
+    for m in new if not done else ():
         old = next((o for o in prev.names if o.label == m.label and o.text != m.text), None)
         if old is not None and old.text in search:
             search = search.replace(old.text, m.text, 1)

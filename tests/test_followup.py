@@ -146,6 +146,32 @@ def test_an_ellipsis_with_its_own_asked_thing_keeps_the_rest_of_the_question():
     assert q.search.lower() == "which city did blinken visit first?"
 
 
+@pytest.mark.parametrize(("earlier", "question", "expected"), [
+    ("Who is South Korea's foreign minister?", "And the U.S. secretary of state?",
+     "Who is the U.S. secretary of state?"),
+    ("Who was Japan's prime minister?", "What about the German chancellor?", "Who was the German chancellor?"),
+    ("What is the capital of Brazil?", "and the largest city of Argentina?",
+     "What is the largest city of Argentina?"),
+])
+def test_an_ellipsis_naming_a_post_of_its_own_asks_for_that_post(earlier, question, expected):
+    """The ellipsis replaces what was asked, owner and post together: never the old post with the new owner
+    ("Who is U.S.'s foreign minister?")."""
+    assert analyse(question, [Turn(earlier)]).search == expected
+
+
+@pytest.mark.parametrize(("earlier", "question", "expected"), [
+    ("Who is the president of France?", "And the prime minister?", "Who is the prime minister of France?"),
+    ("What is the capital of Kenya?", "And the population?", "What is the population of Kenya?"),
+])
+def test_an_ellipsis_naming_a_post_without_an_owner_keeps_the_earlier_owner(earlier, question, expected):
+    assert analyse(question, [Turn(earlier)]).search == expected
+
+
+def test_a_who_question_is_asked_again_only_of_a_post_or_a_person():
+    q = analyse("And the weather in Paris?", [Turn("Who is the mayor of London?")])
+    assert not q.search.lower().startswith("who is the weather")
+
+
 def test_an_ellipsis_is_typed_by_what_it_asks_not_by_the_earlier_question():
     """Whatever the switched question asks, it is understood as if asked in full: its asked noun and answer
     type are those of the resolved search, and only the reader's words are its text."""
