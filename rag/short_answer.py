@@ -99,7 +99,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
                 found.append(c)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _former(q, text, offset, c)
-             and not _other_year(q, text, offset, c)]
+             and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
@@ -168,6 +168,17 @@ def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
     right = re.split(r"[.;!?]\s|[,;]", text[b:b + 60])[0]
     near = set(_YEAR.findall(left + " " + right))
     return bool(near) and not near & asked
+
+
+def _titles_someone(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"U.S. Secretary of State Antony Blinken", "South Korean President Yoon": a place written before a title says
+    whose official someone is, not where anything happens, so it does not answer "where". It may answer "which
+    country": "North Korean leader Kim Jong Un declared victory" says which country did."""
+    if q.wh != "where" or c.label not in L.PLACE_LABELS | {"NORP"}:
+        return False
+    after = text[c.end - offset:c.end - offset + 30].lstrip(" .")
+    first = after.split(" ", 1)[0].rstrip(",;:")
+    return first[:1].isupper() and first.lower() in L.TITLE_WORDS
 
 
 def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:

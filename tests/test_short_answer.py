@@ -365,3 +365,22 @@ def test_a_person_is_never_an_acronym_the_recogniser_took_for_one():
 def test_a_calendar_date_is_never_an_age(sentence):
     ents = analyzer().entities([sentence])[0]
     assert candidates(analyse("How old was Queen Elizabeth II when she died?"), sentence, 0, ents) == []
+
+
+@pytest.mark.parametrize(("question", "sentence", "official", "place"), [
+    ("Where did the ministers meet?", "U.S. Secretary of State Antony Blinken and Cho Tae-yul met in Seoul on Monday.",
+     "U.S.", "Seoul"),
+    ("Where did the leaders hold talks?", "UK Prime Minister Boris Johnson held talks in Paris on Saturday.",
+     "UK", "Paris"),
+])
+def test_a_place_before_a_title_says_whose_official_it_is_not_where(question, sentence, official, place):
+    found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+    assert place in found and not any(f.startswith(official.rstrip(".")) for f in found), found
+
+
+@pytest.mark.parametrize("question", ["Which country's prime minister held talks in Paris?",
+                                      "Which country held talks in Paris?"])
+def test_which_country_may_be_answered_by_the_place_before_a_title(question):
+    sentence = "UK Prime Minister Boris Johnson held talks in Paris on Saturday."
+    found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+    assert any(f.startswith("UK") for f in found), found
