@@ -97,7 +97,7 @@ class ExtractiveAnswerer(Answerer):
     rank_margin = 0.1
     # How far below the best a sentence may be and still replace a lead that fails a check: no limit but
     # min_evidence (RealTime QA slice, dev weeks: contains gold 0.649 -> 0.662 and wrong abstentions 4.1% -> 0%
-    # against a margin of 0.15; held-out 0.500 -> 0.500, 4.3% -> 1.4%; eval/results/tuning.md).
+    # against a margin of 0.15; held-out 0.500 -> 0.500, 4.3% -> 1.4%).
     fallback_margin = 1.0
     vote_depth = 12  # sentences whose candidates vote on the short answer
 
@@ -139,8 +139,11 @@ class ExtractiveAnswerer(Answerer):
         return lead
 
     def select(self, q: Query, passages: list[Passage]) -> Selection:
-        ranked = self.scorer.score(q, passages)
-        if not ranked or ranked[0].score < self.min_evidence:
+        # Only sentences that match the question well enough may answer; the answer bonus (for holding a possible
+        # answer) orders them but never carries a weak match over the threshold.
+        scored = self.scorer.score(q, passages)
+        ranked = [s for s in scored if s.evidence >= self.min_evidence]
+        if not ranked:
             return Selection()
         everything = " ".join(p.text for p in passages)
         best = ranked[0].score
@@ -161,7 +164,7 @@ class ExtractiveAnswerer(Answerer):
                 continue
             if s.passage.doc_id not in {c.passage.doc_id for c in chosen}:
                 chosen.append(s)  # a second article corroborating, with its own citation
-        return Selection(chosen, lead, self.short_answer(q, lead, ranked))
+        return Selection(chosen, lead, self.short_answer(q, lead, scored))
 
     def checked(self, q: Query, s: ScoredSentence, everything: str) -> Lead | None:
         """`s` as the lead if it passes every check (rag.abstain), with the span its citation marks."""
@@ -176,17 +179,19 @@ class ExtractiveAnswerer(Answerer):
     def short_answer(self, q: Query, lead: Lead, ranked: list[ScoredSentence]) -> ShortAnswer | None:
         if not lead.candidates:
             return None
-        statements = [Statement(lead.sentence.passage.doc_id, lead.sentence.score, lead.text, lead.span[0],
+        # Statements weigh, and the lead's score is judged, by how well they match the question: the answer bonus
+        # already rewarded them for holding a candidate, and counting it again would vouch for any candidate.
+        statements = [Statement(lead.sentence.passage.doc_id, lead.sentence.evidence, lead.text, lead.span[0],
                                 lead.candidates)]
         for s in ranked[:self.vote_depth]:
             if s is lead.sentence:
                 continue
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
-            statements.append(Statement(s.passage.doc_id, s.score, s.text, s.span[0], tuple(found)))
+            statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found)))
         answer = pick(q, statements[0], votes(statements))
         named = len({c.key for c in lead.candidates}) if q.count != 1 else len(lead.candidates)
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
-        if confident(answer, lead.sentence.score, named, self.short_support, self.short_score, wanted):
+        if confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted):
             return answer
         return None
 
@@ -205,7 +210,7 @@ class ExtractiveAnswerer(Answerer):
             if s.passage.chunk_id not in numbers:
                 numbers[s.passage.chunk_id] = len(citations) + 1
                 # The citation's score is the sentence's evidence score, the number RAG_MIN_EVIDENCE is compared with.
-                citations.append(Citation.from_passage(len(citations) + 1, s.passage, span, s.score))
+                citations.append(Citation.from_passage(len(citations) + 1, s.passage, span, s.evidence))
         yield Cited(citations)
         for i, s in enumerate(sel.chosen):
             quote = sel.lead.text if i == 0 else s.text

@@ -47,7 +47,8 @@ class Pipeline:
         self._searches_store = retriever is None
         self.retriever = retriever or make_retriever(self.settings.retriever, self.store, self.embeddings)
         # Share the retriever's scorer: it caches the question's vector and the stored sentence vectors.
-        scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(self.embeddings, store=self.store)
+        scorer = getattr(self.retriever, "scorer", None) or SentenceScorer(
+            self.embeddings, store=self.store, answer_bonus=self.settings.answer_bonus)
         self.llm_status = LLMStatus(self.settings.llm_url, self.settings.llm_model)  # for /api/health
         self.answerer = answerer or make_answerer(self.settings, scorer, self.llm_status)
 

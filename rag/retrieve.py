@@ -219,7 +219,7 @@ def recency(ranked: list[Passage], weight: float, half_life_days: float = 30.0,
 
 
 def _scorer(store: Store, embeddings: SentenceEmbeddings) -> SentenceScorer:
-    return SentenceScorer(embeddings, store=store)
+    return SentenceScorer(embeddings, store=store, answer_bonus=store.settings.answer_bonus)
 
 
 def _dense(store: Store, embeddings: SentenceEmbeddings) -> Retriever:

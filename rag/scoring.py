@@ -28,6 +28,12 @@ class ScoredSentence:
     score: float
     similarity: float
     overlap: float
+    bonus: float = 0.0  # the answer bonus within `score` (0: the sentence holds no answer of the asked type)
+
+    @property
+    def evidence(self) -> float:
+        """How well the sentence matches the question, without the bonus for holding a possible answer."""
+        return self.score - self.bonus
 
     @property
     def text(self) -> str:
@@ -44,7 +50,7 @@ class SentenceScorer:
     """
 
     def __init__(self, embeddings: SentenceEmbeddings, weight_similarity: float = 0.6,
-                 store: Store | None = None, answer_bonus: float = 0.1) -> None:
+                 store: Store | None = None, answer_bonus: float = 0.25) -> None:
         self.embeddings = embeddings
         self.w = weight_similarity
         self.answer_bonus = answer_bonus
@@ -97,7 +103,7 @@ class SentenceScorer:
             # many") that the question does not already contain is likelier to answer it. Only
             # sentences the bonus could lift to the top are examined.
             reach = out[0].score - self.answer_bonus
-            out = [replace(s, score=s.score + self.answer_bonus)
+            out = [replace(s, score=s.score + self.answer_bonus, bonus=self.answer_bonus)
                    if s.score >= reach and self.holds_answer(query, s) else s for s in out]
             out.sort(key=lambda s: s.score, reverse=True)
         return out

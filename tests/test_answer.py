@@ -262,3 +262,36 @@ def test_a_sentence_holds_the_answer_only_with_as_many_candidates_as_the_questio
     q = analyse(question)
     got = [SentenceScorer.holds_answer(q, ScoredSentence(p, span, 0.5, 0.5, 0.5)) for span in p.sentences]
     assert got == held
+
+
+class BonusScorer(SentenceScorer):
+    """One sentence scored `evidence`, with `bonus` on top for holding a possible answer."""
+
+    def __init__(self, evidence: float, bonus: float) -> None:
+        self.evidence, self.bonus = evidence, bonus
+
+    def score(self, query: Query, passages: list[Passage]) -> list[ScoredSentence]:
+        p = passages[0]
+        return [ScoredSentence(p, p.sentences[0], self.evidence + self.bonus, self.evidence, 1.0, bonus=self.bonus)]
+
+
+@pytest.mark.parametrize(("evidence", "bonus", "shown"), [
+    (0.5, 0.0, True), (0.5, 0.3, True),  # the sentence matches the question well enough: its lone candidate shows
+    (0.3, 0.0, False), (0.3, 0.3, False),  # it does not: the bonus for holding the candidate does not vouch for it
+])
+def test_the_answer_bonus_never_vouches_for_the_short_answer(evidence, bonus, shown):
+    p = passage("Deputy Prime Minister Choi Sang-mok has taken over as the acting president.")
+    answerer = ExtractiveAnswerer(BonusScorer(evidence, bonus), min_evidence=0.2, short_support=1.1, short_score=0.4)
+    draft = answerer.answer(analyse("Who is the acting president?"), [p])
+    assert not draft.abstained
+    assert (draft.short_answer == "Choi Sang-mok") is shown, draft.short_answer
+
+
+@pytest.mark.parametrize(("evidence", "bonus", "abstains"), [(0.35, 0.0, True), (0.35, 0.3, True), (0.45, 0.0, False)])
+def test_the_answer_bonus_never_carries_a_weak_match_over_the_evidence_threshold(evidence, bonus, abstains):
+    p = passage("Deputy Prime Minister Choi Sang-mok has taken over as the acting president.")
+    draft = ExtractiveAnswerer(BonusScorer(evidence, bonus), min_evidence=0.4).answer(
+        analyse("Who is the acting president?"), [p])
+    assert draft.abstained is abstains
+    # The card shows the number the threshold was compared with: the evidence score, without the bonus.
+    assert abstains or draft.citations[0].score == evidence
