@@ -50,6 +50,8 @@ def parse_grid(items: list[str]) -> list[dict]:
             raise GridError(f"--set {name}: the index depends on it; compare indexes with `rag eval --config`")
         grid[name] = [v.strip() for v in values.split(",") if v.strip()]
     names = list(grid)
+    if not names:
+        return []
     out = []
     for combo in itertools.product(*(grid[n] for n in names)):
         point = dict(zip(names, combo, strict=True))

@@ -13,6 +13,7 @@ def test_every_combination_is_a_grid_point_typed_as_its_setting():
     assert points == [{"answer_bonus": 0.1, "k": 3}, {"answer_bonus": 0.1, "k": 5},
                       {"answer_bonus": 0.25, "k": 3}, {"answer_bonus": 0.25, "k": 5}]
     assert all(isinstance(p["k"], int) and isinstance(p["answer_bonus"], float) for p in points)
+    assert tune.parse_grid([]) == []  # no grid: only the configured row
 
 
 @pytest.mark.parametrize(("item", "said"), [
