@@ -128,6 +128,16 @@ def cause_not_stated(q: Query, ev: Evidence) -> str | None:
     return "the question asks why, and the evidence sentence states no cause"
 
 
+def cause_of_another(q: Query, ev: Evidence) -> str | None:
+    """'Why was Han Duck-soo impeached?' is not answered by the cause of Yoon's impeachment: a cause is stated about
+    what the question names, within a sentence of the evidence."""
+    if not q.asks_cause:
+        return None
+    missing = missing_names(q.names, ev.window)
+    return f"the question asks why of {', '.join(missing)}, and the evidence is about something else" if missing \
+        else None
+
+
 def act_not_reported(q: Query, ev: Evidence) -> str | None:
     """'Who won the election?': the evidence must report that act (any form of the verb), not merely name
     people near the topic. 'Who heads X?' asks who holds a post: a title next to the question's words does."""
@@ -211,6 +221,7 @@ CHECKS: dict[str, Callable[[Query, Evidence], str | None]] = {
     "typed": no_typed_answer,
     "speech": speech_not_reported,
     "cause": cause_not_stated,
+    "cause_of": cause_of_another,
     "act": act_not_reported,
     "owner": owner_not_near,
 }

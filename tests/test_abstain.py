@@ -8,6 +8,7 @@ from rag.abstain import (
     Evidence,
     act_not_reported,
     cause_not_stated,
+    cause_of_another,
     focus_not_near,
     missing_names,
     owner_not_near,
@@ -66,6 +67,20 @@ def test_why_needs_a_cause_in_the_sentence():
 
 
 # -- whose role --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "other", "own"), [
+    ("Why was Han Duck-soo impeached?",
+     "The talks came despite uncertainties following President Yoon Suk Yeol's impeachment over his martial law bid.",
+     "Han Duck-soo was impeached over his refusal to appoint judges."),
+    ("Why did Netflix cut its prices?", "Disney cut prices because subscriber growth stalled.",
+     "Netflix cut its prices because subscriber growth stalled."),
+])
+def test_a_cause_must_be_stated_about_what_the_question_names(question, other, own):
+    q = analyse(question)
+    assert cause_of_another(q, ev(other))
+    assert cause_of_another(q, ev(own)) is None
+    assert cause_of_another(q, ev("It was a surprise.", before=own)) is None  # a sentence away still counts
+
+
 def test_the_owner_of_the_asked_role_must_be_near():
     q = analyse("What is the name of Japan's foreign minister?")
     assert owner_not_near(q, ev("Foreign Minister Cho Tae-yul met Blinken in Seoul."))
