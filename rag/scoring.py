@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.abstain import missing_names
 from rag.embeddings import SentenceEmbeddings
 from rag.entities import entity_lookup
 from rag.query import Query, stems
@@ -102,9 +103,13 @@ class SentenceScorer:
             # sentence holding an entity of the asked-for type (a person for "who", a number for "how
             # many") that the question does not already contain is likelier to answer it. Only
             # sentences the bonus could lift to the top are examined.
+            # A sentence that leaves out a name the best one shares with the question ("the city council of Malmo
+            # appointed ..." for a question about Kiel's council) is about something else: no bonus lifts it.
             reach = out[0].score - self.answer_bonus
+            named = [m for m in query.names if not missing_names([m], out[0].text)]
             out = [replace(s, score=s.score + self.answer_bonus, bonus=self.answer_bonus)
-                   if s.score >= reach and self.holds_answer(query, s) else s for s in out]
+                   if s.score >= reach and not missing_names(named, s.text) and self.holds_answer(query, s) else s
+                   for s in out]
             out.sort(key=lambda s: s.score, reverse=True)
         return out
 
