@@ -295,3 +295,28 @@ def test_the_answer_bonus_never_carries_a_weak_match_over_the_evidence_threshold
     assert draft.abstained is abstains
     # The card shows the number the threshold was compared with: the evidence score, without the bonus.
     assert abstains or draft.citations[0].score == evidence
+
+
+def _with_people(text: str, doc: str, people: tuple[str, ...]) -> Passage:
+    from dataclasses import replace
+
+    from rag.types import Entity
+
+    ents = tuple(Entity(text.index(n), text.index(n) + len(n), "PERSON") for n in people)
+    return replace(passage(text, doc=doc), entities=ents)
+
+
+def test_no_bonus_lifts_a_sentence_that_leaves_out_a_name_the_best_one_shares_with_the_question(embeddings):
+    """"Who did Kiel's council appoint?": another city's appointment holds a person too, but it is about another
+    city. Even when the recogniser found no person in the Kiel sentence, the other one must not overtake it."""
+    kiel = _with_people("The city council of Kiel appointed Mina Jensen as harbour master on Saturday.", "kiel", ())
+    malmo = _with_people("The city council of Malmo appointed Rosa Horvat as harbour master on Wednesday.", "malmo",
+                         ("Rosa Horvat",))
+    also = _with_people("Rosa Horvat, who once worked in Kiel, was appointed harbour master in Kiel.", "also",
+                        ("Rosa Horvat",))
+    scorer = SentenceScorer(embeddings, answer_bonus=1.0)  # a bonus larger than any gap between the two
+    q = analyse("Who did the city council of Kiel appoint as harbour master?")
+    ranked = scorer.score(q, [kiel, malmo, also])
+    by_doc = {s.passage.doc_id: s for s in ranked}
+    assert by_doc["malmo"].bonus == 0.0 and ranked.index(by_doc["kiel"]) < ranked.index(by_doc["malmo"])
+    assert by_doc["also"].bonus == 1.0  # a sentence naming Kiel and a person still gets it
