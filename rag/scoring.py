@@ -7,6 +7,7 @@ vectors (computed once at ingest, so answering never re-encodes a sentence of th
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -19,7 +20,8 @@ from rag.entities import entity_lookup
 from rag.query import Query, stems
 from rag.short_answer import NAMED, candidates, labels_for, listed
 from rag.store import Store, sentence_id_for_chunk
-from rag.types import Passage
+from rag.text import words
+from rag.types import Mention, Passage
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,33 @@ class SentenceScorer:
             # sentence holding an entity of the asked-for type (a person for "who", a number for "how
             # many") that the question does not already contain is likelier to answer it. Only
             # sentences the bonus could lift to the top are examined.
-            # A sentence that leaves out a name the best one shares with the question ("the city council of Malmo
-            # appointed ..." for a question about Kiel's council) is about something else: no bonus lifts it.
+            # A sentence that puts another name in the place of one the best one shares with the question ("the
+            # city council of Malmo appointed ..." for a question about Kiel's council) is about something else: no
+            # bonus lifts it. Leaving a name out is not enough: a report may paraphrase it away.
             reach = out[0].score - self.answer_bonus
             named = [m for m in query.names if not missing_names([m], out[0].text)]
             out = [replace(s, score=s.score + self.answer_bonus, bonus=self.answer_bonus)
-                   if s.score >= reach and not missing_names(named, s.text) and self.holds_answer(query, s) else s
-                   for s in out]
+                   if s.score >= reach and not self.names_another(query, named, s) and self.holds_answer(query, s)
+                   else s for s in out]
             out.sort(key=lambda s: s.score, reverse=True)
         return out
+
+    @staticmethod
+    def names_another(query: Query, named: list[Mention], s: ScoredSentence) -> bool:
+        """Does the sentence put another name where the question has one of `named`: the words the question writes
+        before the name ("the city council of Kiel"), followed by a different capitalised word ("... of Malmo")?"""
+        for m in named:
+            if m.text not in missing_names([m], s.text):
+                continue
+            at = query.text.find(m.text)
+            before = words(query.text[:at])[-2:] if at > 0 else []
+            if len(before) < 2:
+                continue
+            pattern = r"\b" + r"\W+".join(re.escape(w) for w in before) + r"\W+([A-Z][\w'’-]*)"
+            if any(found.group(1) != m.text.split()[0] for found in re.finditer(pattern, s.text, re.IGNORECASE)
+                   if found.group(1)[:1].isupper()):
+                return True
+        return False
 
     @staticmethod
     def holds_answer(query: Query, s: ScoredSentence) -> bool:
