@@ -306,17 +306,21 @@ def _with_people(text: str, doc: str, people: tuple[str, ...]) -> Passage:
     return replace(passage(text, doc=doc), entities=ents)
 
 
-def test_no_bonus_lifts_a_sentence_that_leaves_out_a_name_the_best_one_shares_with_the_question(embeddings):
+def test_no_bonus_lifts_a_sentence_that_puts_another_name_in_place_of_the_question_s(embeddings):
     """"Who did Kiel's council appoint?": another city's appointment holds a person too, but it is about another
-    city. Even when the recogniser found no person in the Kiel sentence, the other one must not overtake it."""
+    city. Even when the recogniser found no person in the Kiel sentence, the other one must not overtake it. A
+    sentence that only leaves the name out (a paraphrase) keeps its bonus."""
     kiel = _with_people("The city council of Kiel appointed Mina Jensen as harbour master on Saturday.", "kiel", ())
     malmo = _with_people("The city council of Malmo appointed Rosa Horvat as harbour master on Wednesday.", "malmo",
                          ("Rosa Horvat",))
     also = _with_people("Rosa Horvat, who once worked in Kiel, was appointed harbour master in Kiel.", "also",
                         ("Rosa Horvat",))
+    paraphrase = _with_people("The council appointed Uma Dahl as the port's harbour master.", "paraphrase",
+                              ("Uma Dahl",))
     scorer = SentenceScorer(embeddings, answer_bonus=1.0)  # a bonus larger than any gap between the two
     q = analyse("Who did the city council of Kiel appoint as harbour master?")
-    ranked = scorer.score(q, [kiel, malmo, also])
+    ranked = scorer.score(q, [kiel, malmo, also, paraphrase])
     by_doc = {s.passage.doc_id: s for s in ranked}
     assert by_doc["malmo"].bonus == 0.0 and ranked.index(by_doc["kiel"]) < ranked.index(by_doc["malmo"])
     assert by_doc["also"].bonus == 1.0  # a sentence naming Kiel and a person still gets it
+    assert by_doc["paraphrase"].bonus == 1.0  # so does one that leaves Kiel out without naming another city
