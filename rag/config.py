@@ -103,9 +103,8 @@ class Settings(BaseSettings):
     # sentences without the bonus, which would otherwise vouch for any candidate a second time.
     # Chosen together on the RealTime QA dev weeks, full distractor corpus (eval/results/tuning.md): bonus 0.1 -> 0.25
     # and short-answer score 0.55 -> 0.45 moved dev contains gold / short precision / coverage 0.703 / 0.900 / 0.405
-    # -> 0.743 / 0.903 / 0.419; held-out 0.543 / 0.655 / 0.414 -> 0.586 / 0.667 / 0.429. Then no bonus for a sentence
-    # that leaves out a name the best one shares with the question (rag/scoring.py; a correctness rule, it costs
-    # held-out 0.586 / 0.667 -> 0.557 / 0.633); 0.25 stayed the best bonus on dev with it.
+    # -> 0.743 / 0.903 / 0.419; held-out 0.543 / 0.655 / 0.414 -> 0.586 / 0.667 / 0.429. No bonus for a sentence that
+    # puts another name where the question has one (rag/scoring.py) changed none of those answers.
     answer_bonus: float = Field(0.25, ge=0.0, le=1.0, description="Score bonus of a sentence that holds an answer of "
                                 "the asked type.")
     short_answer_support: float = Field(0.5, ge=0.0, le=1.0, description="Evidence share behind a short answer.")
