@@ -30,6 +30,7 @@ from rag.types import Citation, Mention, Passage
 log = logging.getLogger(__name__)
 
 NOT_FOUND = "The articles do not contain an answer to this question."
+_ELIDED_NAME = re.compile(r"[A-HJ-Z]['’][A-Za-z]")
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 
 
@@ -317,8 +318,10 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
     if first_word in _LOWER_OK:
         return first_word.lower() + sentence[len(first_word):]
     core = first_word.rstrip(",;:")
-    if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").islower()):
+    if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").replace("’", "").islower()):
         return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
+    if _ELIDED_NAME.match(core):
+        return sentence  # "O'Brien", "D’Angelo", "A’ja": no common word elides after one capital ("I'm" is "I")
     rest = sentence.split()[1:2]
     if core.lower() in L.TITLE_WORDS and rest and rest[0][:1].isupper():
         return sentence  # a title opening a name: "Deputy Prime Minister Choi Sang-mok has taken over ..."
@@ -328,10 +331,11 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
 
 
 def _is_name(word: str, p: Passage, start: int) -> bool:
-    """Is the capitalised first word of the sentence at `start` (article offset) a name? The recogniser's entities
-    (computed at ingest) say so when they cover it; a name it missed is still written with its capital wherever
-    else the passage uses it mid-sentence ("... met Blinken"). No parse at answer time: this runs on every answer."""
-    if any(e.start <= start < e.end for e in entity_lookup().of(p)):
+    """Is the capitalised first word of the sentence at `start` (article offset) a name? The recogniser's name
+    entities (computed at ingest; a date such as "Today" is not one) say so when they cover it; a name it missed is
+    still written with its capital wherever else the passage uses it mid-sentence ("... met Blinken"). No parse at
+    answer time: this runs on every answer."""
+    if any(e.start <= start < e.end and e.label in L.NAME_LABELS for e in entity_lookup().of(p)):
         return True
     body = p.text
     for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", body):

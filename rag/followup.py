@@ -52,8 +52,9 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     turns = [typed_short_answer(t) for t in turns if t.question.strip()][-MAX_REACH:]
     if not turns:
         return q
-    if is_ellipsis(q, p) or (not q.references and _role_switch(q, p, turns[-1].question)[0] is not None):
-        return _switch(q, p, turns[-1])
+    switch = _role_switch(q, p, turns[-1].question)
+    if is_ellipsis(q, p) or (not q.references and switch[0] is not None):
+        return _switch(q, p, turns[-1], switch)
     if not q.references or has_own_subject(q):
         return q
     edits: list[tuple[Reference, str, Mention | None]] = []
@@ -267,13 +268,14 @@ def _role_switch(q: Query, p: Parse, previous: str) -> tuple[str | None, re.Matc
     return role, copula
 
 
-def _switch(q: Query, p: Parse, last: Turn) -> Query:
-    """The previous question asked of the new subject: its name of the same kind replaced, or the new name added."""
+def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match | None]) -> Query:
+    """The previous question asked of the new subject: its name of the same kind replaced, or the new name added.
+    `switch` is `_role_switch` of `q` against `last`'s question."""
     prev = _question(last)
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
     search = prev.text
     done = False
-    role, copula = _role_switch(q, p, prev.text)
+    role, copula = switch
     if role is not None and copula is not None:
         # "And the U.S. secretary of state?" after "Who is South Korea's foreign minister?": a post of its own, not
         # only a new owner for the old one; "Who is the U.S. secretary of state?", never "Who is U.S.'s foreign

@@ -119,12 +119,13 @@ class SentenceScorer:
     @staticmethod
     def names_another(query: Query, named: list[Mention], s: ScoredSentence) -> bool:
         """Does the sentence put another name where the question has one of `named`: the words the question writes
-        before the name ("the city council of Kiel"), followed by a different capitalised word ("... of Malmo")?"""
+        before the name ("the city council of Kiel"), followed by a different capitalised word ("... of Malmo")?
+        The question is read as searched: a follow-up's names are those its resolution put in."""
         for m in named:
             if m.text not in missing_names([m], s.text):
                 continue
-            at = query.text.find(m.text)
-            before = words(query.text[:at])[-2:] if at > 0 else []
+            at = query.search.find(m.text)
+            before = words(query.search[:at])[-2:] if at > 0 else []
             if len(before) < 2:
                 continue
             pattern = r"\b" + r"\W+".join(re.escape(w) for w in before) + r"\W+([A-Z][\w'’-]*)"
