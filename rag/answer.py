@@ -12,7 +12,7 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rag import lexicon as L
@@ -20,6 +20,7 @@ from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.query import Query
+from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.short_answer import Evidence as Statement
@@ -50,13 +51,13 @@ class Answerer(ABC):
                ) -> Iterator[Cited | Text | Summary | Provenance]:
         """Yield `Cited` (possibly empty; again, cumulative, when later text cites more) and `Text` pieces, and
         optionally a `Summary` (short answer, names) and a last `Provenance`; abstain with empty citations.
-        `as_of`: the day the question is asked for (None: today)."""
+        `as_of`: the day the question is asked for (None: the newest report among `passages` stands for it)."""
 
-    def answer(self, query: Query, passages: list[Passage]) -> Draft:
+    def answer(self, query: Query, passages: list[Passage], as_of: date | None = None) -> Draft:
         citations: list[Citation] = []
         parts: list[str] = []
         short = None
-        for event in self.stream(query, passages):
+        for event in self.stream(query, passages, as_of):
             if isinstance(event, Cited):
                 citations = event.citations
             elif isinstance(event, Text):
@@ -103,12 +104,29 @@ class ExtractiveAnswerer(Answerer):
     vote_depth = 12  # sentences whose candidates vote on the short answer
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2,
-                 short_support: float = 0.5, short_score: float = 0.6) -> None:
+                 short_support: float = 0.5, short_score: float = 0.6, recency_weight: float = 0.0,
+                 recency_half_life_days: float = 30.0) -> None:
         self.scorer = scorer
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
         self.short_support = short_support
         self.short_score = short_score
+        self.recency_weight = recency_weight
+        self.recency_half_life_days = recency_half_life_days
+
+    def scored(self, q: Query, passages: list[Passage], as_of: date | None) -> list[ScoredSentence]:
+        """The passages' sentences, best first, each with the recency prior for its report's date: a background
+        piece from years ago that matches the question's words slightly better must not be quoted over this
+        week's report (the retriever's prior ranks passages; this one ranks the sentences within them)."""
+        scored = self.scorer.score(q, passages)
+        ref = reference_day((p.date for p in passages), as_of)
+        if self.recency_weight <= 0 or ref is None:
+            return scored
+        out = []
+        for s in scored:
+            add = freshness(s.passage.date, ref, self.recency_weight, self.recency_half_life_days)
+            out.append(replace(s, score=s.score + add, recency=add) if add else s)
+        return sorted(out, key=lambda s: s.score, reverse=True)
 
     # -- choosing the evidence ---------------------------------------------------------------------------
     def lead(self, q: Query, ranked: list[ScoredSentence], passages: list[Passage]) -> ScoredSentence:
@@ -139,10 +157,10 @@ class ExtractiveAnswerer(Answerer):
             lead = newest  # a newer report of the same fact still wins
         return lead
 
-    def select(self, q: Query, passages: list[Passage]) -> Selection:
+    def select(self, q: Query, passages: list[Passage], as_of: date | None = None) -> Selection:
         # Only sentences that match the question well enough may answer; the answer bonus (for holding a possible
-        # answer) orders them but never carries a weak match over the threshold.
-        scored = self.scorer.score(q, passages)
+        # answer) and the recency prior order them but never carry a weak match over the threshold.
+        scored = self.scored(q, passages, as_of)
         ranked = [s for s in scored if s.evidence >= self.min_evidence]
         if not ranked:
             return Selection()
@@ -199,7 +217,7 @@ class ExtractiveAnswerer(Answerer):
     # -- writing the answer ------------------------------------------------------------------------------
     def stream(self, query: Query, passages: list[Passage], as_of: date | None = None,
                ) -> Iterator[Cited | Text | Summary | Provenance]:
-        sel = self.select(query, passages)
+        sel = self.select(query, passages, as_of)
         if not sel.chosen or sel.lead is None:
             yield Cited([])
             yield Text(NOT_FOUND)

@@ -25,6 +25,7 @@ from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
 from rag.fusion import FUSERS
 from rag.query import Query, as_query, search_text
+from rag.recency import freshness, reference_day
 from rag.scoring import SentenceScorer
 from rag.store import Store
 from rag.types import Filters, Passage
@@ -208,13 +209,10 @@ def recency(ranked: list[Passage], weight: float, half_life_days: float = 30.0,
     """Add weight * 0.5 ** (age / half_life): age in days before `reference` (the as-of date, else
     the newest candidate). Undated passages get nothing. "This week" news questions favour fresh
     reports; the half-life keeps a month-old background piece from being buried outright."""
-    days = [date.fromisoformat(p.date).toordinal() if p.date else None for p in ranked]
-    known = [d for d in days if d is not None]
-    if not known:
+    ref = reference_day((p.date for p in ranked), reference)
+    if ref is None:
         return ranked
-    ref = reference.toordinal() if reference else max(known)
-    out = [replace(p, score=round(p.score + (weight * 0.5 ** (max(ref - d, 0) / half_life_days) if d else 0.0), 6))
-           for p, d in zip(ranked, days, strict=True)]
+    out = [replace(p, score=round(p.score + freshness(p.date, ref, weight, half_life_days), 6)) for p in ranked]
     return sorted(out, key=lambda p: -p.score)
 
 

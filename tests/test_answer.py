@@ -3,6 +3,8 @@ short answer. Hand-made passages; the real language model finds their entities."
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from eval.metrics import answer_sentences, sentences_with_valid_citations
@@ -139,6 +141,36 @@ def test_a_nearly_as_good_sentence_from_the_higher_ranked_passage_leads():
 def test_a_newer_report_of_the_same_fact_still_leads_a_higher_ranked_older_one():
     answerer = ExtractiveAnswerer(ByPassageScorer({"older": 0.75, "feature": 0.74}), min_evidence=0.3)
     assert answerer.select(analyse(DRINK), [OLDER, FEATURE]).chosen[0].passage.doc_id == "feature"
+
+
+BACKGROUND = _one("background", "Sprite has come in a green bottle since it was launched in 1961.", "2016-02-22")
+FRESH = _one("fresh", "Sprite is retiring its green plastic bottle after more than 60 years.", "2022-07-27")
+ASKED_ON = date(2022, 7, 29)
+
+
+@pytest.mark.parametrize(("weight", "lead"), [(0.0, "background"), (0.1, "fresh")])
+def test_the_recency_prior_lets_this_weeks_report_lead_a_years_old_piece_that_matches_slightly_better(weight, lead):
+    """The retriever ranked the old piece first and its sentence matches a little better; with the answerer's
+    recency prior, this week's report of the fact leads. Its citation still shows its evidence score."""
+    answerer = ExtractiveAnswerer(ByPassageScorer({"background": 0.76, "fresh": 0.70}), min_evidence=0.3,
+                                  recency_weight=weight, recency_half_life_days=30.0)
+    sel = answerer.select(analyse(DRINK), [BACKGROUND, FRESH], ASKED_ON)
+    assert sel.chosen[0].passage.doc_id == lead
+    draft = answerer.answer(analyse(DRINK), [BACKGROUND, FRESH], ASKED_ON)
+    assert draft.citations[0].score == {"background": 0.76, "fresh": 0.70}[lead]
+
+
+def test_the_recency_prior_never_carries_a_weak_match_over_the_evidence_threshold():
+    answerer = ExtractiveAnswerer(ByPassageScorer({"fresh": 0.33}), min_evidence=0.35, recency_weight=1.0)
+    assert answerer.answer(analyse(DRINK), [FRESH], ASKED_ON).abstained
+
+
+def test_without_an_as_of_date_ages_count_from_the_newest_report():
+    """Archives are read long after they were written: with no as-of date the newest retrieved report is "now",
+    so the prior still tells this week's report from a years-old one."""
+    answerer = ExtractiveAnswerer(ByPassageScorer({"background": 0.76, "fresh": 0.70}), min_evidence=0.3,
+                                  recency_weight=0.1)
+    assert answerer.select(analyse(DRINK), [BACKGROUND, FRESH]).chosen[0].passage.doc_id == "fresh"
 
 
 def test_who_did_question_is_answered_by_the_sentence_reporting_that_act():
