@@ -105,7 +105,7 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2,
                  short_support: float = 0.5, short_score: float = 0.6, recency_weight: float = 0.0,
-                 recency_half_life_days: float = 30.0, lede_bonus: float = 0.0) -> None:
+                 recency_half_life_days: float = 30.0) -> None:
         self.scorer = scorer
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
@@ -113,21 +113,19 @@ class ExtractiveAnswerer(Answerer):
         self.short_score = short_score
         self.recency_weight = recency_weight
         self.recency_half_life_days = recency_half_life_days
-        self.lede_bonus = lede_bonus
 
     def scored(self, q: Query, passages: list[Passage], as_of: date | None) -> list[ScoredSentence]:
-        """The passages' sentences, best first, each with the answerer's priors (they order sentences, never count
-        as evidence). A fresh report: a background piece from years ago that matches the question's words slightly
-        better must not be quoted over this week's report (the retriever's prior ranks passages; this one ranks
-        the sentences within them). An article's opening sentences: news states its main fact first, while a
-        later sentence that shares the question's words is as often context, an aside or a quote."""
+        """The passages' sentences, best first, each with the recency prior for its report's date: a background
+        piece from years ago that matches the question's words slightly better must not be quoted over this
+        week's report (the retriever's prior ranks passages; this one ranks the sentences within them)."""
         scored = self.scorer.score(q, passages)
         ref = reference_day((p.date for p in passages), as_of)
+        if self.recency_weight <= 0 or ref is None:
+            return scored
         out = []
         for s in scored:
             add = freshness(s.passage.date, ref, self.recency_weight, self.recency_half_life_days)
-            add += self.lede_bonus if opens_article(s) else 0.0
-            out.append(replace(s, score=s.score + add, prior=add) if add else s)
+            out.append(replace(s, score=s.score + add, recency=add) if add else s)
         return sorted(out, key=lambda s: s.score, reverse=True)
 
     # -- choosing the evidence ---------------------------------------------------------------------------
@@ -237,15 +235,6 @@ class ExtractiveAnswerer(Answerer):
             quote = sel.lead.text if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
-
-
-LEDE_SENTENCES = 2  # an article's opening ("lede"): its first two sentences, the first often a dateline's
-
-
-def opens_article(s: ScoredSentence) -> bool:
-    """Is the sentence one of its article's first LEDE_SENTENCES? Known from the passage that starts the article."""
-    p = s.passage
-    return p.start == 0 and s.span in p.sentences[:LEDE_SENTENCES]
 
 
 def mentions(lead: Lead) -> list[Mention]:

@@ -115,12 +115,6 @@ class Settings(BaseSettings):
     # 0.586 / 0.667 / 0.429 -> 0.614 / 0.667 / 0.429. Half-lives of 30, 60 and 90 days tie on dev: it shares 30.
     answer_recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Recency prior added to sentences when "
                                          "the answerer chooses what to quote (0 = off); never counted as evidence.")
-    # An article's first two sentences gain lede_bonus when the answerer chooses what to quote (never as evidence):
-    # news states its main fact first. Dev weeks, full corpus (eval/results/tuning.md): 0 -> 0.1 moved contains gold /
-    # short precision / coverage 0.743 / 0.909 / 0.446 -> 0.757 / 0.938 / 0.432 (0.08 and 0.12 tie; first sentence
-    # only: no gain; three sentences: no gain); held-out 0.614 / 0.667 / 0.429 -> 0.629 / 0.690 / 0.414.
-    lede_bonus: float = Field(0.1, ge=0.0, le=1.0, description="Added to an article's first two sentences when the "
-                              "answerer chooses what to quote (0 = off); never counted as evidence.")
     short_answer_support: float = Field(0.5, ge=0.0, le=1.0, description="Evidence share behind a short answer.")
     short_answer_score: float = Field(0.45, ge=0.0, le=2.0, description="Sentence score (without the answer bonus) at "
                                       "which a lone candidate is shown as the short answer.")

@@ -32,13 +32,13 @@ class ScoredSentence:
     similarity: float
     overlap: float
     bonus: float = 0.0  # the answer bonus within `score` (0: the sentence holds no answer of the asked type)
-    prior: float = 0.0  # the answerer's priors within `score`: a fresh report, an article's opening sentences
+    recency: float = 0.0  # the answerer's recency prior within `score` (rag.recency)
 
     @property
     def evidence(self) -> float:
         """How well the sentence matches the question, without what only orders sentences: the bonus for holding
-        a possible answer and the answerer's priors."""
-        return self.score - self.bonus - self.prior
+        a possible answer and the prior for fresh reports."""
+        return self.score - self.bonus - self.recency
 
     @property
     def text(self) -> str:

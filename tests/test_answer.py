@@ -173,38 +173,6 @@ def test_without_an_as_of_date_ages_count_from_the_newest_report():
     assert answerer.select(analyse(DRINK), [BACKGROUND, FRESH]).chosen[0].passage.doc_id == "fresh"
 
 
-class SpanScorer(SentenceScorer):
-    """Scores each sentence of the first passage with a fixed score per sentence index."""
-
-    def __init__(self, scores: list[float]) -> None:
-        self.scores = scores
-
-    def score(self, query: Query, passages: list[Passage]) -> list[ScoredSentence]:
-        p = passages[0]
-        out = [ScoredSentence(p, span, sc, sc, 1.0) for span, sc in zip(p.sentences, self.scores, strict=True)]
-        return sorted(out, key=lambda s: -s.score)
-
-
-STORY = ("Sprite is retiring its green plastic bottle after more than 60 years. The switch starts on August 1. "
-         "Fans of the green bottle, which Sprite has used for more than 60 years, were upset.")
-
-
-@pytest.mark.parametrize(("start", "bonus", "lead"), [
-    (0, 0.0, 2),  # no prior: the later sentence sharing more of the question's words leads
-    (0, 0.1, 0),  # the article's opening states the fact: it leads
-    (500, 0.1, 2),  # a passage from further into the article holds no opening sentence
-])
-def test_an_articles_opening_sentence_leads_a_later_one_that_matches_slightly_better(start, bonus, lead):
-    from dataclasses import replace
-
-    spans = tuple((a + start, b + start) for a, b in split_sentences(STORY))
-    p = replace(passage(STORY), start=start, end=start + len(STORY), sentences=spans)
-    answerer = ExtractiveAnswerer(SpanScorer([0.70, 0.40, 0.76]), min_evidence=0.3, lede_bonus=bonus)
-    sel = answerer.select(analyse(DRINK), [p])
-    assert sel.chosen[0].span == spans[lead]
-    assert sel.chosen[0].evidence == [0.70, 0.40, 0.76][lead]  # the prior orders, it is not evidence
-
-
 def test_who_did_question_is_answered_by_the_sentence_reporting_that_act():
     text = ("The U.S. voiced confidence in South Korea's acting leadership after the impeachment of former acting "
             "President Han Duck-soo. Deputy Prime Minister Choi Sang-mok has taken over as the acting president.")
