@@ -384,3 +384,16 @@ def test_which_country_may_be_answered_by_the_place_before_a_title(question):
     sentence = "UK Prime Minister Boris Johnson held talks in Paris on Saturday."
     found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
     assert any(f.startswith("UK") for f in found), found
+
+
+@pytest.mark.parametrize(("asked", "written"), [
+    ("US", "the United States"), ("U.S.", "the United States"), ("America", "the United States"),
+    ("United States", "the U.S."), ("UK", "Britain"), ("British", "the United Kingdom"),
+])
+def test_a_country_the_question_names_by_another_name_is_not_the_answer(asked, written):
+    """The question's own country, written the other way, repeats the question; another country still answers."""
+    q = analyse(f"The {asked} first lady met the first lady of which country this week?")
+    sentence = f"The first lady of {written} met the first lady of Ukraine at the White House on Tuesday."
+    found = {key_of(c.text) for c in candidates(q, sentence, 0, analyzer().entities([sentence])[0])}
+    assert "ukraine" in found
+    assert key_of(written.replace(".", "")) not in {key_of(f.replace(".", "")) for f in found}, found
