@@ -99,7 +99,8 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
                 found.append(c)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _former(q, text, offset, c)
-             and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)]
+             and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)
+             and not _since(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
@@ -168,6 +169,15 @@ def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
     right = re.split(r"[.;!?]\s|[,;]", text[b:b + 60])[0]
     near = set(_YEAR.findall(left + " " + right))
     return bool(near) and not near & asked
+
+
+def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"Payments have been frozen since March 2020" says when a state began: it answers "when were payments frozen?"
+    or "since when ...?", not "when are payments set to restart?" (nor "when will they resume?")."""
+    if c.label not in ("DATE", "TIME") or words(text[max(0, c.start - offset - 8):c.start - offset])[-1:] != ["since"]:
+        return False
+    asked = words(q.text)
+    return not (q.verb_tag == "VBD" or "did" in asked or "since" in asked)
 
 
 def _titles_someone(q: Query, text: str, offset: int, c: Candidate) -> bool:

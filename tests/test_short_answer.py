@@ -397,3 +397,16 @@ def test_a_country_the_question_names_by_another_name_is_not_the_answer(asked, w
     found = {key_of(c.text) for c in candidates(q, sentence, 0, analyzer().entities([sentence])[0])}
     assert "ukraine" in found
     assert key_of(written.replace(".", "")) not in {key_of(f.replace(".", "")) for f in found}, found
+
+
+@pytest.mark.parametrize(("question", "kept"), [
+    ("When are loan payments set to restart?", False),
+    ("When will loan payments resume?", False),
+    ("When were loan payments frozen?", True),
+    ("When did the payment pause begin?", True),
+    ("Since when have loan payments been frozen?", True),
+])
+def test_a_date_after_since_says_when_a_state_began_and_answers_only_that(question, kept):
+    sentence = "Federal student loan payments have been frozen since March 2020 due to a pandemic-related pause."
+    found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+    assert ("March 2020" in found) is kept, found
