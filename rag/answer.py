@@ -208,7 +208,7 @@ class ExtractiveAnswerer(Answerer):
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
             statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found)))
         answer = pick(q, statements[0], votes(statements))
-        named = len({c.key for c in lead.candidates}) if q.count != 1 else len(lead.candidates)
+        named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
         if confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted):
             return answer
