@@ -328,7 +328,8 @@ def test_a_lone_candidate_the_sentence_names_twice_is_still_its_only_one():
     written twice, is the sentence's only candidate, shown like any lone candidate of a well-matched sentence."""
     p = passage("Colombia elected its first leftist president on Sunday, Colombia's electoral authority said.")
     answerer = ExtractiveAnswerer(BonusScorer(0.5, 0.0), min_evidence=0.2, short_support=1.1, short_score=0.4)
-    assert answerer.answer(analyse("Which country elected its first leftist president?"), [p]).short_answer == "Colombia"
+    draft = answerer.answer(analyse("Which country elected its first leftist president?"), [p])
+    assert draft.short_answer == "Colombia"
 
 
 @pytest.mark.parametrize(("evidence", "bonus", "abstains"), [(0.35, 0.0, True), (0.35, 0.3, True), (0.45, 0.0, False)])
