@@ -19,7 +19,7 @@ from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.query import Query
+from rag.query import AnswerType, Query
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
@@ -278,7 +278,7 @@ def widen(q: Query, s: ScoredSentence) -> Lead:
     tried = []
     if i + 1 < len(spans) and points_back(_text(p, spans[i + 1])):
         tried.append((s.span[0], spans[i + 1][1]))
-    if i > 0 and (points_back(s.text) or refers_to_asked(q, s.text)):
+    if i > 0 and (points_back(s.text) or refers_to_asked(q, s.text) or _stands_for_asked(q, s.text)):
         tried.append((spans[i - 1][0], s.span[1]))
     for a, b in tried:
         found = tuple(candidates(q, _text(p, (a, b)), a, lookup.within(p, (a, b))))
@@ -299,6 +299,22 @@ def points_back(sentence: str) -> bool:
     if w[0] in L.BACK_POINTERS:
         return True
     return w[0] == "the" and len(w) > 1 and w[1] in L.GENERIC_NOUNS
+
+
+# The pronouns that can stand for an answer of each asked type named in an earlier sentence.
+_STANDS_FOR: dict[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: L.PERSON_PRONOUNS | L.GROUP_PRONOUNS,
+    AnswerType.ORG: L.THING_PRONOUNS | L.GROUP_PRONOUNS,
+    AnswerType.PLACE: L.THING_PRONOUNS | L.PLACE_WORDS,
+    AnswerType.OTHER: L.THING_PRONOUNS,
+}
+
+
+def _stands_for_asked(q: Query, sentence: str) -> bool:
+    """Does a pronoun in the sentence stand for a name of the asked type ("... a refreshed menu in *its* 21,000
+    restaurants" for "which food chain ...?")? A date or a number is never a pronoun's antecedent."""
+    pronouns = _STANDS_FOR.get(q.answer_type, frozenset()) if q.answer_type else frozenset()
+    return any(w in pronouns for w in words(sentence))
 
 
 def refers_to_asked(q: Query, sentence: str) -> bool:

@@ -323,6 +323,23 @@ def test_the_answer_bonus_never_vouches_for_the_short_answer(evidence, bonus, sh
     assert (draft.short_answer == "Choi Sang-mok") is shown, draft.short_answer
 
 
+MENU = ("On Monday, Burger King began the biggest overhaul of its menu in a decade. "
+        "Customers will see a new menu board in its roughly 7,000 US restaurants.")
+
+
+@pytest.mark.parametrize(("question", "short"), [
+    ("Which fast-food chain is putting a new menu board in its US restaurants?", "Burger King"),
+    # a date or a number is never what a pronoun stands for: the earlier sentence's "Monday" does not say when
+    # the lead gives no date, so the answer does not pretend it does: it abstains
+    ("When will customers see the new menu board in its US restaurants?", None),
+])
+def test_a_lead_whose_pronoun_stands_for_the_asked_name_takes_in_the_sentence_naming_it(question, short):
+    answerer = ExtractiveAnswerer(FixedScorer([0.1, 0.8]), min_evidence=0.2, short_support=1.1, short_score=0.4)
+    draft = answerer.answer(analyse(question), [passage(MENU)])
+    assert draft.short_answer == short, draft.answer
+    assert draft.abstained is (short is None)
+
+
 def test_a_lone_candidate_the_sentence_names_twice_is_still_its_only_one():
     """"Colombia will be governed by a leftist for the first time, Colombia's electoral body said": one country,
     written twice, is the sentence's only candidate, shown like any lone candidate of a well-matched sentence."""
