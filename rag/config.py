@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     # piece matching a few more of the question's words was quoted over this week's report. RealTime QA dev weeks,
     # full distractor corpus (eval/results/tuning.md): 0 -> 0.1 moved contains gold / short precision / coverage
     # 0.743 / 0.903 / 0.419 -> 0.743 / 0.909 / 0.446 (0.05 and 0.1 tie on dev, 0.2 loses contains gold); held-out
-    # 0.586 / 0.667 / 0.429 -> 0.614 / 0.667 / 0.429. Half-lives of 30, 60 and 90 days tie on dev: it shares 30.
+    # 0.586 / 0.667 / 0.429 -> 0.614 / 0.667 / 0.429. Half-lives 30 and 90 days tie on dev: it shares the 30.
     answer_recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Recency prior added to sentences when "
                                          "the answerer chooses what to quote (0 = off); never counted as evidence.")
     short_answer_support: float = Field(0.5, ge=0.0, le=1.0, description="Evidence share behind a short answer.")
