@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from rag import lexicon as L
 from rag.nlp import analyzer
 from rag.types import Entity, Passage
 
@@ -23,7 +24,10 @@ class EntityLookup:
         self._lock = threading.Lock()
 
     def of(self, p: Passage) -> tuple[Entity, ...]:
-        """The passage's entities, in article offsets."""
+        """The passage's entities, in article offsets, a country's name always a place (see `as_place`)."""
+        return as_place(p, self._found(p))
+
+    def _found(self, p: Passage) -> tuple[Entity, ...]:
         if p.entities is not None:
             return p.entities
         key = f"{p.chunk_id}\x1f{p.start}\x1f{hash(p.text)}"  # a chunk id alone may be reused by hand-made passages
@@ -43,6 +47,26 @@ class EntityLookup:
         """Entities lying wholly inside `span` (article offsets), in order."""
         s, e = span
         return [x for x in self.of(p) if s <= x.start and x.end <= e]
+
+
+# Country names that are also common first names: "Jordan" tagged as a person may well be one.
+_ALSO_NAMES = frozenset({"jordan", "chad", "georgia"})
+_RELABELLED = frozenset({"PERSON", "ORG", "NORP"})
+
+
+def as_place(p: Passage, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
+    """The recogniser sometimes tags a country at the start of a sentence as a person or an organisation ("Sri
+    Lanka has plunged into chaos": PERSON), and a "which country" question then never finds it. A span that is
+    exactly a country's name is a place. Applied when entities are read, so stores written earlier gain it too."""
+    out = None
+    for i, e in enumerate(found):
+        if e.label not in _RELABELLED:
+            continue
+        name = p.text[e.start - p.start:e.end - p.start].lower().removeprefix("the ")
+        if name in L.COUNTRIES and name not in _ALSO_NAMES:
+            out = out or list(found)
+            out[i] = Entity(e.start, e.end, "GPE")
+    return found if out is None else tuple(out)
 
 
 _lookup = EntityLookup()

@@ -1,0 +1,30 @@
+"""Entities as the answerer reads them: a country's name is a place whatever the recogniser called it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.entities import entity_lookup
+from rag.types import Entity, Passage
+
+
+def _passage(text: str, spans: list[tuple[str, str]], start: int = 100) -> Passage:
+    ents = tuple(Entity(start + text.index(s), start + text.index(s) + len(s), label) for s, label in spans)
+    return Passage(chunk_id="c", doc_id="d", title="t", text=text, start=start, end=start + len(text), score=1.0,
+                   entities=ents)
+
+
+@pytest.mark.parametrize(("text", "span", "tagged", "read"), [
+    ("Sri Lanka has plunged into chaos.", "Sri Lanka", "PERSON", "GPE"),
+    ("The Netherlands said on Monday it would join.", "The Netherlands", "ORG", "GPE"),
+    ("Ukraine's first lady met Jill Biden.", "Ukraine", "NORP", "GPE"),
+    ("Jordan scored 40 points.", "Jordan", "PERSON", "PERSON"),  # also a first name: left as tagged
+    ("Olena Zelenska arrived on Tuesday.", "Olena Zelenska", "PERSON", "PERSON"),
+    ("Sri Lankan officials met on Monday.", "Sri Lankan", "NORP", "NORP"),  # a demonym is not the country's name
+    ("Talks in France ended.", "France", "GPE", "GPE"),
+])
+def test_a_span_that_is_exactly_a_countrys_name_is_read_as_a_place(text, span, tagged, read):
+    p = _passage(text, [(span, tagged)])
+    (e,) = entity_lookup().of(p)
+    assert p.text[e.start - p.start:e.end - p.start] == span
+    assert e.label == read
