@@ -176,7 +176,7 @@ def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
     or "since when ...?", not "when are payments set to restart?" (nor "when will they resume?")."""
     if c.label not in ("DATE", "TIME") or words(text[max(0, c.start - offset - 8):c.start - offset])[-1:] != ["since"]:
         return False
-    asked = words(q.text)
+    asked = words(q.search)  # as understood: a follow-up's own words, its references resolved
     return not (q.verb_tag == "VBD" or "did" in asked or "since" in asked)
 
 
