@@ -230,6 +230,39 @@ def mean(values: Iterable[float | bool | None]) -> float | None:
     return sum(got) / len(got) if got else None
 
 
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """Wilson score interval of a proportion (95% at z = 1.96); None for n = 0. Chosen over the normal
+    approximation because our splits are small (70-odd questions) and rates sit near 0 or 1 for some metrics,
+    where p +- z*se leaves [0, 1]."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def difference_interval(a: tuple[int, int], b: tuple[int, int], z: float = 1.96) -> tuple[float, float] | None:
+    """Newcombe's hybrid score interval for p_a - p_b of two independent proportions, each given as
+    (successes, n): how large the dev/held-out gap may be by chance alone. None if either n is 0."""
+    wa, wb = wilson_interval(*a, z=z), wilson_interval(*b, z=z)
+    if wa is None or wb is None:
+        return None
+    pa, pb = a[0] / a[1], b[0] / b[1]
+    d = pa - pb
+    return (d - math.sqrt((pa - wa[0]) ** 2 + (wb[1] - pb) ** 2),
+            d + math.sqrt((wa[1] - pa) ** 2 + (pb - wb[0]) ** 2))
+
+
+def binary_counts(values: Iterable[float | bool | None]) -> tuple[int, int] | None:
+    """(successes, n) over the defined values when every one is 0/1 (a rate of yes/no outcomes); else None."""
+    got = [float(v) for v in values if v is not None]
+    if not got or any(v not in (0.0, 1.0) for v in got):
+        return None
+    return int(sum(got)), len(got)
+
+
 def percentile(values: Iterable[float], q: float) -> float | None:
     """Linear-interpolated percentile (numpy's default method), q in [0, 100]."""
     got = sorted(float(v) for v in values)

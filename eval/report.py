@@ -189,6 +189,24 @@ def split_table(entry: dict) -> Table | None:
     return Table(headers, rows)
 
 
+def gap_table(entry: dict) -> Table | None:
+    """Each rate's dev minus held-out gap with its 95% interval: whether the gap exceeds what chance gives at
+    this many questions."""
+    labels = {key: label for key, label, _, _ in QUALITY}
+    rows = []
+    for n in config_order(entry):
+        for key, g in entry["configs"][n].get("split_gap", {}).items():
+            (ka, na), (kb, nb) = g["dev"], g["test"]
+            lo, hi = g["ci95"]
+            rows.append([n, labels.get(key, key), f"{ka}/{na} = {fmt(ka / na)}", f"{kb}/{nb} = {fmt(kb / nb)}",
+                         f"{100 * g['gap']:+.1f}", f"{100 * lo:+.1f} to {100 * hi:+.1f}",
+                         "yes" if lo > 0 or hi < 0 else "no"])
+    if not rows:
+        return None
+    return Table(["config", "metric", "dev", "held-out", "gap (points)", "95% interval of the gap",
+                  "beyond chance"], rows)
+
+
 def winner(entry: dict) -> str:
     names = list(entry["configs"])
     if not names:
@@ -383,6 +401,12 @@ def build_blocks(summary: dict, records: list[dict], out: Path, plots: bool = Tr
                                "questions (later weeks) were held out, so the gap between the two columns shows how "
                                "much of a gain is tuning."))
             blocks.append(st)
+            gt = gap_table(entry)
+            if gt:
+                blocks.append(Para("The gap with its 95% interval (Newcombe's score interval for two independent "
+                                   "proportions): where the interval holds 0, dev and held-out differ by no more "
+                                   "than two samples of this size do by chance."))
+                blocks.append(gt)
         pt = paper_table(entry)
         if pt:
             blocks.append(Heading("Against the RealTime QA paper's baselines", 3))

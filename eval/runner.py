@@ -156,6 +156,24 @@ def generation_scores(result: AskResult) -> dict:
             "sentences_valid_citations": [valid, shown], "sentences_kept_dropped": [kept, len(result.dropped)]}
 
 
+# Summary rate -> the per-question yes/no it averages (rates whose intervals the report gives).
+RATE_FIELDS = {"hit@1": "hit@1", "contains_gold": "contains_gold", "short_answer_precision": "short_correct",
+               "short_answer_coverage": "short_shown", "mc_accuracy": "mc_correct",
+               "first_citation_evidence": "first_citation_evidence"}
+
+
+def split_gap(by_split: dict[str, dict], tuned: str = "dev", held_out: str = "test") -> dict[str, dict]:
+    """Per rate: tuned-on minus held-out, with the 95% interval of that difference (Newcombe): a gap whose interval
+    holds 0 is within what two samples of this size differ by chance."""
+    a, b = by_split.get(tuned, {}).get("counts", {}), by_split.get(held_out, {}).get("counts", {})
+    out = {}
+    for key in RATE_FIELDS:
+        if key in a and key in b and (ci := M.difference_interval(tuple(a[key]), tuple(b[key]))) is not None:
+            out[key] = {tuned: a[key], held_out: b[key], "gap": a[key][0] / a[key][1] - b[key][0] / b[key][1],
+                        "ci95": list(ci)}
+    return out
+
+
 def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     """Summary metrics over one config's per-question scores (see eval/README.md for each)."""
     ok = [(q, s) for q, s in zip(questions, scores, strict=True) if s.get("error") is None]
@@ -188,6 +206,9 @@ def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     out["top_doc_answers"] = M.mean(s.get("top_doc_answers") for s in col)
     out["rival_share"] = M.mean(None if s.get("rivals") is None else s["rivals"] > 0 for s in col)
     out["rival_chance_hit@1"] = M.mean(s.get("rival_chance_hit@1") for s in col)
+    # Yes/no rates as (successes, n), so a report can say how wide each is and whether a dev/held-out gap is chance.
+    out["counts"] = {key: c for key, field in RATE_FIELDS.items()
+                     if (c := M.binary_counts(s.get(field) for s in col)) is not None}
     out.update(M.abstention_scores([q.unanswerable for q, _ in ok], [s["abstained"] for s in col]))
     out["abstained"] = M.mean(s["abstained"] for s in col)
     # Generated answers (the llm config; see eval/README.md): also defined for the extractive answerer, whose
@@ -253,6 +274,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
         for sp in splits:
             keep = [i for i, q in enumerate(ds.questions) if q.split == sp]
             run.summary["by_split"][sp] = aggregate([ds.questions[i] for i in keep], [scores[i] for i in keep])
+        run.summary["split_gap"] = split_gap(run.summary["by_split"])
     return run
 
 

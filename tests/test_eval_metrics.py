@@ -176,6 +176,43 @@ def test_score_question_and_aggregate_on_a_hand_made_run():
     assert summary["abstention_precision"] == 1.0 and summary["abstention_recall"] == 1.0
     assert summary["wrong_abstention_rate"] == 0.0
     assert summary["total_p50_ms"] == 30.0
+    # Every yes/no rate carries its counts, the numbers an interval is computed from.
+    assert summary["counts"]["hit@1"] == (1, 2) and summary["counts"]["contains_gold"] == (1, 2)
+    assert summary["counts"]["short_answer_precision"] == (1, 1) and "mrr@10" not in summary["counts"]
+
+
+def test_wilson_interval_matches_the_published_values_and_stays_within_0_and_1():
+    lo, hi = M.wilson_interval(50, 100)
+    assert (lo, hi) == (pytest.approx(0.4038, abs=1e-4), pytest.approx(0.5962, abs=1e-4))
+    assert M.wilson_interval(0, 10)[0] == 0.0 and M.wilson_interval(10, 10)[1] == 1.0
+    assert M.wilson_interval(0, 10)[1] > 0  # no successes in 10 is not proof of a zero rate
+    assert M.wilson_interval(0, 0) is None
+    # Narrower with more questions at the same rate.
+    assert M.wilson_interval(300, 600)[1] - M.wilson_interval(300, 600)[0] < hi - lo
+
+
+def test_difference_interval_matches_newcombe_1998_and_holds_zero_for_equal_rates():
+    # Newcombe (Statistics in Medicine 1998), method 10, examples (a) and (c).
+    assert M.difference_interval((56, 70), (48, 80)) == (pytest.approx(0.0524, abs=1e-4),
+                                                         pytest.approx(0.3339, abs=1e-4))
+    assert M.difference_interval((9, 10), (3, 10)) == (pytest.approx(0.1705, abs=1e-4),
+                                                       pytest.approx(0.8090, abs=1e-4))
+    lo, hi = M.difference_interval((40, 70), (40, 70))
+    assert lo < 0 < hi and lo == pytest.approx(-hi)
+    assert M.difference_interval((1, 0), (1, 2)) is None
+
+
+def test_split_gap_reports_each_rate_the_two_splits_share():
+    from eval.runner import split_gap
+
+    by_split = {"dev": {"counts": {"contains_gold": [55, 74], "hit@1": [49, 74]}},
+                "test": {"counts": {"contains_gold": [43, 70]}}}
+    gap = split_gap(by_split)
+    assert set(gap) == {"contains_gold"}  # hit@1 has no held-out counts: no gap to report
+    g = gap["contains_gold"]
+    assert g["gap"] == pytest.approx(55 / 74 - 43 / 70)
+    assert g["ci95"][0] < g["gap"] < g["ci95"][1]
+    assert split_gap({"dev": by_split["dev"]}) == {}
 
 
 def test_abstained_answerable_question_counts_as_missing_gold():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval.report import metrics_table, render_html, split_table, write_report
+from eval.report import gap_table, metrics_table, render_html, split_table, write_report
 
 EVIL = "<script>alert('x')</script> & “quotes”"
 
@@ -63,3 +63,14 @@ def test_split_table_puts_tuned_on_and_held_out_questions_side_by_side():
     rows = {r[0]: r[1:] for r in table.rows}
     assert rows["hit@1"] == ["90.0", "70.0"] and rows["n questions"] == ["10", "8"]
     assert rows["MC accuracy"] == ["–", "–"]
+
+
+def test_gap_table_says_whether_a_dev_held_out_gap_is_beyond_chance():
+    entry = _summary()["datasets"][0]
+    assert gap_table(entry) is None  # no split: no table
+    entry["configs"]["default"]["split_gap"] = {
+        "contains_gold": {"dev": [55, 74], "test": [43, 70], "gap": 55 / 74 - 43 / 70, "ci95": [-0.02, 0.28]},
+        "hit@1": {"dev": [70, 74], "test": [30, 70], "gap": 70 / 74 - 30 / 70, "ci95": [0.38, 0.63]}}
+    rows = {r[1]: r for r in gap_table(entry).rows}
+    assert rows["answer contains gold"][2:] == ["55/74 = 74.3", "43/70 = 61.4", "+12.9", "-2.0 to +28.0", "no"]
+    assert rows["hit@1"][-1] == "yes"
