@@ -114,6 +114,9 @@ class Query:
     role: tuple[str, ...] = ()
     names: tuple[Mention, ...] = ()  # named entities (and proper nouns) of `search`, possessives normalised
     owners: tuple[str, ...] = ()  # names in the possessive: "Japan's foreign minister" -> ("Japan",)
+    # One-word names standing for someone, not modifying a noun: "Blinken" in "who met Blinken?" is Antony Blinken,
+    # "Biden" in "the Biden administration" is nobody the answer could repeat.
+    surnames: tuple[str, ...] = ()
     latest: bool = False  # asks for the latest news ("this week", "currently")
     references: tuple[Reference, ...] = ()  # pointers at earlier turns that `text` leaves unresolved
     resolutions: tuple[tuple[str, str], ...] = ()  # (reference, what it was resolved to), when `search` != `text`
@@ -248,7 +251,7 @@ def understand(text: str, p: Parse) -> Query:
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
-        role=role, names=names, owners=_owners(p),
+        role=role, names=names, owners=_owners(p), surnames=_surnames(p),
         latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text),
@@ -516,6 +519,18 @@ def _time_reference(text: str) -> bool:
     """'that day', 'the same week': a date only an earlier turn can give."""
     w = text.lower().split()
     return len(w) == 2 and w[0] in L.DEMONSTRATIVES and w[1] in L.TIME_REFERENCE_NOUNS
+
+
+def _surnames(p: Parse) -> tuple[str, ...]:
+    """Proper nouns written alone (no proper noun beside them) that are not a modifier of a noun ("the Biden
+    administration"): a news question names a person it has introduced by surname alone."""
+    toks = p.tokens
+    out = []
+    for i, t in enumerate(toks):
+        alone = all(not (0 <= j < len(toks) and toks[j].pos == "PROPN") for j in (i - 1, i + 1))
+        if t.pos == "PROPN" and alone and t.dep != "compound" and t.text[:1].isupper() and t.text.isalpha():
+            out.append(t.text)
+    return tuple(dict.fromkeys(out))
 
 
 def _owners(p: Parse) -> tuple[str, ...]:

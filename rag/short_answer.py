@@ -354,11 +354,14 @@ def _amount_only(text: str) -> str:
 
 
 def _in_question(q: Query, c: Candidate) -> bool:
-    """A span that only repeats the question ("Godard" for "how old was Godard ...") does not answer it, nor does
+    """A span that only repeats the question ("Godard" for "how old was Godard ...", "Antony Blinken" for "who met
+    Blinken?") does not answer it, nor does
     a country the question names by another of its names ("United States" for "the US first lady met the first
     lady of which country?")."""
     if any(c.key == key_of(m.text) or c.key in key_of(m.text).split() for m in q.names):
         return True
+    if c.label == "PERSON" and c.key.split()[-1] in {key_of(n) for n in q.surnames}:
+        return True  # "Antony Blinken" for "who met Blinken?": the person the question names by surname
     aliases = L.COUNTRY_ALIASES.get(key_of(c.text.replace(".", "")), ())
     if aliases and set(aliases) & {key_of(m.text.replace(".", "")) for m in q.names}:
         return True

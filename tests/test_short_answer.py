@@ -410,3 +410,26 @@ def test_a_date_after_since_says_when_a_state_began_and_answers_only_that(questi
     sentence = "Federal student loan payments have been frozen since March 2020 due to a pandemic-related pause."
     found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
     assert ("March 2020" in found) is kept, found
+
+
+@pytest.mark.parametrize(("question", "sentence", "named", "other"), [
+    ("Who met Blinken in Seoul?",
+     "Foreign Minister Cho Tae-yul and U.S. Secretary of State Antony Blinken met in Seoul on Monday.",
+     "Antony Blinken", "Cho Tae-yul"),
+    ("Who succeeded Johnson as prime minister?",
+     "Liz Truss succeeded Boris Johnson as prime minister on Tuesday.", "Boris Johnson", "Liz Truss"),
+    ("Who did Macron meet in Berlin?",
+     "French President Emmanuel Macron met German Chancellor Olaf Scholz in Berlin on Friday.",
+     "Emmanuel Macron", "Olaf Scholz"),
+])
+def test_a_person_the_question_names_by_surname_is_not_the_answer(question, sentence, named, other):
+    """News names a person in full once and by surname after: a question that says "Blinken" means Antony Blinken."""
+    found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+    assert other in found and named not in found, found
+
+
+def test_a_name_that_modifies_a_noun_stands_for_nobody():
+    """"the Biden administration" does not name the person the answer may share a surname with."""
+    q = analyse("Which member of the Biden administration visited Taiwan?")
+    assert "Biden" not in q.surnames
+    assert analyse("Who did Biden meet in Tokyo?").surnames[:1] == ("Biden",)
