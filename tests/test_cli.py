@@ -51,6 +51,12 @@ def test_ingest_stats_ask_json(env_home):
     r = rag("ask", "who won the 2022 FIFA World Cup?", "--json")
     assert json.loads(r.stdout)["abstained"] is True
 
+    # Read by a person: the short answer first, when there is one, then the cited answer; none when it abstains.
+    r = rag("ask", "who is acting president?")
+    assert r.stdout.startswith("Short answer: Choi Sang-mok\n\nAccording to Yonhap")
+    r = rag("ask", "who won the 2022 FIFA World Cup?")
+    assert "Short answer" not in r.stdout and "do not contain an answer" in r.stdout
+
 
 def test_questions_file_prints_one_json_per_line(env_home, tmp_path):
     rag("ingest", "--quiet", str(CORPUS))

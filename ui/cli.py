@@ -255,6 +255,8 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
+    if result.short_answer:  # the typed short answer the chat shows in bold, when the evidence settles one
+        click.echo(f"Short answer: {result.short_answer}\n")
     click.echo(result.answer)
     for c in result.citations:
         meta = ", ".join(x for x in (c.source, c.date) if x)
