@@ -52,6 +52,9 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     turns = [typed_short_answer(t) for t in turns if t.question.strip()][-MAX_REACH:]
     if not turns:
         return q
+    again_asked = _asked_again(q, turns[-1])
+    if again_asked is not None:
+        return again_asked
     switch = _role_switch(q, p, turns[-1].question)
     if is_ellipsis(q, p) or (not q.references and switch[0] is not None):
         return _switch(q, p, turns[-1], switch)
@@ -82,6 +85,27 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     left = tuple(r for r in refs if r not in {e[0] for e in edits} and r not in again)
     return replace(q, search=search, names=q.names + mentions, references=left,
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
+
+
+_BARE = re.compile(r"(?i)^(?:and\s+|but\s+|so\s+)?(when|where|why|who|how(?: many| much| long| old)?)"
+                   r"(?:\s+(?:exactly|then))?\s*\??$")
+_WH_AUX = re.compile(r"(?i)^(when|where|why|who|what|which|how(?: many| much| long| old| often)?)\s+"
+                     r"(?=(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b)")
+
+
+def _asked_again(q: Query, last: Turn) -> Query | None:
+    """A question that is a question word alone ("When?", "and where exactly?") asks the previous question again for
+    another kind of answer: "When?" after "Where did Lopez and Affleck get married?" searches "When did Lopez and
+    Affleck get married?". Only a previous question whose question word stands before its auxiliary can be asked
+    again this way ("who won?" has no "when" form)."""
+    bare = _BARE.match(q.text.strip())
+    previous = (last.query or last.question).strip()
+    if bare is None or (m := _WH_AUX.match(previous)) is None:
+        return None
+    wh = bare.group(1)
+    search = wh[:1].upper() + wh[1:].lower() + " " + previous[m.end():]
+    asked = understand(search, parse(search))
+    return replace(asked, text=q.text, search=search, resolutions=((q.text, search),))
 
 
 def typed_short_answer(turn: Turn) -> Turn:

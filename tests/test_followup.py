@@ -224,3 +224,26 @@ def test_a_short_answer_that_is_no_name_resolves_nothing():
     # a number or a date answers no "he" or "it"; the question that set the topic is searched instead
     q = analyse("when did he take office?", [Turn(question="How old is the president?", short_answer="79")])
     assert "79" not in q.search
+
+
+@pytest.mark.parametrize(("earlier", "question", "expected"), [
+    ("Where did Jennifer Lopez and Ben Affleck get married?", "When?",
+     "When did Jennifer Lopez and Ben Affleck get married?"),
+    ("When did the storm make landfall in Florida?", "and where exactly?",
+     "Where did the storm make landfall in Florida?"),
+    ("Why did Sri Lanka default on its debt?", "When?", "When did Sri Lanka default on its debt?"),
+    ("What did Tesla say about its quarterly deliveries?", "How much?",
+     "How much did Tesla say about its quarterly deliveries?"),
+])
+def test_a_question_word_alone_asks_the_previous_question_again(earlier, question, expected):
+    q = analyse(question, [Turn(earlier)])
+    assert q.search == expected and q.text == question
+    assert q.answer_type == analyse(expected).answer_type  # typed by the new question word
+
+
+@pytest.mark.parametrize("earlier", ["Who won the 2022 FIFA World Cup?", "Which team won the Stanley Cup?",
+                                     "How many people did the storm kill in Florida?"])
+def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(earlier):
+    """"When?" after "Who won ...?" has no "When won ...?" to ask, nor "Why?" after "How many people did the storm
+    kill?": it is left as asked, never garbled."""
+    assert analyse("When?", [Turn(earlier)]).search == "When?"
