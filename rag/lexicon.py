@@ -43,7 +43,18 @@ ROLE_NOUNS = _words("""
 minister secretary president chairman chairwoman chairperson chair chief head director leader ceo executive governor
 commander mayor premier chancellor king queen monarch emperor speaker coach manager captain commissioner
 administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
+lawyer attorney doctor physician judge prosecutor
 """)
+# The words that may stand between a name and the post given to it after it: "Choi has taken over as the acting
+# president", "Miller, the spokesperson", "Smith, who was named the new coach".
+ROLE_LINKS = _words("""is was are were has have had been be will would become becomes became take takes taken took
+over as the a an his her their its our new now also currently still then named appointed elected chosen sworn in serve
+serves served serving who and to of""")
+# A post news names in other words: "Who is Biden's doctor?" -> "Dr. Kevin O'Connor, the president's physician".
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "doctor": ("physician", "dr"), "physician": ("doctor", "dr"), "lawyer": ("attorney", "counsel"),
+    "attorney": ("lawyer", "counsel"),
+}
 # "Who heads / leads / runs X?" (present tense) asks who holds a post, not about an act.
 ROLE_VERBS = _words("head lead run chair direct manage govern helm oversee command coach captain rule")
 
@@ -131,6 +142,10 @@ CAUSE_MARKERS = ("because", "due to", "owing to", "as a result", "result of", "t
 # Ages: "91", "a 33-year-old", "18 months old"; no one in the news is older than this.
 AGE_UNITS = _words("year years month months week weeks day days")
 OLDEST_AGE = 130
+
+# "How long is the bridge?" asks for a length, which news gives with one of these units ("18-foot-long", "1.2 miles").
+LENGTH_UNITS = _words("""foot feet ft inch inches yard yards mile miles meter meters metre metres km kilometer
+kilometers kilometre kilometres centimeter centimeters cm""")
 
 # "two weeks after X" dates something; it does not explain it.
 SPAN_UNITS = _words("seconds minutes hours days weeks months years decades")
@@ -235,6 +250,10 @@ LATEST_CUES = ("this week", "last week", "this weekend", "last weekend", "this m
 # spaCy entity labels of names (a person, an organisation, a place, a work ...) and of places.
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# A place named to say where another one is: "northwest of Denver", "near Kyiv", "outside Paris".
+DIRECTION_WORDS = _words("north south east west northeast northwest southeast southwest northern southern eastern "
+                         "western miles kilometers km outskirts")
+NEAR_WORDS = _words("near outside nearby neighboring neighbouring")
 
 # Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
 # never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).

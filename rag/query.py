@@ -330,6 +330,10 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
             if noun in L.DATE_NOUNS or (noun and noun + "s" in L.SPAN_UNITS):
                 return AnswerType.DURATION, ANSWER_LABELS[AnswerType.DURATION] | {"CARDINAL"}, noun
             return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
+        if nxt == "long":
+            # "How long did the talks last?" asks for a span of time, "how long was the python?" for a length: both
+            # are looked for, and a measure answers only with a unit of length (rag.short_answer).
+            return AnswerType.DURATION, ANSWER_LABELS[AnswerType.DURATION] | {"QUANTITY"}, None
         if nxt in how:
             t = how[nxt]
         elif nxt == "much":

@@ -97,6 +97,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             c = Candidate(m.group(i), key_of(m.group(i)), "CARDINAL", offset + m.start(i), offset + m.end(i))
             if all(c.start != f.start for f in found):
                 found.append(c)
+    found = _with_region(text, offset, found)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _former(q, text, offset, c)
              and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)
@@ -104,7 +105,35 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
-    return [c for c in found if not _is_source(q, text, offset, c)]
+    found = [c for c in found if not _is_source(q, text, offset, c)]
+    if q.asked_noun or len({c.key for c in found if c.label in L.PLACE_LABELS}) > 1:
+        # "Louisville, Colorado, a city northwest of Denver": Denver only says where Louisville is; and "which town
+        # ...?" is not answered by "Kyiv" in "Bucha, a town near Kyiv" when the recogniser missed Bucha. Only a bare
+        # "where" may be answered by the one place a sentence gives, relative or not ("north of Kyiv").
+        found = [c for c in found if not _landmark(text, offset, c)]
+    return found
+
+
+def _with_region(text: str, offset: int, found: list[Candidate]) -> list[Candidate]:
+    """A place written with its state or country after a comma ("Las Vegas, Nevada", "Louchats, France") is one
+    place: shown as written, compared with other sentences by the place itself ("Las Vegas")."""
+    out: list[Candidate] = []
+    for c in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.label == c.label == "GPE" and re.fullmatch(r",\s*", text[prev.end - offset:
+                c.start - offset]) and key_of(c.text.replace(".", "")) in L.US_STATES | L.COUNTRIES and \
+                key_of(prev.text.replace(".", "")) not in L.US_STATES | L.COUNTRIES:
+            out[-1] = Candidate(text[prev.start - offset:c.end - offset], prev.key, "GPE", prev.start, c.end)
+            continue
+        out.append(c)
+    return out
+
+
+def _landmark(text: str, offset: int, c: Candidate) -> bool:
+    """Is the place named only as a point of reference ("a city northwest of Denver", "near Kyiv", "outside Paris")?"""
+    before = words(text[max(0, c.start - offset - 30):c.start - offset])[-2:]
+    return bool(before) and (before[-1] in L.NEAR_WORDS or (before[-1] == "of" and len(before) > 1
+                                                             and before[0] in L.DIRECTION_WORDS))
 
 
 def _with_currency(text: str, offset: int, e: Entity) -> int:
@@ -124,19 +153,28 @@ def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> b
 
 def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int | None:
     """How many words lie between the candidate and the title given to it (None: no such title near it)."""
-    before = words(text[max(0, c.start - offset - 60):c.start - offset])[-5:]
+    # A colon, a semicolon or a quotation mark ends the phrase a title could head: "'YOUR ATTORNEYS MESSED UP':Alex
+    # Jones confronted ..." gives Jones no title.
+    before = words(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
     after = words(text[c.end - offset:c.end - offset + 80])[:8]
 
+    def names(w: str, r: str) -> bool:
+        return any(w == x if len(x) < 4 else w.startswith(x[:max(4, len(x) - 2)])
+                   for x in (r, *L.ROLE_SYNONYMS.get(r, ())))
+
     def at(ws: list[str]) -> list[int]:
-        return [i for i, w in enumerate(ws) if any(w.startswith(r[:max(4, len(r) - 2)]) for r in role[-1:])]
+        return [i for i, w in enumerate(ws) if any(names(w, r) for r in role[-1:])]
 
     def has(ws: list[str]) -> bool:
-        return all(any(w in L.FORMER_WORDS for w in ws) if r == "former" else
-                   any(w.startswith(r[:max(4, len(r) - 2)]) for w in ws) for r in role)
+        return all(any(w in L.FORMER_WORDS for w in ws) if r == "former" else any(names(w, r) for w in ws)
+                   for r in role)
     gaps = []
     if has(before) and at(before):
         gaps.append(len(before) - 1 - max(at(before)))
-    if has(after) and at(after):
+    # A title after the name is its own when only words that give a post lie between ("Choi has taken over as the
+    # acting president", "Miller, the spokesperson"), not in "Jones denied it, lawyers played a video".
+    if has(after) and at(after) and all(w in L.ROLE_LINKS or w in L.TITLE_WORDS or w.endswith(("'s", "’s"))
+                                        for w in after[:min(at(after))]):  # "Peters, Netflix's chief ..."
         gaps.append(min(at(after)))
     return min(gaps) if gaps else None
 
@@ -216,6 +254,8 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if q.wh == "how" and q.answer_type is AnswerType.NUMBER and c.label == "CARDINAL" and _FRACTION.search(c.text) \
             and not set(words(c.text)) & L.SCALE_WORDS:
         return False  # things are counted in whole numbers: "4.0" is a version, "2.5 million" a count
+    if q.wh == "how" and q.answer_type is AnswerType.NUMBER and c.label in ("PERCENT", "MONEY"):
+        return False  # "how many Americans ...?" asks for a count: "95%" is a share of them, "$6.8 billion" a sum
     if q.answer_type not in (AnswerType.NUMBER, AnswerType.QUANTITY) or not q.asked_noun \
             or q.asked_noun in L.NUMBER_NOUNS:  # "what was the magnitude/number ...": the noun names the figure
         return True
@@ -308,8 +348,10 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
         if (m := _COMPOUND_COUNT.match(text)) and (m.group(1).lower() in L.NUMBER_WORDS or m.group(1).isdigit()):
             text = m.group(1)  # "a three-nation tour": how many nations is "three"
     elif t is AnswerType.DURATION:
+        # A span of time ("three hours"), or for "how long is the bridge?" a length ("18-foot-long", "1.2 miles").
+        units = L.LENGTH_UNITS if label == "QUANTITY" else {u.rstrip("s") for u in L.SPAN_UNITS}
         if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) or not any(
-                w.rstrip("s") in {u.rstrip("s") for u in L.SPAN_UNITS} for w in words):
+                w in units or w.rstrip("s") in units for w in words):
             return None
     elif t is AnswerType.DATE:
         if set(words) <= {"today", "now", "recently", "currently"}:

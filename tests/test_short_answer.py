@@ -433,3 +433,66 @@ def test_a_name_that_modifies_a_noun_stands_for_nobody():
     q = analyse("Which member of the Biden administration visited Taiwan?")
     assert "Biden" not in q.surnames
     assert analyse("Who did Biden meet in Tokyo?").surnames[:1] == ("Biden",)
+
+
+def _found(question: str, sentence: str) -> list[str]:
+    return [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How long was the Burmese python?", "A record breaking 215-pound, 18-foot-long Burmese python was captured.",
+     ["18-foot-long"]),
+    ("How long is the new bridge?", "The bridge is 1.2 miles long and weighs 40,000 tons.", ["1.2 miles"]),
+    ("How long did the talks last?", "The talks lasted three hours and covered 40 pounds of paperwork.",
+     ["three hours"]),
+])
+def test_how_long_is_a_span_of_time_or_a_length_never_another_measure(question, sentence, expected):
+    assert _found(question, sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Over 95% of borrowers will resume payments in September.",
+    "Borrowers owe about $6.8 billion in loans that could be forgiven.",
+])
+def test_how_many_is_never_a_share_or_a_sum(sentence):
+    """A count answers "how many"; "95%" is a share of them and "$6.8 billion" a sum."""
+    assert _found("How many borrowers will resume student loan payments?", sentence) == []
+    assert _found("How many people will resume payments?", "About 43 million people will resume payments.") == [
+        "About 43 million"]
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # a title after the name is theirs only when nothing but words giving a post lie between
+    ("Who is the lawyer for the Sandy Hook parents?",
+     "When Jones denied having done so, lawyers played an Infowars video for the court.", []),
+    ("Who is the lawyer for the Sandy Hook parents?",
+     "Court proceedings against Alex Jones took a turn Wednesday when a lawyer for two parents spoke.", []),
+    ("Who is the lawyer for the Sandy Hook parents?", "Mark Bankston, a lawyer for the parents, spoke.",
+     ["Mark Bankston"]),
+    ("Who is the lawyer for the company?", "Greg Peters, Netflix’s lawyer, said on Wednesday.", ["Greg Peters"]),
+    # the same post in other words
+    ("Who is the lawyer for the parents?", "Jones was cross-examined by the parents’ attorney, Mark Bankston.",
+     ["Mark Bankston"]),
+    ("Who is Biden's doctor?", "Dr. Kevin O'Connor, the president's physician, said Biden is doing well.",
+     ["Kevin O'Connor"]),
+    # a headline's colon or quotation ends the phrase a title heads
+    ("Who is the lawyer for the parents?", "'YOUR ATTORNEYS MESSED UP':Alex Jones confronted with texts.", []),
+])
+def test_a_person_answers_a_post_only_when_the_sentence_gives_them_that_post(question, sentence, expected):
+    assert _found(question, sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Where did Jennifer Lopez and Ben Affleck get married?",
+     "The couple got married on Saturday at a chapel in Las Vegas, Nevada.", ["Las Vegas, Nevada"]),
+    ("Where were wildfires burning?", "A wildfire spread further in Louchats, France, on July 17.",
+     ["Louchats, France"]),
+    # a place named only to say where another one is
+    ("Which city cancelled its fireworks?", "Louisville, a city northwest of Denver, cancelled its fireworks.",
+     ["Louisville"]),
+    # ... even when the recogniser missed the place it locates
+    ("Which town was evacuated?", "Police evacuated Bucha, a town near Kyiv, on Monday.", []),
+    ("Which city was evacuated?", "Officials evacuated Boulder, a city near Denver, on Monday.", []),
+])
+def test_a_place_is_given_with_its_region_and_never_by_a_landmark(question, sentence, expected):
+    assert _found(question, sentence) == expected
