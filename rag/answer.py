@@ -27,6 +27,7 @@ from rag.short_answer import Evidence as Statement
 from rag.short_answer import ShortAnswer, candidates, confident, pick, votes
 from rag.text import human_date, words
 from rag.types import Citation, Mention, Passage
+from rag.weekdays import with_date
 
 log = logging.getLogger(__name__)
 
@@ -210,9 +211,11 @@ class ExtractiveAnswerer(Answerer):
         answer = pick(q, statements[0], votes(statements))
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
-        if confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted):
-            return answer
-        return None
+        if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted):
+            return None
+        if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
+            answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))
+        return answer
 
     # -- writing the answer ------------------------------------------------------------------------------
     def stream(self, query: Query, passages: list[Passage], as_of: date | None = None,

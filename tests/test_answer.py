@@ -396,3 +396,8 @@ def test_no_bonus_lifts_a_sentence_that_puts_another_name_in_place_of_the_questi
     assert by_doc["malmo"].bonus == 0.0 and ranked.index(by_doc["kiel"]) < ranked.index(by_doc["malmo"])
     assert by_doc["also"].bonus == 1.0  # a sentence naming Kiel and a person still gets it
     assert by_doc["paraphrase"].bonus == 1.0  # so does one that leaves Kiel out without naming another city
+
+
+def test_a_short_answer_that_is_a_weekday_carries_its_date(answerer):
+    draft = answerer.answer(analyse("When did Cho Tae-yul and Antony Blinken meet in Seoul?"), [passage()])
+    assert draft.short_answer == "Monday (6 January 2025)", draft.short_answer  # the report is of Monday 6 January
