@@ -11,7 +11,7 @@ answer's supporting sentence gives, the date of its evidence), newest first, nev
 answer's prose:
 - "he", "she", "him", "his" -> the person the last turn was about: its short answer when that is a person,
   else the first person its answer names, else the person its question named; a chain of "he" questions
-  stays on one person;
+  stays on one person; nobody whose first name the pronoun cannot stand for (rag.first_names);
 - "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind;
 - "that day", "that week" -> the date of the last answer's evidence.
 A reference none of them names is searched with the question that set the topic (`_with_topic`).
@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rag import lexicon as L
+from rag.first_names import fits
 from rag.nlp import Parse
 from rag.query import Query, Reference, normalise_name, parse, stems, understand
 from rag.text import human_date, words
@@ -147,7 +148,7 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
         day = next((t.date for t in reversed(turns) if t.date), None)
         return (f"on {human_date(day)}", None) if day else None
     if ref.kind == "person":
-        found = person(turns)
+        found = person(turns, ref.text)
     elif ref.kind == "group":
         return group(turns, ref.possessive)
     elif ref.kind == "generic":
@@ -179,21 +180,22 @@ def generic(ref: Reference, turns: Sequence[Turn]) -> Mention | None:
     return next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
 
 
-def person(turns: Sequence[Turn]) -> Mention | None:
-    """Whom "he" or "she" means: see the module docstring."""
+def person(turns: Sequence[Turn], pronoun: str = "") -> Mention | None:
+    """Whom "he" or "she" (`pronoun`) means: see the module docstring. Nobody whose first name the pronoun cannot
+    stand for (rag.first_names: "he" is not "Karine Jean-Pierre") is taken."""
     if not turns:
         return None
     last = turns[-1]
     own = _question(last)
     if len(turns) > 1 and any(r.kind == "person" for r in own.references) and not has_own_subject(own):
-        earlier = person(turns[:-1])  # "what did he do next?" after "what position did he hold?": the same he
+        earlier = person(turns[:-1], pronoun)  # "what did he do next?" after "what position did he hold?": the same he
         if earlier is not None:
             return earlier
     # The answer's people, those its question did not name first: "who came for talks with Cho?" is answered by
     # someone other than Cho.
     asked = {m.text.lower() for m in own.names}
-    people = [m for m in last.entities if m.label == "PERSON" and m.text.lower() not in asked] or [
-        m for m in last.entities if m.label == "PERSON"]
+    fitting = [m for m in last.entities if m.label == "PERSON" and fits(m.text, pronoun)]
+    people = [m for m in fitting if m.text.lower() not in asked] or fitting
     if last.short_answer:
         short = normalise_name(last.short_answer).lower()
         match = next((m for m in people if m.text.lower() == short or short in m.text.lower()), None)
@@ -203,9 +205,9 @@ def person(turns: Sequence[Turn]) -> Mention | None:
         return people[0]
     if own.wh == "who" and own.verb != "be":
         return None  # "who came for talks with Cho?" was about someone else than Cho, and nobody answered it
-    named = next((m for m in own.names if m.label == "PERSON"), None)
+    named = next((m for m in own.names if m.label == "PERSON" and fits(m.text, pronoun)), None)
     # A turn that named nobody ("where did its president flee?") passes "he" on to the turn before it.
-    return named if named is not None or len(turns) == 1 else person(turns[:-1])
+    return named if named is not None or len(turns) == 1 else person(turns[:-1], pronoun)
 
 
 def group(turns: Sequence[Turn], possessive: bool) -> tuple[str, Mention | None] | None:

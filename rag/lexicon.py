@@ -108,7 +108,9 @@ QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot c
 FORMER_WORDS = _words("former ex late then previous outgoing ousted impeached")
 
 # Pronouns that point back at something said before, by the kind of thing they can mean.
-PERSON_PRONOUNS = _words("he him his she her hers himself herself")
+MALE_PRONOUNS = _words("he him his himself")
+FEMALE_PRONOUNS = _words("she her hers herself")
+PERSON_PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS
 GROUP_PRONOUNS = _words("they them their theirs themselves")
 THING_PRONOUNS = _words("it its itself")
 PLACE_WORDS = _words("there")

@@ -186,7 +186,7 @@ def test_an_ellipsis_is_typed_by_what_it_asks_not_by_the_earlier_question():
 
 def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():
     for question, expected in (("How did he send his resignation?", "How did Elon Musk send his resignation?"),
-                               ("Did she say her plan would work?", "Did Elon Musk say her plan would work?"),
+                               ("Did he say his plan would work?", "Did Elon Musk say his plan would work?"),
                                ("What did he tell his staff?", "What did Elon Musk tell his staff?")):
         q = analyse(question, [TWITTER])
         assert q.search == expected and q.search.count("Elon Musk") == 1
@@ -247,3 +247,17 @@ def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(e
     """"When?" after "Who won ...?" has no "When won ...?" to ask, nor "Why?" after "How many people did the storm
     kill?": it is left as asked, never garbled."""
     assert analyse("When?", [Turn(earlier)]).search == "When?"
+
+
+COVID = Turn(question="Who announced that Biden tested positive?", short_answer="Karine Jean-Pierre",
+             entities=(Mention("Karine Jean-Pierre", "PERSON"), Mention("Joe Biden", "PERSON")))
+
+
+def test_a_pronoun_never_means_a_person_whose_first_name_it_cannot_stand_for():
+    """"he" after an answer about the press secretary Karine Jean-Pierre and Joe Biden means Biden; "she" means her."""
+    assert analyse("What drug is he taking?", [COVID]).search == "What drug is Joe Biden taking?"
+    assert analyse("What did she say?", [COVID]).search == "What did Karine Jean-Pierre say?"
+    # A name that says nothing (a surname alone, a name given to both) fits any pronoun.
+    assert analyse("What did she say?", [ACTING]).search == "What did Choi Sang-mok say?"
+    # Nobody fits: the question is searched with the one that set the topic, never with the wrong person.
+    assert analyse("What did she say?", [TWITTER]).search == f"What did she say? ({TWITTER.question})"
