@@ -25,6 +25,10 @@ class Article:
     authors: tuple[str, ...] = field(default_factory=tuple)
     origin: str = ""  # the file (and line) it came from, for messages only
 
+    def __post_init__(self) -> None:
+        # Every loader's article passes here, so no photo gallery's captions reach the index (without_galleries).
+        object.__setattr__(self, "text", without_galleries(self.text))
+
     @property
     def doc_id(self) -> str:
         """Identity: the explicit id, else the canonical URL, else a hash of the text."""
@@ -139,6 +143,21 @@ _DATELINES = (
 )
 _DASH_END = re.compile(r"(?:—|–|--)\s*$")
 _SLUG_SKIP = {"index", "amp", "article", "articles", "story", "stories", "news", "view", "content", "print"}
+
+
+# One photo of a gallery as news pages' text extraction leaves it inline: "Photos: <gallery title> <caption>. Hide
+# Caption 3 of 38". CNN's galleries run to hundreds of photos of past years ("... at a news conference in London in
+# June 2016"): quoted as this report's news, they answer "when did he announce it?" with a photo's date.
+_GALLERY_PHOTO = re.compile(r"Photos: [^\n]*?Hide Caption \d+ of \d+[ \t]*")
+
+
+def without_galleries(text: str) -> str:
+    """The article text without its photo galleries' captions (an article that is nothing else is kept whole)."""
+    if "Hide Caption" not in text:
+        return text
+    kept = _GALLERY_PHOTO.sub("", text)
+    kept = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", kept)).strip()
+    return kept if any(ch.isalnum() for ch in kept) else text
 
 
 def strip_dateline(text: str) -> str:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from rag.articles import Article, canonical_url, parse_date, strip_dateline, title_from_lead, title_from_url
+from rag.articles import (
+    Article,
+    canonical_url,
+    parse_date,
+    strip_dateline,
+    title_from_lead,
+    title_from_url,
+    without_galleries,
+)
 from rag.errors import LoadError
 from rag.loaders import load_paths
 
@@ -188,3 +196,23 @@ def test_empty_files_fail_with_a_message(tmp_path, name, content, message):
     arts, errors = _load(tmp_path / name)
     assert arts == [] and len(errors) == 1
     assert f"{name}: {message}" in str(errors[0]) and errors[0].hint
+
+
+GALLERY = ("Photos: Nancy Pelosi's history with China Pelosi attends a session in May 2009. Hide Caption 1 of 3 "
+           "Photos: Nancy Pelosi's history with China Pelosi speaks in Beijing in 1991. Hide Caption 2 of 3\n\n"
+           "Photos: Nancy Pelosi's history with China Pelosi meets the Dalai Lama. Hide Caption 3 of 3")
+
+
+@pytest.mark.parametrize("layout", ["{news}\n\n{gallery}", "{gallery}\n\n{news}", "{news} {gallery}\n\nMore news."])
+def test_a_photo_gallery_never_reaches_the_article_text(layout):
+    """However a page's extraction lays a gallery out, its captions (photos of past years) are not this report's news,
+    and whatever else the article says is kept as written."""
+    news = "House Speaker Nancy Pelosi landed in Taiwan on Tuesday."
+    art = Article(text=layout.format(news=news, gallery=GALLERY))
+    assert "Hide Caption" not in art.text and "2009" not in art.text and news in art.text
+    assert without_galleries(art.text) == art.text  # idempotent: a re-ingest hashes the same
+
+
+def test_an_article_that_is_only_a_gallery_is_kept_whole():
+    assert Article(text=GALLERY).text == GALLERY
+    assert Article(text="No gallery here. Photos: none.").text == "No gallery here. Photos: none."
