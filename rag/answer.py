@@ -17,6 +17,7 @@ from datetime import date
 
 from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
+from rag.articles import strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.query import AnswerType, Query
@@ -241,11 +242,14 @@ class ExtractiveAnswerer(Answerer):
 
 
 def mentions(lead: Lead) -> list[Mention]:
-    """The names the lead's cited span gives, in order, once each."""
+    """The names the lead's cited span gives, in order, once each; not the place or agency of a dateline ("New York
+    (CNN Business) Spirit ..."), which is where the report was filed, not what it is about."""
     p = lead.sentence.passage
+    text = lead.text
+    body = lead.span[0] + len(text) - len(strip_dateline(text))
     out: list[Mention] = []
     for e in entity_lookup().within(p, lead.span):
-        if e.label in L.NAME_LABELS:
+        if e.label in L.NAME_LABELS and e.start >= body:
             m = Mention(p.text[e.start - p.start:e.end - p.start].removesuffix("'s").removesuffix("’s"), e.label)
             if m.label == "PERSON" and all(w in L.TITLE_WORDS for w in words(m.text)):
                 continue  # "President" alone, tagged as a person: a title is nobody's name ("he" must not become it)

@@ -568,8 +568,11 @@ def references(p: Parse, names: Sequence[Mention]) -> list[Reference]:
                 out.append(Reference(t.text, "group", t.start, t.end, possessive,
                                      frozenset({"ORG", "NORP", "GPE", "PERSON"})))
             elif low in L.THING_PRONOUNS and not named and t.dep != "expl":
-                out.append(Reference(t.text, "thing", t.start, t.end, possessive,
-                                     frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "GPE", "LAW", "FAC"})))
+                # "When did he announce it?": what is announced or said is an act or a statement (an event, a law),
+                # never the place or the company the last answer named.
+                said = t.dep == "dobj" and toks[t.head].lemma.lower() in L.SPEECH_VERBS
+                out.append(Reference(t.text, "thing", t.start, t.end, possessive, frozenset({"EVENT", "LAW"}) if said
+                                     else frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "GPE", "LAW", "FAC"})))
         elif low == "there" and t.tag == "RB" and not labels & {"GPE", "LOC", "FAC"}:
             out.append(Reference(t.text, "place", t.start, t.end, False, frozenset({"GPE", "LOC", "FAC"})))
         elif (low in L.DEMONSTRATIVES and t.tag == "DT" and i + 1 < len(toks)

@@ -401,3 +401,15 @@ def test_no_bonus_lifts_a_sentence_that_puts_another_name_in_place_of_the_questi
 def test_a_short_answer_that_is_a_weekday_carries_its_date(answerer):
     draft = answerer.answer(analyse("When did Cho Tae-yul and Antony Blinken meet in Seoul?"), [passage()])
     assert draft.short_answer == "Monday (6 January 2025)", draft.short_answer  # the report is of Monday 6 January
+
+
+def test_the_names_an_answer_is_about_leave_out_its_dateline():
+    """A follow-up's "it" must not become "New York" because the report was filed there."""
+    from rag.answer import mentions
+
+    text = ("New York (CNN Business) Spirit and Frontier airlines pulled the plug on their proposed deal, clearing "
+            "the way for a purchase of Spirit by JetBlue Airways. The deal was worth $3.8 billion.")
+    sel = ExtractiveAnswerer(FixedScorer([0.9, 0.2]), min_evidence=0.3).select(
+        analyse("Which airline will buy Spirit?"), [passage(text)])
+    names = [m.text for m in mentions(sel.lead)]
+    assert "JetBlue Airways" in names and "New York" not in names and "CNN Business" not in names, names

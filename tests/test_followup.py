@@ -261,3 +261,12 @@ def test_a_pronoun_never_means_a_person_whose_first_name_it_cannot_stand_for():
     assert analyse("What did she say?", [ACTING]).search == "What did Choi Sang-mok say?"
     # Nobody fits: the question is searched with the one that set the topic, never with the wrong person.
     assert analyse("What did she say?", [TWITTER]).search == f"What did she say? ({TWITTER.question})"
+
+
+def test_what_is_announced_or_said_is_an_act_never_a_place_or_a_company():
+    """"When did he announce it?" after "Why did Boris Johnson resign?": "it" is the resignation, which no name of
+    the last answer stands for; it is left as written, and "he" is resolved."""
+    resign = Turn("Why did Boris Johnson resign?", entities=(Mention("London", "GPE"),
+                                                              Mention("Conservative Party", "ORG")))
+    assert analyse("When did he announce it?", [resign]).search == "When did Boris Johnson announce it?"
+    assert analyse("What did it announce?", [TWITTER]).search == "What did Twitter announce?"  # "it" as the subject
