@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag import lexicon as L
-from rag.acts import same_verb_in
-from rag.query import Query
+from rag.query import Query, lemma
 from rag.short_answer import Candidate
 from rag.text import words
 from rag.types import Mention
@@ -185,6 +185,25 @@ def reported_by_the_lead(ev: Evidence, reports: Callable[[str], bool]) -> bool:
         return False
     first = (words(after)[:1] or [""])[0]
     return first in L.PERSON_PRONOUNS | L.GROUP_PRONOUNS and reports(after)
+
+
+@lru_cache(maxsize=1)
+def _same_acts() -> dict[str, frozenset[str]]:
+    """Each verb's lemma -> the lemmas of its lexicon.SAME_ACTS group, stemmed once per process."""
+    out: dict[str, frozenset[str]] = {}
+    for group in L.SAME_ACTS:
+        lemmas = frozenset(lemma(v) for v in group)
+        out.update((x, lemmas) for x in lemmas)
+    return out
+
+
+def same_verb_in(verb: str, text: str) -> bool:
+    """Does `text` hold a form of `verb` ("win" / "won" / "winning"; "lead" / "leadership" counts too) or of a
+    verb news uses for the same act (lexicon.SAME_ACTS: "smashed" reports "break")?"""
+    base = lemma(verb)
+    wants = _same_acts().get(base, frozenset({base}))
+    found = [lemma(w) for w in words(text)]
+    return any(f == want or (len(want) >= 4 and f.startswith(want)) for f in found for want in wants)
 
 
 def owner_not_near(q: Query, ev: Evidence) -> str | None:

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rag import lexicon as L
-from rag.abstain import Evidence, reason_to_abstain
-from rag.acts import same_verb_in
+from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.articles import strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
@@ -200,10 +199,6 @@ class ExtractiveAnswerer(Answerer):
 
     def short_answer(self, q: Query, lead: Lead, ranked: list[ScoredSentence]) -> ShortAnswer | None:
         if not lead.candidates:
-            return None
-        if any(r.kind == "person" for r in q.references):
-            # "How old is he?" with nobody to stand for "he": the quote may still help, but a bold "77" could be
-            # anyone's age (here, the rival candidate's).
             return None
         # Statements weigh, and the lead's score is judged, by how well they match the question: the answer bonus
         # already rewarded them for holding a candidate, and counting it again would vouch for any candidate.

@@ -413,13 +413,3 @@ def test_the_names_an_answer_is_about_leave_out_its_dateline():
         analyse("Which airline will buy Spirit?"), [passage(text)])
     names = [m.text for m in mentions(sel.lead)]
     assert "JetBlue Airways" in names and "New York" not in names and "CNN Business" not in names, names
-
-
-def test_no_short_answer_for_a_question_whose_subject_nobody_resolved(answerer):
-    """"How old is he?" that no earlier turn resolves may still be answered with a quote, but no bold age: it could be
-    anyone's. The same question naming its person gets one."""
-    text = "Gustavo Petro won the runoff against 77-year-old entrepreneur Rodolfo Hernandez on Sunday."
-    unresolved = answerer.answer(analyse("How old is he?"), [passage(text)])
-    assert unresolved.short_answer is None
-    named = answerer.answer(analyse("How old is Rodolfo Hernandez?"), [passage(text)])
-    assert named.short_answer == "77", named.answer
