@@ -26,7 +26,7 @@ class Article:
     origin: str = ""  # the file (and line) it came from, for messages only
 
     def __post_init__(self) -> None:
-        # Every loader's article passes here, so no photo gallery's captions reach the index (without_galleries).
+        # Every loader's article passes here, so no photo gallery or video teaser reaches the index (without_galleries).
         object.__setattr__(self, "text", without_galleries(self.text))
 
     @property
@@ -149,13 +149,18 @@ _SLUG_SKIP = {"index", "amp", "article", "articles", "story", "stories", "news",
 # Caption 3 of 38". CNN's galleries run to hundreds of photos of past years ("... at a news conference in London in
 # June 2016"): quoted as this report's news, they answer "when did he announce it?" with a photo's date.
 _GALLERY_PHOTO = re.compile(r"Photos: [^\n]*?Hide Caption \d+ of \d+[ \t]*")
+# A video player the same way: "JUST WATCHED <another story's headline> Replay More Videos ... MUST WATCH <the same
+# headline> 03:50". The headline is another story's, undated: no sentence of this one.
+_VIDEO_PLAYER = re.compile(r"JUST WATCHED [^\n]*?Replay More Videos \.\.\. MUST WATCH [^\n]*?"
+                           r"\d{1,2}:\d{2}(?::\d{2})?[ \t]*")
 
 
 def without_galleries(text: str) -> str:
-    """The article text without its photo galleries' captions (an article that is nothing else is kept whole)."""
-    if "Hide Caption" not in text:
+    """The article text without its photo galleries' captions and its video players' teasers (an article that is
+    nothing else is kept whole)."""
+    if "Hide Caption" not in text and "JUST WATCHED" not in text:
         return text
-    kept = _GALLERY_PHOTO.sub("", text)
+    kept = _VIDEO_PLAYER.sub("", _GALLERY_PHOTO.sub("", text))
     kept = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", kept)).strip()
     return kept if any(ch.isalnum() for ch in kept) else text
 

@@ -213,6 +213,15 @@ def test_a_photo_gallery_never_reaches_the_article_text(layout):
     assert without_galleries(art.text) == art.text  # idempotent: a re-ingest hashes the same
 
 
+def test_a_video_players_teaser_never_reaches_the_article_text():
+    news = "Mortgage rates jumped to nearly 6% this week."
+    teaser = ("JUST WATCHED Record heat spreads to the East Replay More Videos ... MUST WATCH Record heat spreads "
+              "to the East 02:21")
+    for text in (f"{news}\n\n{teaser}\n\nAND FINALLY", f"{teaser}\n\n{news}"):
+        art = Article(text=text)
+        assert "WATCH" not in art.text and "Record heat" not in art.text and news in art.text
+
+
 def test_an_article_that_is_only_a_gallery_is_kept_whole():
     assert Article(text=GALLERY).text == GALLERY
     assert Article(text="No gallery here. Photos: none.").text == "No gallery here. Photos: none."
