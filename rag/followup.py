@@ -98,11 +98,13 @@ def _asked_again(q: Query, last: Turn) -> Query | None:
     """A question that is a question word alone ("When?", "and where exactly?") asks the previous question again for
     another kind of answer: "When?" after "Where did Lopez and Affleck get married?" searches "When did Lopez and
     Affleck get married?". Only a previous question whose question word stands before its auxiliary can be asked
-    again this way ("who won?" has no "when" form)."""
+    again this way ("who won?" has no "when" form); after any other it is searched with the previous question."""
     bare = _BARE.match(q.text.strip())
-    previous = (last.query or last.question).strip()
-    if bare is None or (m := _WH_AUX.match(previous)) is None:
+    if bare is None:
         return None
+    previous = (last.query or last.question).strip()
+    if (m := _WH_AUX.match(previous)) is None:
+        return _with_topic(q, [last])  # "How many?" after "Which show got the most nominations?": that story
     wh = bare.group(1)
     search = wh[:1].upper() + wh[1:].lower() + " " + previous[m.end():]
     asked = understand(search, parse(search))
@@ -135,9 +137,10 @@ def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
     Cup Finals?", answered without a name) is searched together with the question that set the topic: the
     newest earlier question that names its own subject. The answer's words (`terms`) stay the question's own, so
     the topic helps find the story, not pick its sentence."""
-    topic = next((t.question for t in reversed(turns) if has_own_subject(_question(t))), None)
-    if topic is None:
-        return q
+    # Without one, the last question: "who created it?" after "which show was renewed?" is about that story.
+    # A turn is read as it was searched: a vague question that was itself resolved carries its topic on.
+    topic = next((t.query or t.question for t in reversed(turns) if has_own_subject(_question(t))),
+                 turns[-1].query or turns[-1].question)
     search = f"{q.text} ({topic.strip()})"
     return replace(q, search=search, resolutions=((q.text, search),))
 
@@ -160,7 +163,10 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
             (m for m in _mentions(last) if m.label in ref.labels), None)
         return (f"{found.text}'s {ref.text.split(' ', 1)[1]}", found) if found is not None else None
     else:
-        found = next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
+        # "When does it start?" after "Which school will eliminate student loans?": the school the answer gave, not
+        # the state it named first.
+        found = _short_mention(turns[-1], tuple(ref.labels)) or next(
+            (m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
     if found is None:
         return None
     if ref.kind == "place":

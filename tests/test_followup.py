@@ -114,7 +114,11 @@ def test_the_topic_is_the_newest_earlier_question_with_a_subject_of_its_own():
     vague = Turn(question="And how did they react?")
     q = analyse("what did she say?", [INFLATION, vague])
     assert q.search == f"what did she say? ({INFLATION.question})"
-    assert analyse("what did she say?", [Turn("How did they react?")]).search == "what did she say?"
+    # None names its own: the last one, as it was searched, still says which story the reader is in.
+    assert analyse("what did she say?", [Turn("How did they react?")]).search == \
+        "what did she say? (How did they react?)"
+    resolved = Turn("How did they react?", query="How did Sweden and Finland react?")
+    assert analyse("what did she say?", [resolved]).search == "what did she say? (How did Sweden and Finland react?)"
 
 
 def test_there_becomes_a_place_phrase():
@@ -243,10 +247,11 @@ def test_a_question_word_alone_asks_the_previous_question_again(earlier, questio
 
 @pytest.mark.parametrize("earlier", ["Who won the 2022 FIFA World Cup?", "Which team won the Stanley Cup?",
                                      "How many people did the storm kill in Florida?"])
-def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(earlier):
+def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(earlier: str):
     """"When?" after "Who won ...?" has no "When won ...?" to ask, nor "Why?" after "How many people did the storm
-    kill?": it is left as asked, never garbled."""
-    assert analyse("When?", [Turn(earlier)]).search == "When?"
+    kill?": it is searched with the earlier question, never garbled."""
+    q = analyse("When?", [Turn(earlier)])
+    assert q.search == f"When? ({earlier})" and q.answer_type == analyse("When?").answer_type
 
 
 COVID = Turn(question="Who announced that Biden tested positive?", short_answer="Karine Jean-Pierre",
@@ -270,3 +275,9 @@ def test_what_is_announced_or_said_is_an_act_never_a_place_or_a_company():
                                                               Mention("Conservative Party", "ORG")))
     assert analyse("When did he announce it?", [resign]).search == "When did Boris Johnson announce it?"
     assert analyse("What did it announce?", [TWITTER]).search == "What did Twitter announce?"  # "it" as the subject
+
+
+def test_it_is_the_short_answer_when_that_is_a_thing_of_a_fitting_kind():
+    school = Turn("Which school will eliminate student loans?", short_answer="Princeton University",
+                  entities=(Mention("New Jersey", "GPE"), Mention("Princeton University", "ORG")))
+    assert analyse("When does it start?", [school]).search == "When does Princeton University start?"
