@@ -183,8 +183,8 @@ class ExtractiveAnswerer(Answerer):
                 break
             if s is lead.sentence or s.score < max(self.min_evidence, best - 0.1):
                 continue
-            if s.passage.doc_id not in {c.passage.doc_id for c in chosen}:
-                chosen.append(s)  # a second article corroborating, with its own citation
+            if s.passage.doc_id not in {c.passage.doc_id for c in chosen} and not _same_words(s.text, lead.text):
+                chosen.append(s)  # a second article corroborating, with its own citation (not a copy of the first)
         return Selection(chosen, lead, self.short_answer(q, lead, scored))
 
     def checked(self, q: Query, s: ScoredSentence, everything: str) -> Lead | None:
@@ -239,6 +239,11 @@ class ExtractiveAnswerer(Answerer):
             quote = sel.lead.text if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Do two sentences say the same in the same words (a syndicated copy, a re-published report)?"""
+    return words(a) == words(b)
 
 
 def mentions(lead: Lead) -> list[Mention]:

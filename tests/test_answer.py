@@ -413,3 +413,14 @@ def test_the_names_an_answer_is_about_leave_out_its_dateline():
         analyse("Which airline will buy Spirit?"), [passage(text)])
     names = [m.text for m in mentions(sel.lead)]
     assert "JetBlue Airways" in names and "New York" not in names and "CNN Business" not in names, names
+
+
+def test_a_copy_of_the_lead_is_never_quoted_as_a_second_report():
+    """Two articles carrying one sentence word for word (a re-published report) are one report: the second quote
+    comes from an article that says something of its own."""
+    same = "Broadway's best were recognized Sunday night at New York's Radio City Music Hall."
+    other = "The Tony Awards honored Broadway's biggest stars on Sunday."
+    docs = [passage(same, "a", "2022-06-12"), passage(same, "b", "2022-06-13"), passage(other, "c", "2022-06-12")]
+    answerer = ExtractiveAnswerer(ByPassageScorer({"a": 0.80, "b": 0.80, "c": 0.75}), min_evidence=0.3)
+    chosen = answerer.select(analyse("Which awards show recognized Broadway's stars?"), docs).chosen
+    assert len(chosen) == 2 and chosen[1].passage.doc_id == "c", [c.passage.doc_id for c in chosen]
