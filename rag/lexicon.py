@@ -106,6 +106,8 @@ QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot c
 
 # Words before a title that say its holder no longer holds it.
 FORMER_WORDS = _words("former ex late then previous outgoing ousted impeached")
+# Verbs that end a holder's time in a post, said right after the name: "Prime Minister Mahinda Rajapaksa resigned".
+DEPARTURE_WORDS = _words("resigned resigns quit quits ousted fired impeached removed died dies")
 
 # Pronouns that point back at something said before, by the kind of thing they can mean.
 MALE_PRONOUNS = _words("he him his himself")

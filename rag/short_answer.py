@@ -186,11 +186,15 @@ def _same_kind(word: str, noun: str) -> bool:
 
 
 def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
-    """'former acting President Han Duck-soo' does not answer who *is* acting president."""
+    """'former acting President Han Duck-soo' does not answer who *is* acting president, nor does a holder whose
+    departure the sentence reports."""
     if c.label != "PERSON" or q.verb_tag not in ("VBZ", "VBP") or "former" in q.role:
         return False  # "who is the former acting president?" asks for exactly that
     before = words(text[max(0, c.start - offset - 40):c.start - offset])[-4:]
-    return any(w in L.FORMER_WORDS for w in before)
+    # "Sri Lanka's Prime Minister, Mahinda Rajapaksa, resigned on Monday": no longer the holder either.
+    after = [w for w in words(text[c.end - offset:c.end - offset + 40])[:3] if w not in ("has", "had", "was")]
+    left = bool(after) and (after[0] in L.DEPARTURE_WORDS or after[:2] in (["stepped", "down"], ["steps", "down"]))
+    return any(w in L.FORMER_WORDS for w in before) or left
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
