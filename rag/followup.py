@@ -103,8 +103,11 @@ def _asked_again(q: Query, last: Turn) -> Query | None:
     if bare is None:
         return None
     previous = (last.query or last.question).strip()
-    if (m := _WH_AUX.match(previous)) is None:
-        return _with_topic(q, [last])  # "How many?" after "Which show got the most nominations?": that story
+    m = _WH_AUX.match(previous)
+    if m is None or parse(previous).tokens[0].dep.startswith("nsubj"):
+        # "How many?" after "Which show got the most nominations?", "Why?" after "Who was impeached?" (its question
+        # word is its subject: "Why was impeached?" says nothing): searched with that question.
+        return _with_topic(q, [last])
     wh = bare.group(1)
     search = wh[:1].upper() + wh[1:].lower() + " " + previous[m.end():]
     asked = understand(search, parse(search))

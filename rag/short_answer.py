@@ -327,6 +327,9 @@ def _counts_same(counted: str, asked: str) -> bool:
     return any((counted in f or stem in f) and (asked in f or base in f) for f in L.COUNTED_FAMILIES)
 
 
+_UNITS_OF_TIME = frozenset({u.rstrip("s") for u in L.SPAN_UNITS} | {"time", "season", "moment", "period", "century"})
+
+
 def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
     """The candidate as an answer to `q`: "the age of 91" -> "91" for an age, "the Pentagon" -> "Pentagon"."""
     t = q.answer_type
@@ -360,6 +363,8 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
     elif t is AnswerType.DATE:
         if set(words) <= {"today", "now", "recently", "currently"}:
             return None
+        if set(words) <= {"the", "a", "an"} | _UNITS_OF_TIME:
+            return None  # "its first provocation of the year" dates nothing
         if (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) and set(words) & L.SPAN_UNITS and not (
                 set(words) & L.CALENDAR_WORDS):
             return None  # "five weeks" is how long, not when

@@ -246,7 +246,8 @@ def test_a_question_word_alone_asks_the_previous_question_again(earlier, questio
 
 
 @pytest.mark.parametrize("earlier", ["Who won the 2022 FIFA World Cup?", "Which team won the Stanley Cup?",
-                                     "How many people did the storm kill in Florida?"])
+                                     "How many people did the storm kill in Florida?", "Who was impeached?",
+                                     "What was announced on Monday?"])
 def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(earlier: str):
     """"When?" after "Who won ...?" has no "When won ...?" to ask, nor "Why?" after "How many people did the storm
     kill?": it is searched with the earlier question, never garbled."""

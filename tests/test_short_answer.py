@@ -506,3 +506,12 @@ def test_a_place_is_given_with_its_region_and_never_by_a_landmark(question, sent
 def test_a_holder_whose_departure_the_sentence_reports_is_not_the_holder_now(sentence, current):
     assert _found("Who is Sri Lanka's prime minister?", sentence) == current
     assert _found("Who was Sri Lanka's prime minister?", sentence) != []  # asked of the past, they answer
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("North Korea launched a ballistic missile, marking its first provocation of the year.", []),
+    ("The company will announce the results this year.", ["this year"]),
+    ("North Korea launched a ballistic missile on Monday.", ["Monday"]),
+])
+def test_a_date_answers_when_only_if_it_names_a_time(sentence, expected):
+    assert _found("When did it happen?", sentence) == expected
