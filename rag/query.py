@@ -248,6 +248,9 @@ def understand(text: str, p: Parse) -> Query:
     low = text.lower()
     role = _role(toks, p, first) if wh == "who" and (verb == "be" or (verb in L.ROLE_VERBS and verb_tag == "VBZ")) \
         else ()
+    if wh == "who" and verb == "be" and not role and _asks_who_someone_is(p, wh_i, names):
+        # "Who was Ayman al-Zawahiri?" asks what he is (a description), not for another person: no typed answer.
+        answer_type, labels = None, frozenset()
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
@@ -523,6 +526,16 @@ def _time_reference(text: str) -> bool:
     """'that day', 'the same week': a date only an earlier turn can give."""
     w = text.lower().split()
     return len(w) == 2 and w[0] in L.DEMONSTRATIVES and w[1] in L.TIME_REFERENCE_NOUNS
+
+
+def _asks_who_someone_is(p: Parse, wh_i: int | None, names: Sequence[Mention]) -> bool:
+    """Is the question "Who is/was <a person's name>?": after the question word and the verb, nothing but a name?"""
+    toks = p.tokens
+    rest = [t for t in toks[(wh_i or 0) + 2:] if t.pos != "PUNCT" or t.text in "-‐"] if wh_i is not None else []
+    if not rest:
+        return False
+    said = normalise_name(p.text[rest[0].start:rest[-1].end]).lower().removeprefix("the ")
+    return any(m.label in ("PERSON", "PROPN") and m.text.lower() == said for m in names)
 
 
 def _surnames(p: Parse) -> tuple[str, ...]:

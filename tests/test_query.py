@@ -117,3 +117,13 @@ def test_irregular_verb_forms_stem_with_their_base_form():
 
     for form, base in L.IRREGULAR_VERBS.items():
         assert stems(form) == stems(base) or not stems(base), (form, base)
+
+
+@pytest.mark.parametrize(("question", "typed"), [
+    ("Who was Ayman al-Zawahiri?", False), ("Who is Antony Blinken?", False), ("Who is Choi Sang-mok?", False),
+    # a person is asked for: by a post, a relation or an act
+    ("Who is Joe Biden's wife?", True), ("Who is the acting president?", True), ("Who is Blinken meeting?", True),
+])
+def test_who_is_a_named_person_asks_for_a_description_not_another_person(question, typed):
+    """"Who was Ayman al-Zawahiri?" is answered by what he was; "Osama bin Laden", named beside him, is no answer."""
+    assert (analyse(question).answer_type is not None) is typed
