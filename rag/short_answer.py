@@ -70,11 +70,13 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     if q.answer_type is None:
         return []
     labels = labels_for(q) if labels is None else labels
-    # "CNN — The Avalanche beat ...": the agency of a dateline answers nothing; its place may ("TOKYO (AP) — A quake").
+    # "CNN — The Avalanche beat ...": the agency of a dateline answers nothing; its place may answer "where" ("TOKYO
+    # (AP) — A quake"), never "who won?" ("Bogota, Colombia (CNN) Gustavo Petro will become ...").
     dateline = len(text) - len(strip_dateline(text))
     found: list[Candidate] = []
     for e in entities:
-        if e.label not in labels or (e.start - offset < dateline and e.label not in L.PLACE_LABELS):
+        if e.label not in labels or (e.start - offset < dateline and (
+                e.label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
             continue
         start = _with_currency(text, offset, e)
         raw = text[start - offset:e.end - offset]
