@@ -108,7 +108,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
     found = [c for c in found if not _is_source(q, text, offset, c)]
-    if q.asked_noun or len({c.key for c in found if c.label in L.PLACE_LABELS}) > 1:
+    if not _asks_landmark(q) and (q.asked_noun or len({c.key for c in found if c.label in L.PLACE_LABELS}) > 1):
         # "Louisville, Colorado, a city northwest of Denver": Denver only says where Louisville is; and "which town
         # ...?" is not answered by "Kyiv" in "Bucha, a town near Kyiv" when the recogniser missed Bucha. Only a bare
         # "where" may be answered by the one place a sentence gives, relative or not ("north of Kyiv").
@@ -129,6 +129,13 @@ def _with_region(text: str, offset: int, found: list[Candidate]) -> list[Candida
             continue
         out.append(c)
     return out
+
+
+def _asks_landmark(q: Query) -> bool:
+    """Does the question ask for the point of reference itself ("communities near which national park?")?"""
+    w = words(q.search)
+    return any(x in ("which", "what") and i > 0 and (w[i - 1] in L.NEAR_WORDS or (
+        w[i - 1] == "of" and i > 1 and w[i - 2] in L.DIRECTION_WORDS)) for i, x in enumerate(w))
 
 
 def _landmark(text: str, offset: int, c: Candidate) -> bool:

@@ -499,6 +499,12 @@ def test_a_place_is_given_with_its_region_and_never_by_a_landmark(question, sent
     assert _found(question, sentence) == expected
 
 
+def test_a_landmark_answers_a_question_that_asks_for_one():
+    sentence = "A wildfire raging outside Yosemite National Park forced thousands of people to evacuate."
+    assert _found("The fire forced people to evacuate communities near which national park?", sentence) == [
+        "Yosemite National Park"]
+
+
 @pytest.mark.parametrize(("sentence", "current"), [
     ("Sri Lanka's Prime Minister, Mahinda Rajapaksa, resigned on Monday after weeks of protests.", []),
     ("Prime Minister Mahinda Rajapaksa stepped down on Monday.", []),
