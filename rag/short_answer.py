@@ -116,6 +116,9 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     return found
 
 
+_REGIONS = L.US_STATES | L.COUNTRIES  # what may follow a place after a comma and be part of its name
+
+
 def _with_region(text: str, offset: int, found: list[Candidate]) -> list[Candidate]:
     """A place written with its state or country after a comma ("Las Vegas, Nevada", "Louchats, France") is one
     place: shown as written, compared with other sentences by the place itself ("Las Vegas")."""
@@ -123,8 +126,8 @@ def _with_region(text: str, offset: int, found: list[Candidate]) -> list[Candida
     for c in found:
         prev = out[-1] if out else None
         if prev is not None and prev.label == c.label == "GPE" and re.fullmatch(r",\s*", text[prev.end - offset:
-                c.start - offset]) and key_of(c.text.replace(".", "")) in L.US_STATES | L.COUNTRIES and \
-                key_of(prev.text.replace(".", "")) not in L.US_STATES | L.COUNTRIES:
+                c.start - offset]) and key_of(c.text.replace(".", "")) in _REGIONS and \
+                key_of(prev.text.replace(".", "")) not in _REGIONS:
             out[-1] = Candidate(text[prev.start - offset:c.end - offset], prev.key, "GPE", prev.start, c.end)
             continue
         out.append(c)
@@ -336,7 +339,8 @@ def _counts_same(counted: str, asked: str) -> bool:
     return any((counted in f or stem in f) and (asked in f or base in f) for f in L.COUNTED_FAMILIES)
 
 
-_UNITS_OF_TIME = frozenset({u.rstrip("s") for u in L.SPAN_UNITS} | {"time", "season", "moment", "period", "century"})
+_SPAN_UNITS = frozenset(u.rstrip("s") for u in L.SPAN_UNITS)  # "hour", "week": built once, read per candidate
+_UNITS_OF_TIME = _SPAN_UNITS | {"time", "season", "moment", "period", "century"}
 
 
 def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
@@ -365,7 +369,7 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
             text = m.group(1)  # "a three-nation tour": how many nations is "three"
     elif t is AnswerType.DURATION:
         # A span of time ("three hours"), or for "how long is the bridge?" a length ("18-foot-long", "1.2 miles").
-        units = L.LENGTH_UNITS if label == "QUANTITY" else {u.rstrip("s") for u in L.SPAN_UNITS}
+        units = L.LENGTH_UNITS if label == "QUANTITY" else _SPAN_UNITS
         if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) or not any(
                 w in units or w.rstrip("s") in units for w in words):
             return None
