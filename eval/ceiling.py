@@ -35,7 +35,7 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
     out: dict[str, dict] = {}
     for name in configs:
         cfg = CONFIGS[name]
-        pipeline = make_pipeline(cfg, ensure_index(cache, ds.name, ds.articles, cfg, emb), emb)
+        pipeline = make_pipeline(cfg, ensure_index(cache, ds.corpus, ds.articles, cfg, emb), emb)
         scorer = getattr(pipeline.answerer, "scorer", None)
         if not isinstance(scorer, SentenceScorer):
             raise SystemExit(f"config {name!r} has no extractive answerer whose sentence order could be measured")

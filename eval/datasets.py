@@ -2,7 +2,8 @@
 `rag.articles.Article`s, exactly what `rag ingest` would store) and the questions.
 
 Names: `corpus_qa` (our gold set over corpus/), `realtimeqa` (RealTime QA, gold articles only),
-`realtimeqa-distractors` (gold articles + the search pages of the same weeks), `conversations`
+`realtimeqa-distractors` (gold articles + the search pages of the same weeks), `realtimeqa-open` (the questions
+without a gold article, over the realtimeqa-distractors corpus), `conversations`
 (follow-up questions and self-contained ones asked after an unrelated turn, over corpus/ and the RealTime
 QA gold articles) and `generic:DIR` (DIR/corpus.jsonl + DIR/questions.jsonl in the documented format).
 """
@@ -74,6 +75,11 @@ class Dataset:
     baselines_root: Path | None = None  # RealTime QA: where the paper's prediction files are
     weeks: tuple[str, ...] = ()
     closed_corpus_note: str = ""
+    corpus_name: str = ""  # datasets over one corpus share its index (cache); "" = `name`
+
+    @property
+    def corpus(self) -> str:
+        return self.corpus_name or self.name
 
 
 @dataclass(frozen=True)
@@ -256,7 +262,9 @@ def _search_page_texts(folder: Path, weeks: list[str]) -> dict[str, str]:
     return out
 
 
-def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
+def _realtimeqa(opts: LoadOptions, distractors: bool, without_gold: bool = False) -> Dataset:
+    """RealTime QA's questions that have a gold article (or, `without_gold`, those that have none: asked over the
+    same corpus, whose search pages may or may not answer them)."""
     root = Path(opts.realtimeqa_path)
     weeks = _week_files(root, opts.weeks)
     folder = root / "past" / "2022"
@@ -266,6 +274,7 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
              "gold_articles_dated_after_question": 0, "gold_text_from_search_page": 0,
              "gold_entries_ad_form_only": 0}
     search_texts = _search_page_texts(folder, weeks) if opts.repair_gold else {}
+    sourced: set[str] = set()  # questions with a gold article
     for week in weeks:
         qa = {rec["question_id"]: rec for _, rec in _read_jsonl(folder / f"{week}_qa.jsonl")}
         notes["questions_total"] += len(qa)
@@ -294,18 +303,21 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
                 evidence.append(art.doc_id)
                 if art.date and qdate and art.date > qdate:
                     notes["gold_articles_dated_after_question"] += 1
-            if not evidence:
-                notes["questions_without_gold_article"] += 1
-                continue
-            choices = tuple(q.get("choices") or ())
-            gold_idx = [int(i) for i in q.get("answer") or []]
-            questions.append(Question(
-                id=q["question_id"], question=q["question_sentence"],
-                answers=tuple(gold_variants([choices[i] for i in gold_idx])),
-                evidence_ids=tuple(dict.fromkeys(evidence)),
-                as_of=qdate, choices=choices, gold_choice=gold_idx[0] if gold_idx else None,
-                type=q.get("question_source") or "", evidence=q.get("evidence") or "",
-                split="dev" if week < FIRST_HELD_OUT_WEEK else "test"))
+            if evidence:
+                sourced.add(q["question_id"])
+                if not without_gold:
+                    questions.append(_rtqa_question(q, week, tuple(dict.fromkeys(evidence))))
+        notes["questions_without_gold_article"] += len(qa) - len(sourced & set(qa))
+        if without_gold:
+            # "He was in all of these movies except:" is answered by the one choice no article gives (RealTime QA's
+            # own scoring skips these for generated answers too).
+            for qid, q in qa.items():
+                if qid in sourced:
+                    continue
+                if q["question_sentence"].rstrip(" :?.").lower().endswith("except"):
+                    notes["questions_except"] = notes.get("questions_except", 0) + 1
+                else:
+                    questions.append(_rtqa_question(q, week, ()))
     articles = dict(gold_articles)
     if distractors:
         notes.update({"distractor_pages": 0, "distractor_pages_empty": 0, "distractor_dropped_as_gold_duplicate": 0,
@@ -338,6 +350,12 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
         notes["distractor_pages_undated"] = sum(1 for k, a in articles.items() if k not in gold_articles and not a.date)
     notes["gold_articles"] = len(gold_articles)
     name = "realtimeqa-distractors" if distractors else "realtimeqa"
+    if without_gold:
+        desc = ("RealTime QA 2022 (Kasai et al., NeurIPS 2023): the questions without a gold article (CNN, USA Today, "
+                "THE WEEK), over the realtimeqa-distractors corpus. Whether the corpus answers each is unknown: short "
+                "precision is exact, contains gold and coverage are lower bounds, and abstention figures do not apply.")
+        return Dataset("realtimeqa-open", list(articles.values()), _limit(questions, opts.limit), description=desc,
+                       notes=notes, weeks=tuple(weeks), corpus_name=name)
     desc = ("RealTime QA 2022 (Kasai et al., NeurIPS 2023): questions with a gold CNN article; corpus = "
             + ("gold articles only." if not distractors else
                "gold articles + the weeks' search-engine pages (distractors)." if opts.distractors_per_question is None
@@ -347,6 +365,16 @@ def _realtimeqa(opts: LoadOptions, distractors: bool) -> Dataset:
                    baselines_root=root / "baseline_results" / "2022", weeks=tuple(weeks),
                    closed_corpus_note=("Our corpus is closed (gold articles" + (" + distractor pages" if distractors
                                        else "") + "); the paper's GPT-3+GCS baselines searched the live web."))
+
+
+def _rtqa_question(q: dict, week: str, evidence: tuple[str, ...]) -> Question:
+    choices = tuple(q.get("choices") or ())
+    gold_idx = [int(i) for i in q.get("answer") or []]
+    return Question(id=q["question_id"], question=q["question_sentence"],
+                    answers=tuple(gold_variants([choices[i] for i in gold_idx])), evidence_ids=evidence,
+                    as_of=parse_date(q.get("question_date")), choices=choices,
+                    gold_choice=gold_idx[0] if gold_idx else None, type=q.get("question_source") or "",
+                    evidence=q.get("evidence") or "", split="dev" if week < FIRST_HELD_OUT_WEEK else "test")
 
 
 def _lenient_date(value: object) -> date | None:
@@ -539,6 +567,7 @@ DATASETS: dict[str, DatasetLoader] = {
     "conversations": load_conversations,
     "realtimeqa": lambda opts: _realtimeqa(opts, distractors=False),
     "realtimeqa-distractors": lambda opts: _realtimeqa(opts, distractors=True),
+    "realtimeqa-open": lambda opts: _realtimeqa(opts, distractors=True, without_gold=True),
 }
 
 

@@ -31,7 +31,7 @@ def measure(dataset: str, configs: list[str], opts: LoadOptions, cache: Path) ->
     out: dict[str, dict] = {}
     for name in configs:
         cfg = CONFIGS[name]
-        pipeline = make_pipeline(cfg, ensure_index(cache, ds.name, ds.articles, cfg, emb), emb)
+        pipeline = make_pipeline(cfg, ensure_index(cache, ds.corpus, ds.articles, cfg, emb), emb)
         for q in ds.questions[:WARM_UP]:  # load the model, the BM25/vector index and Chroma's pages
             pipeline.ask(f"{q.question} (warm-up)", filters=Filters(as_of=q.as_of))
         total, retrieve = [], []

@@ -233,7 +233,7 @@ def run_config(ds: Dataset, cfg: EvalConfig, cache_dir: Path, emb: SentenceEmbed
                say: Callable[[str], None]) -> ConfigRun:
     run = ConfigRun(ds.name, cfg.name)
     t0 = time.perf_counter()
-    index = ensure_index(cache_dir, ds.name, ds.articles, cfg, emb)
+    index = ensure_index(cache_dir, ds.corpus, ds.articles, cfg, emb)
     say(f"[{ds.name} / {cfg.name}] index: {len(ds.articles)} articles, {index.chunks} chunks, "
         + (f"reused from {index.path}" if index.reused else f"built in {index.seconds:.1f}s at {index.path}"))
     pipeline = make_pipeline(cfg, index, emb)

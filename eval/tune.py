@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                                                 distractors_per_question=args.distractors_per_question))
     emb = SentenceEmbeddings()
     cfg = CONFIGS[args.config]
-    index = ensure_index(args.cache or default_cache_dir(), ds.name, ds.articles, cfg, emb)
+    index = ensure_index(args.cache or default_cache_dir(), ds.corpus, ds.articles, cfg, emb)
     splits = sorted({q.split for q in ds.questions if q.split}) or [""]
     head = " | ".join(f"{label} ({sp or 'all'})" for sp in splits for _, label in FIGURES)
     print(f"| settings | {head} |\n|---|{'---|' * (len(splits) * len(FIGURES))}")

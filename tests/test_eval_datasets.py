@@ -145,6 +145,23 @@ def test_distractors_never_replace_a_gold_article(realtimeqa_root):
     assert both.notes["distractor_dropped_as_gold_duplicate"] > 0
 
 
+def test_open_questions_are_the_rest_over_the_same_corpus(realtimeqa_root):
+    """realtimeqa-open: every question without a gold article (but "... all of these except:"), over exactly the
+    realtimeqa-distractors corpus, so the two share one index."""
+    opts = LoadOptions(realtimeqa_path=realtimeqa_root)
+    sourced = load_dataset("realtimeqa-distractors", opts)
+    open_ = load_dataset("realtimeqa-open", opts)
+    assert open_.corpus == sourced.corpus == "realtimeqa-distractors"
+    assert [a.doc_id for a in open_.articles] == [a.doc_id for a in sourced.articles]
+    ids = {q.id for q in open_.questions}
+    assert not ids & {q.id for q in sourced.questions}
+    assert len(ids) + open_.notes["questions_except"] == open_.notes["questions_without_gold_article"]
+    assert len(ids) + len(sourced.questions) + open_.notes["questions_except"] <= open_.notes["questions_total"]
+    assert {q.split for q in open_.questions} == {"dev", "test"}
+    for q in open_.questions:
+        assert q.answers and q.as_of and not q.evidence_ids and not q.question.rstrip(" :").endswith("except")
+
+
 def test_paper_baselines_reproduce_source_md(realtimeqa_root):
     """SOURCE.md (computed with the authors' evaluate_main.py rules) on the 149 gold questions:
     open_gpt3_gcs MC 80.5, EM/F1 43.0/54.3; closed_gpt3 41.6, 14.1/22.0; open_rag_gcs 63.1, 34.2/42.7;
