@@ -84,6 +84,8 @@ NATURE_NOUNS = _words("river lake sea ocean mountain volcano desert island conti
 REGION_NOUNS = _words("region area")
 PLACE_NOUNS = COUNTRY_NOUNS | US_STATE_NOUNS | CITY_NOUNS | FACILITY_NOUNS | NATURE_NOUNS | REGION_NOUNS | _words(
     "province territory county district neighborhood neighbourhood place location area border")
+# What a name ending in one of these is: an honour, not a person ("Ted Lindsay Award", "Hart Trophy").
+AWARD_WORDS = _words("award awards prize trophy medal cup")
 EVENT_NOUNS = _words("event tournament championship festival ceremony election race game match war summit conference "
                      "competition contest award awards prize storm hurricane disaster")
 WORK_NOUNS = _words("show series film movie documentary book novel song album play musical episode game podcast "
@@ -243,6 +245,8 @@ AMOUNT_MODIFIERS = _words("""more less fewer than at least most nearly almost ab
 some over under up to just only estimated record additional another a an""")
 
 # Plural number words say "many", not how many ("millions of swings were recalled").
+# A quiz's statement to judge, not a question: no answer type.
+TRUE_OR_FALSE = ("true or false", "true/false", "fact or fiction")
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
 
 # Questions that ask for the latest news ("this week", "currently"); phrases, not single words like "new" or "now":

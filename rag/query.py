@@ -229,8 +229,10 @@ def understand(text: str, p: Parse) -> Query:
     toks = p.tokens
     spans = split_sentences(text)
     first = next((i for i, t in enumerate(toks) if t.start >= spans[-1][0]), 0) if spans else 0
-    wh_i = _question_word(toks, first)
-    if wh_i is None and first:
+    # "True or false: a case of polio was reported ... since 1979, when ...": a statement to judge, no question word.
+    statement = text.lower().startswith(L.TRUE_OR_FALSE)
+    wh_i = None if statement else _question_word(toks, first)
+    if wh_i is None and first and not statement:
         # The sentence splitter cut inside the question at an abbreviation ("... overturn Roe v. Wade?"): the
         # question word is in the text before the cut.
         first = 0
@@ -308,8 +310,16 @@ def _question_word(toks: tuple[Token, ...], first: int) -> int | None:
     which group?"), else the first wh-word that does not open a relative clause ("the actress, who died ...")."""
     found = [i for i in range(first, len(toks))
              if toks[i].text.lower() in _WH and toks[i].tag in ("WDT", "WP", "WP$", "WRB")]
-    relative = {i for i in found if i > first and (toks[toks[i].head].dep == "relcl" or toks[i - 1].text == ",")}
-    found = [i for i in found if i not in relative] or found
+    clause = {i for i in found if i > first and toks[toks[i].head].dep == "relcl"}
+    relative = clause | {i for i in found if i > first and toks[i - 1].text == ","}
+    kept = [i for i in found if i not in relative]
+    if not kept and not toks[-1].text.endswith("?"):
+        # A statement to complete ("... was started by a man who was trying to:") has no question word: its only
+        # wh-word opens a relative clause. (With a question mark the parser's "relative clause" may be the question:
+        # "Despite China's warnings, where did Pelosi travel?")
+        found = [i for i in found if i not in clause or toks[i].dep == "det"]
+    else:
+        found = kept or found
     det = [i for i in found if toks[i].tag == "WDT" and toks[i].text.lower() in ("which", "what")]
     return (det or found or [None])[0]
 
@@ -330,7 +340,8 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
         if nxt == "many":
             # "How many days/years ...": the count of a span of time, which the recogniser tags as a date.
             noun = _counted_noun(toks, wh_i + 2)
-            if noun in L.DATE_NOUNS or (noun and noun + "s" in L.SPAN_UNITS):
+            # ("How many times ...?" counts occasions: a number, not a span of time.)
+            if noun != "time" and (noun in L.DATE_NOUNS or (noun and noun + "s" in L.SPAN_UNITS)):
                 return AnswerType.DURATION, ANSWER_LABELS[AnswerType.DURATION] | {"CARDINAL"}, noun
             return AnswerType.NUMBER, ANSWER_LABELS[AnswerType.NUMBER], noun
         if nxt == "long":

@@ -11,6 +11,7 @@ words in the sentence. A short answer is shown only when the evidence agrees on 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -79,7 +80,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
                 e.label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
             continue
         start = _with_currency(text, offset, e)
-        raw = text[start - offset:e.end - offset]
+        raw = text[start - offset:_with_scale(text, offset, e) - offset]
         c = _shape(q, raw, e.label, start)
         if c is not None:
             found.append(c)
@@ -98,6 +99,13 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             i = m.lastindex  # the one group of the three that matched
             c = Candidate(m.group(i), key_of(m.group(i)), "CARDINAL", offset + m.start(i), offset + m.end(i))
             if all(c.start != f.start for f in found):
+                found.append(c)
+    if q.answer_type is AnswerType.PLACE and q.asked_noun:
+        # "the island of Kyushu", "the city of Kherson": the sentence names the asked kind of place, recognised or not
+        for m in re.finditer(rf"\b{re.escape(q.asked_noun)}s? of ((?:[A-Z][\w'’-]+ ?)+)", text):
+            name = m.group(1).rstrip()
+            c = _shape(q, name, "GPE", offset + m.start(1))
+            if c is not None and all(c.start != f.start for f in found):
                 found.append(c)
     found = _with_region(text, offset, found)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
@@ -155,6 +163,18 @@ def _with_currency(text: str, offset: int, e: Entity) -> int:
     if e.label == "MONEY" and i > 0 and text[i - 1] in L.CURRENCY_SIGNS:
         return e.start - 1
     return e.start
+
+
+_SCALE_SUFFIX = re.compile(r"(?:m|bn|tn|k)\b")
+
+
+def _with_scale(text: str, offset: int, e: Entity) -> int:
+    """Where a figure ends as written: "£7m" and "$2bn" are seven million pounds and two billion dollars, and the
+    recogniser sometimes ends the span at the digit ("£7")."""
+    j = e.end - offset
+    if e.label in _AMOUNT_LABELS and j > 0 and text[j - 1].isdigit() and (m := _SCALE_SUFFIX.match(text, j)):
+        return e.end + m.end() - j
+    return e.end
 
 
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
@@ -282,6 +302,10 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
              and w not in L.STOPWORDS]
     if inner and _measures_other(inner[-1], q.asked_noun):
         return False  # "14,000 acres" measures land; it does not count people
+    if (part := _PART_OF.match(text, c.end - offset)) is not None:
+        # "12 of the last 13 competitions" counts competitions, whatever the sentence goes on to say
+        return any(w.startswith(unit) or _same_kind(w, q.asked_noun) or _counts_same(w, q.asked_noun)
+                   for w in words(text[part.start(1):part.start(1) + 40])[:3])  # "of the 70 hot dogs"
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
@@ -333,9 +357,12 @@ def _measures_other(word: str, asked: str) -> bool:
 
 def _counts_same(counted: str, asked: str) -> bool:
     """News counts the asked thing in its own words: "how many customers" -> "2.5 million residences and
-    businesses", "how many people" -> "6,000 residents". Only words of one family of counted things count; any
-    other word after a number ("its two Asian allies" for troops) counts something else."""
+    businesses", "how many people" -> "6,000 residents", "how many wildfires" -> "420 fires" (the word a compound
+    ends with). Only words of one family of counted things count; any other word after a number ("its two Asian
+    allies" for troops) counts something else."""
     stem, base = counted.rstrip("s"), asked.rstrip("s")
+    if len(stem) >= 4 and base.endswith(stem):
+        return True
     return any((counted in f or stem in f) and (asked in f or base in f) for f in L.COUNTED_FAMILIES)
 
 
@@ -367,15 +394,25 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
             return None  # "millions of": many, not how many
         if (m := _COMPOUND_COUNT.match(text)) and (m.group(1).lower() in L.NUMBER_WORDS or m.group(1).isdigit()):
             text = m.group(1)  # "a three-nation tour": how many nations is "three"
+    elif t is AnswerType.MONEY:
+        if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS):
+            return None  # "raised millions for cancer research": much, not how much
     elif t is AnswerType.DURATION:
         # A span of time ("three hours"), or for "how long is the bridge?" a length ("18-foot-long", "1.2 miles").
         units = L.LENGTH_UNITS if label == "QUANTITY" else _SPAN_UNITS
         if not (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) or not any(
                 w in units or w.rstrip("s") in units for w in words):
             return None
+        if (m := _SPAN_ADJECTIVE.fullmatch(text)) and m.group(2) in _SPAN_UNITS:
+            # "her 20-year sentence": how long is "20 years"
+            one = m.group(1).lower() in ("1", "one", "a")
+            text = f"{m.group(1)} {m.group(2)}{'' if one else 's'}"
+            return Candidate(text, key_of(text), label, start, start + len(raw))
     elif t is AnswerType.DATE:
         if set(words) <= {"today", "now", "recently", "currently"}:
             return None
+        if q.asked_noun == "year" and not _YEAR.search(text) and "year" not in words:
+            return None  # "what year did it debut?" is not answered by "Wednesday"
         if set(words) <= {"the", "a", "an"} | _UNITS_OF_TIME:
             return None  # "its first provocation of the year" dates nothing
         if (_DIGIT.search(text) or set(words) & L.NUMBER_WORDS) and set(words) & L.SPAN_UNITS and not (
@@ -385,6 +422,10 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
         return None
     elif label == "PERSON" and not any(c.islower() for c in text):
         return None  # "WNBA MVP", "NFL": capitals alone spell an acronym or a title, not a person's name
+    elif label == "PERSON" and re.search(r"['’]s\s+[A-Z]", text):
+        return None  # "Ripley’s Believe It": a possessive inside the span names a business or a work, not a person
+    elif label == "PERSON" and words[-1] in L.AWARD_WORDS:
+        return None  # "Ted Lindsay Award": an honour named after a person is not one
     if q.answer_labels <= {"GPE"} and q.asked_noun:
         # "which country" / "which state" / "which city": a country, a US state, or neither.
         low = key_of(text.replace(".", ""))
@@ -401,6 +442,12 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
 
 
 _AMOUNT_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
+# "12 of the last 13 competitions": what the number is a part of, the noun after "of" and the words that pick it.
+_PART_OF = re.compile(r"\s+of\s+(?:(?:the|its|his|her|their|these|those|last|past|first|next|\d+)\s+)*([A-Za-z]+)")
+_SPAN_ADJECTIVE = re.compile(r"(\w+)-([a-z]+?)(?:-long)?")  # "20-year", "three-week-long"
+# What a place's people are called, as an ending of its name: "Sri Lanka" -> "Sri Lankan", "China" -> "Chinese".
+_DEMONYM_ENDING = re.compile(r"[a-z]{0,2}(?:n|an|ian|ean|ese|i|ish)s?")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 
 
 def _amount_only(text: str) -> str:
@@ -424,6 +471,12 @@ def _in_question(q: Query, c: Candidate) -> bool:
     lady of which country?")."""
     if any(c.key == key_of(m.text) or c.key in key_of(m.text).split() for m in q.names):
         return True
+    if any(" " in (k := key_of(m.text)) and f" {k} " in f" {c.key} " for m in q.names):
+        return True  # "'Literally ruined':Kim Kardashian", a headline's words run into a name the question gives
+    if c.label == "CARDINAL" and c.text.isdigit() and c.text in _ORDINAL.findall(q.search):
+        return True  # "15" of "15 of the last 16 years" for "... won for the 15th time. How many ...?"
+    if c.label in L.PLACE_LABELS and _people_of(c.text, q.search):
+        return True  # "Sri Lanka" for "Sri Lankan President Gotabaya Rajapaksa fled to which country?"
     if c.label == "PERSON" and c.key.split()[-1] in {key_of(n) for n in q.surnames}:
         return True  # "Antony Blinken" for "who met Blinken?": the person the question names by surname
     aliases = L.COUNTRY_ALIASES.get(key_of(c.text.replace(".", "")), ())
@@ -431,6 +484,22 @@ def _in_question(q: Query, c: Candidate) -> bool:
         return True
     own = stems(c.text)
     return bool(own) and own <= q.terms
+
+
+def _people_of(place: str, question: str) -> bool:
+    """Does `question` call someone by the people of `place` ("Sri Lankan President", "Chinese researchers"): a
+    word sharing all but the last letter or two of the place's name (at least four), then a demonym's ending?"""
+    *before, last = place.split()
+    if len(last) < 4 or not last[:1].isupper():
+        return False
+    stem = last[:max(4, len(last) - 2)]
+    for m in re.finditer(rf"(?<!\w){re.escape(' '.join([*before, stem]))}(\w*)", question):
+        word = stem + m.group(1)
+        shared = len(os.path.commonprefix([word, last]))
+        rest = word[shared:]
+        if word != last and (_DEMONYM_ENDING.fullmatch(rest) or (not rest and last.endswith("y"))):
+            return True  # ("Germany" -> "German")
+    return False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ T = AnswerType
     ("Which actor won the award?", T.PERSON),
     ("How many people died in the flood?", T.NUMBER),
     ("How many days did the strike last?", T.DURATION),
+    ("How many times has the singer been married?", T.NUMBER),
     ("How old was the queen when she died?", T.AGE),
     ("How long did the talks last?", T.DURATION),
     ("How much did Elon Musk pay for Twitter?", T.MONEY),
@@ -34,10 +35,25 @@ def test_answer_type_from_the_question_form(question, expected):
     assert analyse(question).answer_type is expected
 
 
-@pytest.mark.parametrize("question", ["Why did the bridge collapse?", "How did the market react?",
-                                      "Is the trip Blinken's last?"])
+@pytest.mark.parametrize("question", [
+    "Why did the bridge collapse?", "How did the market react?", "Is the trip Blinken's last?",
+    # a statement to judge, whatever wh-words its clauses hold
+    "True or false: The disease was reported in the US for the first time since 1979, when it was eliminated.",
+    # a statement to complete: the only wh-word opens a relative clause
+    "Officials say the fire was started by a man who was trying to:",
+    "The senator who resigned this week was replaced by:",
+])
 def test_not_a_factoid_question(question):
     assert analyse(question).answer_type is None
+
+
+@pytest.mark.parametrize(("question", "wh"), [
+    ("Supermarkets in France are struggling to stock which condiment, sparking outrage across the country.", "which"),
+    ("Despite China's warnings and concern in the Biden administration, where did House Speaker Nancy Pelosi travel "
+     "as part of her tour of Asia?", "where"),
+])
+def test_a_question_word_asks_even_where_the_parser_sees_a_relative_clause(question, wh):
+    assert analyse(question).wh == wh
 
 
 def test_latest_news_cues():

@@ -522,3 +522,86 @@ def test_a_holder_whose_departure_the_sentence_reports_is_not_the_holder_now(sen
 ])
 def test_a_date_answers_when_only_if_it_names_a_time(sentence, expected):
     assert _found("When did it happen?", sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("What year did the browser debut?", "Microsoft will retire the browser on Wednesday, 27 years after it debuted.",
+     []),
+    ("What year did the browser debut?", "Microsoft first released the browser in 1995.", ["1995"]),
+    ("When did the browser debut?", "Microsoft will retire the browser on Wednesday.", ["Wednesday"]),
+])
+def test_what_year_is_answered_by_a_year(question, sentence, expected):
+    assert _found(question, sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The campaigner raised millions for cancer research before she died.", []),
+    ("The campaigner raised £7m for cancer research before she died.", ["£7m"]),
+])
+def test_how_much_is_answered_by_a_figure_not_by_many(sentence, expected):
+    assert _found("How much did the campaigner raise for cancer research?", sentence) == expected
+
+
+def test_a_number_the_question_gives_as_an_ordinal_is_not_the_answer():
+    question = "Joey Chestnut won the contest for the 15th time in 16 years. How many hot dogs did he eat?"
+    assert "15" not in _found(question, "Chestnut has won the contest 15 of the last 16 years.")
+    assert _found(question, "Chestnut ate 63 hot dogs in 10 minutes.") == ["63"]
+
+
+@pytest.mark.parametrize(("question", "sentence", "place"), [
+    ("Sri Lankan President Gotabaya Rajapaksa fled to which country this week?",
+     "Sri Lanka's President Gotabaya Rajapaksa fled the country to the Maldives on Wednesday.", "Sri Lanka"),
+    ("Chinese researchers say the telescope found signals. Where is the telescope?",
+     "The telescope sits in a valley in China's Guizhou province.", "China"),
+    ("Ukrainian forces retook which city?", "Ukraine's forces retook Kherson on Friday.", "Ukraine"),
+])
+def test_a_place_whose_people_the_question_names_is_not_the_answer(question, sentence, place):
+    """"Sri Lankan President ... fled to which country?": Sri Lanka is where he fled from, given in the question."""
+    assert place not in _found(question, sentence)
+
+
+def test_a_span_adjective_answers_how_long_as_a_span():
+    sentence = "Maxwell was moved to a low-security prison to serve her 20-year sentence."
+    assert _found("How long is Maxwell's prison sentence?", sentence) == ["20 years"]
+
+
+def test_a_name_the_question_gives_is_no_answer_inside_a_longer_span():
+    """A headline's words run into a name ("'Literally ruined':Kim Kardashian"): still the question's own name."""
+    question = "Kim Kardashian was accused of damaging a dress. Who designed the dress?"
+    found = _found(question, "'Literally ruined':Kim Kardashian accused of damaging historic Marilyn Monroe dress.")
+    assert not [f for f in found if "Kardashian" in f]
+
+
+def test_an_honour_named_after_a_person_is_not_a_person():
+    found = _found("Who won the NHL's Hart Trophy?",
+                   "Matthews also won his third Ted Lindsay Award, which is voted on by the players.")
+    assert not [f for f in found if f.endswith("Award")]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("He has won 12 of the last 13 competitions, with a record of 74 hot dogs in 2018.", ["74"]),
+    ("He ate 63 of the 70 hot dogs on the table.", ["63", "70"]),
+])
+def test_a_number_that_is_part_of_a_group_counts_that_group(sentence, expected):
+    assert _found("How many hot dogs did he eat?", sentence) == expected
+
+
+def test_a_possessive_inside_a_name_makes_it_a_business_not_a_person():
+    sentence = "Ripley’s Believe It or Not! lent the dress that Marilyn Monroe wore to the reality TV star."
+    assert not [f for f in _found("Who lent the dress?", sentence) if "Ripley" in f]
+
+
+def test_a_count_may_name_the_asked_thing_by_the_word_its_compound_ends_with():
+    question = "How many wildfires have there been in England since the start of the year?"
+    assert _found(question, "There had been 420 fires in England since the start of the year.") == ["420"]
+    assert _found(question, "Firefighters rescued 40 horses in England since the start of the year.") == []
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("A volcano erupted on which Japanese island on Sunday?",
+     "The volcano erupted around 8 p.m. local time Sunday on the island of Kyushu, officials said.", "Kyushu"),
+    ("Russian troops withdrew from which city?", "Russian troops withdrew from the city of Kherson on Friday.",
+     "Kherson"),
+])
+def test_the_asked_kind_of_place_of_a_name_is_that_place(question, sentence, expected):
+    assert expected in _found(question, sentence)
