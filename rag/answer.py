@@ -107,8 +107,9 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2,
                  short_support: float = 0.5, short_score: float = 0.6, recency_weight: float = 0.0,
-                 recency_half_life_days: float = 30.0) -> None:
+                 recency_half_life_days: float = 30.0, short_max_age_days: int = 0) -> None:
         self.scorer = scorer
+        self.short_max_age_days = short_max_age_days
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
         self.short_support = short_support
@@ -185,7 +186,19 @@ class ExtractiveAnswerer(Answerer):
                 continue
             if s.passage.doc_id not in {c.passage.doc_id for c in chosen} and not _same_words(s.text, lead.text):
                 chosen.append(s)  # a second article corroborating, with its own citation (not a copy of the first)
-        return Selection(chosen, lead, self.short_answer(q, lead, scored))
+        short = self.short_answer(q, lead, scored)
+        if short and self._stale(q, lead, reference_day((p.date for p in passages), as_of)):
+            short = None
+        return Selection(chosen, lead, short)
+
+    def _stale(self, q: Query, lead: Lead, ref: date | None) -> bool:
+        """The lead is a report older than short_max_age_days before the as-of day, and the question names no
+        period of its own ("in 2016"): news moves on, so its answer may no longer be the answer. The sentence is
+        still quoted, dated; only the bold short answer, which reads as today's fact, is withheld."""
+        day = lead.sentence.passage.date
+        if not self.short_max_age_days or ref is None or not day or any(m.label == "DATE" for m in q.names):
+            return False
+        return (ref - date.fromisoformat(day)).days > self.short_max_age_days
 
     def checked(self, q: Query, s: ScoredSentence, everything: str) -> Lead | None:
         """`s` as the lead if it passes every check (rag.abstain), with the span its citation marks."""

@@ -349,7 +349,8 @@ def make_answerer(settings: Settings, scorer: SentenceScorer, status: LLMStatus 
     extractive = ExtractiveAnswerer(scorer, settings.min_evidence, short_support=settings.short_answer_support,
                                     short_score=settings.short_answer_score,
                                     recency_weight=settings.answer_recency_weight,
-                                    recency_half_life_days=settings.recency_half_life_days)
+                                    recency_half_life_days=settings.recency_half_life_days,
+                                    short_max_age_days=settings.short_answer_max_age_days)
     if not settings.llm_url:
         return extractive
     # Support is scored without the answer bonus (it rewards sentences holding an answer-shaped span, which

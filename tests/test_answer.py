@@ -211,6 +211,21 @@ def test_the_short_answer_is_the_name_the_evidence_agrees_on_not_the_speaker():
     assert draft.short_answer == "Ayman al-Zawahiri"
 
 
+@pytest.mark.parametrize(("asked_on", "question", "shown"), [
+    (date(2022, 8, 10), "Which al Qaeda leader did the US kill in a drone strike?", True),  # last week's reports
+    (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike?", False),  # a year on
+    (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike in 2022?", True),  # it names when
+])
+def test_a_report_older_than_the_max_age_is_quoted_but_gives_no_short_answer(asked_on, question, shown):
+    """The bold short answer reads as today's fact: from a report older than short_max_age_days before the as-of
+    day it is withheld, unless the question names its own period. The dated sentence is quoted either way."""
+    answerer = ExtractiveAnswerer(ByPassageScorer({"cnn": 0.8, "ap": 0.75, "bbc": 0.6}), min_evidence=0.3,
+                                  short_max_age_days=60)
+    draft = answerer.answer(analyse(question), ZAWAHIRI, asked_on)
+    assert not draft.abstained and "al-Zawahiri" in draft.answer
+    assert (draft.short_answer == "Ayman al-Zawahiri") is shown
+
+
 def test_no_short_answer_when_no_entity_of_the_asked_type_is_in_the_sentence():
     q = analyse("What pastry is McDonald's bringing back this fall?")
     text = "McDonald's is bringing back a breakfast favourite beginning in September, the company said."
