@@ -244,9 +244,10 @@ kilogram kg gram ounce gallon liter litre barrel degree point dollar cent euro y
 AMOUNT_MODIFIERS = _words("""more less fewer than at least most nearly almost about around roughly approximately
 some over under up to just only estimated record additional another a an""")
 
-# Plural number words say "many", not how many ("millions of swings were recalled").
 # A quiz's statement to judge, not a question: no answer type.
 TRUE_OR_FALSE = ("true or false", "true/false", "fact or fiction")
+
+# Plural number words say "many", not how many ("millions of swings were recalled").
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
 
 # Questions that ask for the latest news ("this week", "currently"); phrases, not single words like "new" or "now":
