@@ -25,7 +25,7 @@ from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.short_answer import Evidence as Statement
-from rag.short_answer import ShortAnswer, candidates, confident, pick, votes
+from rag.short_answer import ShortAnswer, candidates, confident, outvoted, pick, votes
 from rag.text import human_date, words
 from rag.types import Citation, Mention, Passage
 from rag.weekdays import with_date
@@ -107,8 +107,10 @@ class ExtractiveAnswerer(Answerer):
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2,
                  short_support: float = 0.5, short_score: float = 0.6, recency_weight: float = 0.0,
-                 recency_half_life_days: float = 30.0, short_max_age_days: int = 0) -> None:
+                 recency_half_life_days: float = 30.0, short_max_age_days: int = 0,
+                 short_rivals: bool = False) -> None:
         self.scorer = scorer
+        self.short_rivals = short_rivals
         self.short_max_age_days = short_max_age_days
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
@@ -222,10 +224,13 @@ class ExtractiveAnswerer(Answerer):
                 continue
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
             statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found)))
-        answer = pick(q, statements[0], votes(statements))
+        tally = votes(statements)
+        answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
-        if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted):
+        rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, tally)
+        if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
+                         rivalled):
             return None
         if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
             answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))

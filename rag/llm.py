@@ -350,7 +350,8 @@ def make_answerer(settings: Settings, scorer: SentenceScorer, status: LLMStatus 
                                     short_score=settings.short_answer_score,
                                     recency_weight=settings.answer_recency_weight,
                                     recency_half_life_days=settings.recency_half_life_days,
-                                    short_max_age_days=settings.short_answer_max_age_days)
+                                    short_max_age_days=settings.short_answer_max_age_days,
+                                    short_rivals=settings.short_answer_rivals)
     if not settings.llm_url:
         return extractive
     # Support is scored without the answer bonus (it rewards sentences holding an answer-shaped span, which

@@ -574,15 +574,23 @@ def listed(q: Query, found: Iterable[Candidate]) -> list[Candidate] | None:
     return named[:q.count or len(named)]
 
 
+def outvoted(answer: ShortAnswer, tally: dict[str, float]) -> bool:
+    """Does another candidate have more of the evidence behind it than `answer`? A lone name in a well-matched
+    sentence that the other reports outvote is likelier a background mention than the news."""
+    mine = tally.get(key_of(answer.text), 0.0)
+    return any(w > mine for k, w in tally.items() if k != key_of(answer.text))
+
+
 def _anchor_words(q: Query) -> list[str]:
     words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]+", q.search.lower()) if w not in L.STOPWORDS]
     return [w[:max(4, len(w) - 2)] for w in words]  # a crude stem: "killed" and "kill" both match "kil"
 
 
 def confident(answer: ShortAnswer | None, lead_score: float, n_candidates: int, min_support: float,
-              min_score: float, wanted: int = 1) -> bool:
+              min_score: float, wanted: int = 1, rivalled: bool = False) -> bool:
     """Show the short answer? When most of the evidence agrees on it, or the supporting sentence holds just the
-    candidates asked for (one, or the two of "which two ...") and matches the question well."""
+    candidates asked for (one, or the two of "which two ...") and matches the question well, and no other
+    candidate is `rivalled` (see `outvoted`)."""
     if answer is None:
         return False
-    return answer.support >= min_support or (n_candidates == wanted and lead_score >= min_score)
+    return answer.support >= min_support or (n_candidates == wanted and lead_score >= min_score and not rivalled)

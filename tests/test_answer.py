@@ -226,6 +226,30 @@ def test_a_report_older_than_the_max_age_is_quoted_but_gives_no_short_answer(ask
     assert (draft.short_answer == "Ayman al-Zawahiri") is shown
 
 
+def _race(others: str) -> list[Passage]:
+    return [
+        _one("cnn", "John Smith, who won the Springfield mayoral race last time, spoke at a rally on Tuesday.",
+             "2022-08-02"),
+        _one("ap", f"{others} won the Springfield mayoral race by 400 votes, officials said.", "2022-08-02"),
+        _one("bbc", f"{others}, a former teacher, won the mayoral race in Springfield.", "2022-08-02"),
+    ]
+
+
+@pytest.mark.parametrize(("others", "rivals", "shown"), [
+    ("Maria Lopez", True, False),  # two reports name someone else: the lead's lone name is a bystander
+    ("Maria Lopez", False, True),  # without the rule the lone candidate of a well-matched sentence is shown
+    ("John Smith", True, True),  # the other reports agree with the lead
+])
+def test_a_lone_candidate_outvoted_by_the_other_reports_is_not_shown(others, rivals, shown):
+    """A lone name in a well-matched lead sentence is shown only if no other name has more of the retrieved
+    evidence behind it; the sentence is quoted either way."""
+    answerer = ExtractiveAnswerer(ByPassageScorer({"cnn": 0.8, "ap": 0.7, "bbc": 0.65}), min_evidence=0.3,
+                                  short_rivals=rivals)
+    draft = answerer.answer(analyse("Who won the Springfield mayoral race?"), _race(others))
+    assert not draft.abstained and "John Smith" in draft.answer
+    assert (draft.short_answer == "John Smith") is shown
+
+
 def test_no_short_answer_when_no_entity_of_the_asked_type_is_in_the_sentence():
     q = analyse("What pastry is McDonald's bringing back this fall?")
     text = "McDonald's is bringing back a breakfast favourite beginning in September, the company said."
