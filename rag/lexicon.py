@@ -45,6 +45,9 @@ commander mayor premier chancellor king queen monarch emperor speaker coach mana
 administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
 lawyer attorney doctor physician judge prosecutor
 """)
+# The endings of a noun naming whoever does something ("designer", "inventor", "novelist"), asked like a post:
+# "Who was the designer of the gown?" is answered by the one the sentence gives that role ("designed by ...").
+DOER_SUFFIXES = ("er", "or", "ist")
 # The words that may stand between a name and the post given to it after it: "Choi has taken over as the acting
 # president", "Miller, the spokesperson", "Smith, who was named the new coach".
 ROLE_LINKS = _words("""is was are were has have had been be will would become becomes became take takes taken took

@@ -296,13 +296,18 @@ def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:
             continue
         chunk = toks[start:end]
         head = chunk[-1]
-        if head.pos == "NOUN" and head.lemma.lower() in L.ROLE_NOUNS:
+        if head.pos == "NOUN" and (head.lemma.lower() in L.ROLE_NOUNS or _doer(head.lemma.lower())):
             # "the former acting president" asks for whoever held the post before: "former" stands for any word
             # that says so ("ex-", "outgoing", "ousted"; lexicon.FORMER_WORDS).
             former = ("former",) if any(t.text.lower() in L.FORMER_WORDS for t in chunk[:-1]) else ()
             mods = [t.text.lower() for t in chunk[:-1] if t.text.lower() in L.TITLE_MODIFIERS]
             return (*former, *mods, head.lemma.lower())
     return ()
+
+
+def _doer(noun: str) -> bool:
+    """A noun naming whoever does something ("designer", "novelist", "inventor"): news gives it like a title."""
+    return len(noun) > 5 and noun.endswith(L.DOER_SUFFIXES)
 
 
 def _question_word(toks: tuple[Token, ...], first: int) -> int | None:

@@ -484,6 +484,19 @@ def test_a_person_answers_a_post_only_when_the_sentence_gives_them_that_post(que
 
 
 @pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # a noun for whoever does something is asked like a post: its holder is the one the sentence gives it to
+    ("Who was the designer of the gown?", "The gown, designed by Jean Louis, was worn by Marilyn Monroe in 1962.",
+     ["Jean Louis"]),
+    ("Who was the designer of the gown?", "Marilyn Monroe wore the gown at a party in 1962.", []),
+    ("Who is the author of the novel?", "Toni Morrison, the novel's author, spoke in Ohio.", ["Toni Morrison"]),
+    ("Who is the author of the novel?", "Toni Morrison praised the novel in a speech in Ohio.", []),
+    ("Who was the inventor of the device?", "The device was invented by Mary Anderson in 1903.", ["Mary Anderson"]),
+])
+def test_a_person_answers_who_is_the_doer_only_when_the_sentence_says_they_did_it(question, sentence, expected):
+    assert _found(question, sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
     ("Where did Jennifer Lopez and Ben Affleck get married?",
      "The couple got married on Saturday at a chapel in Las Vegas, Nevada.", ["Las Vegas, Nevada"]),
     ("Where were wildfires burning?", "A wildfire spread further in Louchats, France, on July 17.",
