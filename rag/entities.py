@@ -49,8 +49,6 @@ class EntityLookup:
         return [x for x in self.of(p) if s <= x.start and x.end <= e]
 
 
-# Country names that are also common first names: "Jordan" tagged as a person may well be one.
-_ALSO_NAMES = frozenset({"jordan", "chad", "georgia"})
 _RELABELLED = frozenset({"PERSON", "ORG", "NORP"})
 
 
@@ -63,7 +61,7 @@ def as_place(p: Passage, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
         if e.label not in _RELABELLED:
             continue
         name = p.text[e.start - p.start:e.end - p.start].lower().removeprefix("the ")
-        if name in L.COUNTRIES and name not in _ALSO_NAMES:
+        if name in L.COUNTRIES and name not in L.COUNTRIES_ALSO_NAMES:
             out = out or list(found)
             out[i] = Entity(e.start, e.end, "GPE")
     return found if out is None else tuple(out)

@@ -88,10 +88,10 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
 
 
-_BARE = re.compile(r"(?i)^(?:and\s+|but\s+|so\s+)?(when|where|why|who|how(?: many| much| long| old)?)"
-                   r"(?:\s+(?:exactly|then))?\s*\??$")
-_WH_AUX = re.compile(r"(?i)^(when|where|why|who|what|which|how(?: many| much| long| old| often)?)\s+"
-                     r"(?=(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b)")
+_HOW = rf"how(?:\s+(?:{'|'.join(L.HOW_WORDS)}))?"
+_BARE = re.compile(rf"(?i)^(?:(?:{'|'.join(L.BARE_QUESTION_OPENERS)})\s+)?(when|where|why|who|{_HOW})"
+                   rf"(?:\s+(?:{'|'.join(L.BARE_QUESTION_TAILS)}))?\s*\??$")
+_WH_AUX = re.compile(rf"(?i)^(when|where|why|who|what|which|{_HOW})\s+(?=(?:{'|'.join(L.AUXILIARIES)})\b)")
 
 
 def _asked_again(q: Query, last: Turn) -> Query | None:

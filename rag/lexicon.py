@@ -22,6 +22,15 @@ up was we were what when where which who whom whose why will with would you your
 over under again also any all just more most other some such only own same very s t now
 """)
 
+# The question words, and the auxiliaries that follow one in a question ("when did ...", "where is ...").
+QUESTION_WORDS = _words("who whom whose what which when where why how")
+AUXILIARIES = ("did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
+               "should")
+# What a reader may add to a bare question word: "and where?", "when exactly?", "how many?"
+BARE_QUESTION_OPENERS = ("and", "but", "so")
+BARE_QUESTION_TAILS = ("exactly", "then")
+HOW_WORDS = ("many", "much", "long", "old", "often")  # "how many", "how old": one question word
+
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -48,6 +57,8 @@ lawyer attorney doctor physician judge prosecutor
 # The endings of a noun naming whoever does something ("designer", "inventor", "novelist"), asked like a post:
 # "Who was the designer of the gown?" is answered by the one the sentence gives that role ("designed by ...").
 DOER_SUFFIXES = ("er", "or", "ist")
+# Country names that are also common first names: "Jordan" tagged as a person may well be one.
+COUNTRIES_ALSO_NAMES = _words("jordan chad georgia")
 # The words that may stand between a name and the post given to it after it: "Choi has taken over as the acting
 # president", "Miller, the spokesperson", "Smith, who was named the new coach".
 ROLE_LINKS = _words("""is was are were has have had been be will would become becomes became take takes taken took
@@ -111,6 +122,8 @@ QUANTITY_ADJECTIVES = _words("far big large high tall deep heavy wide fast hot c
 
 # Words before a title that say its holder no longer holds it.
 FORMER_WORDS = _words("former ex late then previous outgoing ousted impeached")
+# The words that report someone taking a post: "has taken over as the acting president", "was sworn in as ...".
+TOOK_POST_WORDS = ("as", "became", "become", "becomes", "named", "appointed", "elected", "sworn in as")
 # Verbs that end a holder's time in a post, said right after the name: "Prime Minister Mahinda Rajapaksa resigned".
 DEPARTURE_WORDS = _words("resigned resigns quit quits ousted fired impeached removed died dies")
 

@@ -71,7 +71,6 @@ _NOUN_TYPES: tuple[tuple[frozenset[str], AnswerType, frozenset[str]], ...] = (
     (L.EVENT_NOUNS, AnswerType.OTHER, frozenset({"EVENT"})),
     (L.PRODUCT_NOUNS, AnswerType.OTHER, frozenset({"PRODUCT"})),
 )
-_WH = frozenset("who whom whose what which when where why how".split())
 _POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
 
 
@@ -314,7 +313,7 @@ def _question_word(toks: tuple[Token, ...], first: int) -> int | None:
     """The question word of the question sentence: a "which/what" determiner first ("..., who was associated with
     which group?"), else the first wh-word that does not open a relative clause ("the actress, who died ...")."""
     found = [i for i in range(first, len(toks))
-             if toks[i].text.lower() in _WH and toks[i].tag in ("WDT", "WP", "WP$", "WRB")]
+             if toks[i].text.lower() in L.QUESTION_WORDS and toks[i].tag in ("WDT", "WP", "WP$", "WRB")]
     clause = {i for i in found if i > first and toks[toks[i].head].dep == "relcl"}
     relative = clause | {i for i in found if i > first and toks[i - 1].text == ","}
     kept = [i for i in found if i not in relative]
