@@ -202,6 +202,15 @@ class ExtractiveAnswerer(Answerer):
             return False
         return (ref - date.fromisoformat(day)).days > self.short_max_age_days
 
+    def _superseded(self, day: str | None, lead_day: str | None) -> bool:
+        """Is a report from `day` older than the lead's by more than short_max_age_days? The newest reporting wins:
+        such a report may not outvote the lead ("Choi is the acting president" in January does not outvote "Han is
+        the acting president again" in March). Within that time two reports naming different people conflict, and
+        the bold answer waits (the newest is still quoted first)."""
+        if not self.short_max_age_days or not day or not lead_day:
+            return False
+        return (date.fromisoformat(lead_day) - date.fromisoformat(day)).days > self.short_max_age_days
+
     def checked(self, q: Query, s: ScoredSentence, everything: str) -> Lead | None:
         """`s` as the lead if it passes every check (rag.abstain), with the span its citation marks."""
         lead = widen(q, s)
@@ -219,16 +228,19 @@ class ExtractiveAnswerer(Answerer):
         # already rewarded them for holding a candidate, and counting it again would vouch for any candidate.
         statements = [Statement(lead.sentence.passage.doc_id, lead.sentence.evidence, lead.text, lead.span[0],
                                 lead.candidates)]
+        days = [lead.sentence.passage.date]
         for s in ranked[:self.vote_depth]:
             if s is lead.sentence:
                 continue
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
             statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found)))
+            days.append(s.passage.date)
         tally = votes(statements)
         answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
-        rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, tally)
+        rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(
+            answer, votes([st for st, d in zip(statements, days, strict=True) if not self._superseded(d, days[0])]))
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
             return None

@@ -123,12 +123,12 @@ class Settings(BaseSettings):
     short_answer_max_age_days: int = Field(60, ge=0, description="No short answer from a report older than this "
                                            "many days before the as-of day (0 = any age).")
     # A lone candidate in a well-matched sentence was shown even when the rest of the retrieved evidence put more of
-    # its weight behind another name: the lead was a background mention. Chosen by the objective in
-    # eval/results/tuning.md (the largest pooled dev coverage at short precision >= 0.90): pooled dev precision
-    # 52/61 = 0.852 -> 43/48 = 0.896 (with the doer-role rule 43/47); held-out full 0.700 / 0.429 -> 0.750 / 0.286,
-    # open 0.568 / 0.250 -> 0.621 / 0.196 (precision / coverage).
+    # its weight behind another name: the lead was a background mention. Only reports within
+    # short_answer_max_age_days before the lead's may outvote it (the newest reporting wins over what it replaced).
+    # Chosen by the objective in eval/results/tuning.md (the largest pooled dev coverage at short precision >= 0.90):
+    # pooled dev 52/60 -> 45/49 right; held-out full 21/30 -> 15/20, open 21/37 -> 18/29.
     short_answer_rivals: bool = Field(True, description="Withhold a lone candidate's short answer when another "
-                                      "candidate has more of the retrieved evidence behind it.")
+                                      "candidate has more of the recent retrieved evidence behind it.")
     short_answer_support: float = Field(0.5, ge=0.0, le=1.0, description="Evidence share behind a short answer.")
     short_answer_score: float = Field(0.45, ge=0.0, le=2.0, description="Sentence score (without the answer bonus) at "
                                       "which a lone candidate is shown as the short answer.")

@@ -226,12 +226,12 @@ def test_a_report_older_than_the_max_age_is_quoted_but_gives_no_short_answer(ask
     assert (draft.short_answer == "Ayman al-Zawahiri") is shown
 
 
-def _race(others: str) -> list[Passage]:
+def _race(others: str, reported: str = "2022-08-02") -> list[Passage]:
     return [
         _one("cnn", "John Smith, who won the Springfield mayoral race last time, spoke at a rally on Tuesday.",
              "2022-08-02"),
-        _one("ap", f"{others} won the Springfield mayoral race by 400 votes, officials said.", "2022-08-02"),
-        _one("bbc", f"{others}, a former teacher, won the mayoral race in Springfield.", "2022-08-02"),
+        _one("ap", f"{others} won the Springfield mayoral race by 400 votes, officials said.", reported),
+        _one("bbc", f"{others}, a former teacher, won the mayoral race in Springfield.", reported),
     ]
 
 
@@ -247,6 +247,20 @@ def test_a_lone_candidate_outvoted_by_the_other_reports_is_not_shown(others, riv
                                   short_rivals=rivals)
     draft = answerer.answer(analyse("Who won the Springfield mayoral race?"), _race(others))
     assert not draft.abstained and "John Smith" in draft.answer
+    assert (draft.short_answer == "John Smith") is shown
+
+
+@pytest.mark.parametrize(("reported", "shown"), [
+    ("2022-07-20", False),  # two weeks before the lead: the reports conflict, the bold answer waits
+    ("2022-03-01", True),  # five months before: the lead's report is the news that replaced them
+])
+def test_only_reports_within_the_max_age_of_the_lead_may_outvote_it(reported, shown):
+    """The newest reporting wins: a report older than the lead's by more than short_max_age_days does not outvote
+    it; a report of the same news cycle does."""
+    answerer = ExtractiveAnswerer(ByPassageScorer({"cnn": 0.8, "ap": 0.7, "bbc": 0.65}), min_evidence=0.3,
+                                  short_rivals=True, short_max_age_days=60)
+    draft = answerer.answer(analyse("Who won the Springfield mayoral race?"), _race("Maria Lopez", reported))
+    assert "John Smith" in draft.answer
     assert (draft.short_answer == "John Smith") is shown
 
 
