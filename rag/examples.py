@@ -27,13 +27,14 @@ from rag.types import Entity
 _HEADS = "|".join(sorted(L.ROLE_NOUNS - {"head", "boss", "owner", "founder", "editor", "principal", "dean"}))
 _MODIFIERS = "|".join(L.TITLE_MODIFIERS)
 # "has taken over as the acting president", "was named prime minister", "became the new chancellor"
-_TOOK = "|".join(w.replace(" ", r"\s+") for w in L.TOOK_POST_WORDS)
+_TOOK = "|".join(r"\s+".join(map(re.escape, w.split())) for w in L.TOOK_POST_WORDS)
 _BECAME = re.compile(
     rf"\b(?:{_TOOK})\s+(?:the\s+)?(?:new\s+)?"
     rf"((?:(?:{_MODIFIERS})\s+)*(?:{_HEADS}))\b((?-i:\s+of\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*))?",
     re.IGNORECASE,
 )
-_FORMER = re.compile(rf"\b(?:{'|'.join(sorted(L.FORMER_WORDS))})\b-?\s*(?:acting\s+)?$", re.IGNORECASE)
+_FORMER = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(L.FORMER_WORDS)))})\b-?\s*(?:acting\s+)?$",
+                     re.IGNORECASE)
 _TOPIC_LABELS = ("PERSON", "ORG", "GPE", "EVENT", "WORK_OF_ART", "FAC", "LOC", "PRODUCT", "LAW")
 
 

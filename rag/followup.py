@@ -88,10 +88,14 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
                    resolutions=tuple((ref.text, text) for ref, text, _ in edits), terms=stems(search))
 
 
-_HOW = rf"how(?:\s+(?:{'|'.join(L.HOW_WORDS)}))?"
-_BARE = re.compile(rf"(?i)^(?:(?:{'|'.join(L.BARE_QUESTION_OPENERS)})\s+)?(when|where|why|who|{_HOW})"
-                   rf"(?:\s+(?:{'|'.join(L.BARE_QUESTION_TAILS)}))?\s*\??$")
-_WH_AUX = re.compile(rf"(?i)^(when|where|why|who|what|which|{_HOW})\s+(?=(?:{'|'.join(L.AUXILIARIES)})\b)")
+def _any(words: tuple[str, ...]) -> str:
+    return "|".join(map(re.escape, words))
+
+
+_HOW = rf"how(?:\s+(?:{_any(L.HOW_WORDS)}))?"
+_BARE = re.compile(rf"(?i)^(?:(?:{_any(L.BARE_QUESTION_OPENERS)})\s+)?(when|where|why|who|{_HOW})"
+                   rf"(?:\s+(?:{_any(L.BARE_QUESTION_TAILS)}))?\s*\??$")
+_WH_AUX = re.compile(rf"(?i)^(when|where|why|who|what|which|{_HOW})\s+(?=(?:{_any(L.AUXILIARIES)})\b)")
 
 
 def _asked_again(q: Query, last: Turn) -> Query | None:
