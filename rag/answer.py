@@ -226,21 +226,20 @@ class ExtractiveAnswerer(Answerer):
             return None
         # Statements weigh, and the lead's score is judged, by how well they match the question: the answer bonus
         # already rewarded them for holding a candidate, and counting it again would vouch for any candidate.
+        lead_day = lead.sentence.passage.date
         statements = [Statement(lead.sentence.passage.doc_id, lead.sentence.evidence, lead.text, lead.span[0],
-                                lead.candidates)]
-        days = [lead.sentence.passage.date]
+                                lead.candidates, lead_day)]
         for s in ranked[:self.vote_depth]:
             if s is lead.sentence:
                 continue
             found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
-            statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found)))
-            days.append(s.passage.date)
+            statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found), s.passage.date))
         tally = votes(statements)
         answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
         rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(
-            answer, votes([st for st, d in zip(statements, days, strict=True) if not self._superseded(d, days[0])]))
+            answer, votes([st for st in statements if not self._superseded(st.day, lead_day)]))
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
             return None

@@ -511,6 +511,7 @@ class Evidence:
     text: str
     offset: int
     candidates: tuple[Candidate, ...]
+    day: str | None = None  # the report's date, YYYY-MM-DD
 
 
 def votes(evidence: Sequence[Evidence]) -> dict[str, float]:
@@ -577,8 +578,9 @@ def listed(q: Query, found: Iterable[Candidate]) -> list[Candidate] | None:
 def outvoted(answer: ShortAnswer, tally: dict[str, float]) -> bool:
     """Does another candidate have more of the evidence behind it than `answer`? A lone name in a well-matched
     sentence that the other reports outvote is likelier a background mention than the news."""
-    mine = tally.get(key_of(answer.text), 0.0)
-    return any(w > mine for k, w in tally.items() if k != key_of(answer.text))
+    key = key_of(answer.text)
+    mine = tally.get(key, 0.0)
+    return any(w > mine for k, w in tally.items() if k != key)
 
 
 def _anchor_words(q: Query) -> list[str]:
@@ -589,8 +591,8 @@ def _anchor_words(q: Query) -> list[str]:
 def confident(answer: ShortAnswer | None, lead_score: float, n_candidates: int, min_support: float,
               min_score: float, wanted: int = 1, rivalled: bool = False) -> bool:
     """Show the short answer? When most of the evidence agrees on it, or the supporting sentence holds just the
-    candidates asked for (one, or the two of "which two ...") and matches the question well, and no other
-    candidate is `rivalled` (see `outvoted`)."""
+    candidates asked for (one, or the two of "which two ...") and matches the question well, and the answer is not
+    `rivalled` (another candidate has more of the evidence behind it: see `outvoted`)."""
     if answer is None:
         return False
     return answer.support >= min_support or (n_candidates == wanted and lead_score >= min_score and not rivalled)
