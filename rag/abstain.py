@@ -101,7 +101,7 @@ def speech_not_reported(q: Query, ev: Evidence) -> str | None:
             continue
         near = text[max(0, m.start() - _SPEAKER_REACH):m.end() + _SPEAKER_REACH]
         if not speakers or not missing_names(speakers, near) or re.search(
-                r"\b(?:he|she|they)\s+(?:said|says|told|announced|wrote|added|warned)\b", near, re.IGNORECASE):
+                _PRONOUN_SPOKE, near):
             return None
     # A quotation of a few words in the window, with the speaker named there.
     if re.search(r"[“\"][^”\"]*\w+\W+\w+\W+\w+[^”\"]*[”\"]", text) and (
@@ -111,6 +111,9 @@ def speech_not_reported(q: Query, ev: Evidence) -> str | None:
 
 
 _SPEAKER_REACH = 60  # characters either side of a verb of saying where its speaker is named
+# "... she said": a pronoun speaking near the words stands for the speaker named before it.
+_PRONOUN_SPOKE = re.compile(rf"\b(?:he|she|they)\s+(?:{'|'.join(map(re.escape, L.SPEAKER_VERB_FORMS))})\b",
+                            re.IGNORECASE)
 
 
 def cause_not_stated(q: Query, ev: Evidence) -> str | None:

@@ -35,6 +35,11 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+# Words that put a sentence's event after the report: "will", "is set to", "next", "plans to", "scheduled".
+FUTURE_MARKERS = ("will", "shall", "'ll", "’ll", "set to", "due to", "plan to", "plans to", "planning to", "scheduled",
+                  "expected to", "next", "upcoming", "going to")
+# The words between "of" and the noun a number is a part of: "12 of the last 13 competitions".
+PART_OF_DETERMINERS = ("the", "its", "his", "her", "their", "these", "those", "last", "past", "first", "next")
 # Months as datelines abbreviate them ("Sept. 19"); kept apart from CALENDAR_WORDS, since "Jan" is also a name.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
@@ -156,6 +161,8 @@ SPEECH_VERBS = _words("say tell announce reveal claim state write tweet declare 
 # Words and phrases in evidence that report speech.
 REPORTING_WORDS = _words("""said says say told tells announced announces announcing announcement stated statement
 declared wrote writes tweeted revealed explained added claimed claims warned noted insisted reported reports""")
+# The forms that follow a speaker directly ("Miller said", "she told"): a name before one is who spoke.
+SPEAKER_VERB_FORMS = ("said", "says", "told", "announced", "wrote", "added", "warned")
 # Evidence that states a cause or purpose ("why ...?").
 CAUSE_MARKERS = ("because", "due to", "owing to", "as a result", "result of", "thanks to", "caused by", "blamed",
                  "citing", "amid", "in order to", "so that", "in an effort to", "aimed at", "reason", "after",

@@ -443,10 +443,11 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
 
 _AMOUNT_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 # "12 of the last 13 competitions": what the number is a part of, the noun after "of" and the words that pick it.
-_PART_OF = re.compile(r"\s+of\s+(?:(?:the|its|his|her|their|these|those|last|past|first|next|\d+)\s+)*([A-Za-z]+)")
+_PART_OF = re.compile(rf"\s+of\s+(?:(?:{'|'.join(map(re.escape, L.PART_OF_DETERMINERS))}|\d+)\s+)*([A-Za-z]+)")
 _SPAN_ADJECTIVE = re.compile(r"(\w+)-([a-z]+?)(?:-long)?")  # "20-year", "three-week-long"
 # What a place's people are called, as an ending of its name: "Sri Lanka" -> "Sri Lankan", "China" -> "Chinese".
 _DEMONYM_ENDING = re.compile(r"[a-z]{0,2}(?:n|an|ian|ean|ese|i|ish)s?")
+_SPEAKER_VERB = re.compile(rf"\W*(?:{'|'.join(map(re.escape, L.SPEAKER_VERB_FORMS))})\b")  # "Lee said": Lee spoke
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 
 
@@ -544,7 +545,7 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
         start, end = c.start - lead.offset, c.end - lead.offset
         gap = min((max(a - end, start - a, 0) for a in anchors), default=len(text))
         noun_first = bool(q.asked_noun) and re.search(rf"\b{re.escape(q.asked_noun)}\w*\W+$", text[:start]) is not None
-        said = re.match(r"\W*(?:said|says|told|wrote|added|announced)\b", text[end:end + 14]) is not None
+        said = _SPEAKER_VERB.match(text, end) is not None
         titled = -(role_gap(q.role, lead.text, lead.offset, c) or 0) if q.role else 0  # the nearest title holder
         return (primary, titled, tally.get(c.key, 0.0), noun_first, not said, -gap)
 

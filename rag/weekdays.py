@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from rag import lexicon as L
 from rag.text import human_date, words
 
-# Words that put the sentence's event after the report: "will", "is set to", "next", "plans to", "scheduled".
-_FUTURE = re.compile(r"\b(?:will|shall|'ll|’ll|set to|due to|plans? to|planning to|scheduled|expected to|next|"
-                     r"upcoming|going to)\b", re.IGNORECASE)
+# Words that put the sentence's event after the report (lexicon.FUTURE_MARKERS).
+_FUTURE = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, m.split())) for m in L.FUTURE_MARKERS)
+                     + r")\b", re.IGNORECASE)
 # A date that already names its month or year needs nothing added ("Monday, July 11", "Monday 11 July 2022").
 _CALENDAR = re.compile(r"\d|\b(?:" + "|".join(L.MONTHS) + r")\b", re.IGNORECASE)
 
