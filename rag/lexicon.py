@@ -57,7 +57,7 @@ ROLE_NOUNS = _words("""
 minister secretary president chairman chairwoman chairperson chair chief head director leader ceo executive governor
 commander mayor premier chancellor king queen monarch emperor speaker coach manager captain commissioner
 administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
-lawyer attorney doctor physician judge prosecutor
+lawyer attorney doctor physician judge prosecutor cfo coo cto mvp
 """)
 # The endings of a noun naming whoever does something ("designer", "inventor", "novelist"), asked like a post:
 # "Who was the designer of the gown?" is answered by the one the sentence gives that role ("designed by ...").

@@ -295,7 +295,9 @@ def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:
             continue
         chunk = toks[start:end]
         head = chunk[-1]
-        if head.pos == "NOUN" and (head.lemma.lower() in L.ROLE_NOUNS or _doer(head.lemma.lower())):
+        # A post written as an acronym ("the game's MVP", "the new CFO") is often tagged a proper noun.
+        if (head.pos in ("NOUN", "PROPN") and head.lemma.lower() in L.ROLE_NOUNS) or (
+                head.pos == "NOUN" and _doer(head.lemma.lower())):
             # "the former acting president" asks for whoever held the post before: "former" stands for any word
             # that says so ("ex-", "outgoing", "ousted"; lexicon.FORMER_WORDS).
             former = ("former",) if any(t.text.lower() in L.FORMER_WORDS for t in chunk[:-1]) else ()

@@ -177,6 +177,10 @@ def _with_scale(text: str, offset: int, e: Entity) -> int:
     return e.end
 
 
+_RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")  # rag.text.words, case kept
+_TITLE_JOINS = frozenset({"of", "the", "for", "by"})  # "Secretary of State", "Minister for the Economy", "designed by"
+
+
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
     """Is the candidate given the asked title: right before it ("acting President Han"), or after it ("Choi
     has taken over as the acting president", "Miller, the spokesperson")?"""
@@ -187,7 +191,8 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
     """How many words lie between the candidate and the title given to it (None: no such title near it)."""
     # A colon, a semicolon or a quotation mark ends the phrase a title could head: "'YOUR ATTORNEYS MESSED UP':Alex
     # Jones confronted ..." gives Jones no title.
-    before = words(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
+    raw = _RAW_WORD.findall(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
+    before = [w.lower().replace("’", "'") for w in raw]
     after = words(text[c.end - offset:c.end - offset + 80])[:8]
 
     def names(w: str, r: str) -> bool:
@@ -201,7 +206,11 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
         return all(any(w in L.FORMER_WORDS for w in ws) if r == "former" else any(names(w, r) for w in ws)
                    for r in role)
     gaps = []
-    if has(before) and at(before):
+    # A title before the name is its own when only the rest of a title or a name lies between ("acting President
+    # Han", "President of South Korea Yoon Suk Yeol", "Apple's CFO Luca Maestri"), not in "... named Ohtani MVP
+    # after Judge left": the title there is the earlier name's.
+    if has(before) and at(before) and all(w in L.TITLE_WORDS or w in _TITLE_JOINS or w[:1].isupper()
+                                          for w in raw[max(at(before)) + 1:]):
         gaps.append(len(before) - 1 - max(at(before)))
     # A title after the name is its own when only words that give a post lie between ("Choi has taken over as the
     # acting president", "Miller, the spokesperson"), not in "Jones denied it, lawyers played a video".

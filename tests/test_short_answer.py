@@ -497,6 +497,18 @@ def test_a_person_answers_who_is_the_doer_only_when_the_sentence_says_they_did_i
 
 
 @pytest.mark.parametrize(("question", "sentence", "expected"), [
+    # a post written as an acronym (often tagged a proper noun) is asked like any other post
+    ("Who is the new CFO of the company?", "The company named Ruth Porat its CFO after Tim Cook spoke on Monday.",
+     ["Ruth Porat"]),
+    ("Who is the new CFO of the company?", "Tim Cook spoke on Monday about the company's plans.", []),
+    ("Who was the game's MVP?", "Shohei Ohtani was named MVP after Aaron Judge left the game.", ["Shohei Ohtani"]),
+])
+def test_a_person_answers_a_post_written_as_an_acronym_only_when_given_it(question, sentence, expected):
+    assert analyse(question).role, "the acronym is read as the post asked about"
+    assert _found(question, sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
     ("Where did Jennifer Lopez and Ben Affleck get married?",
      "The couple got married on Saturday at a chapel in Las Vegas, Nevada.", ["Las Vegas, Nevada"]),
     ("Where were wildfires burning?", "A wildfire spread further in Louchats, France, on July 17.",
