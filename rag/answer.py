@@ -20,6 +20,7 @@ from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.articles import strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
+from rag.nlp import analyzer, governing_verb
 from rag.query import AnswerType, Query
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
@@ -104,6 +105,7 @@ class ExtractiveAnswerer(Answerer):
     # against a margin of 0.15; held-out 0.500 -> 0.500, 4.3% -> 1.4%).
     fallback_margin = 1.0
     vote_depth = 12  # sentences whose candidates vote on the short answer
+    dated_depth = 4  # near-best sentences parsed to find the one dating the asked act (~6 ms each)
 
     def __init__(self, scorer: SentenceScorer, min_evidence: float = 0.45, max_sentences: int = 2,
                  short_support: float = 0.5, short_score: float = 0.6, recency_weight: float = 0.0,
@@ -156,7 +158,10 @@ class ExtractiveAnswerer(Answerer):
         # "Who has taken over as acting president?": a sentence reporting that act itself beats one that only
         # shares the question's other words ("... the country's acting leadership ...").
         act = q.reported_act
-        lead = min(near, key=lambda s: (order.get(s.passage.doc_id, len(order)),
+        # "When did they meet?": a sentence dating the meeting beats one dating its announcement. Parsed only for
+        # such questions, and only the few sentences this near the best.
+        dated = {id(s) for s in near[:self.dated_depth] if _dates_asked_act(q, s)} if q.dated_act else set()
+        lead = min(near, key=lambda s: (order.get(s.passage.doc_id, len(order)), bool(dated) and id(s) not in dated,
                                         bool(act) and not same_verb_in(act, s.text), s is not newest, -s.score))
         if (newest.passage.date or "") > (lead.passage.date or ""):
             lead = newest  # a newer report of the same fact still wins
@@ -238,10 +243,14 @@ class ExtractiveAnswerer(Answerer):
         answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
-        rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(
-            answer, votes([st for st in statements if not self._superseded(st.day, lead_day)]))
+        voters = [st for st in statements if not self._superseded(st.day, lead_day)]
+        rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, votes(voters))
+        if rivalled and q.dated_act:  # a date of another act ("announced last week") is no rival for "when ...?"
+            rivalled = outvoted(answer, votes([_dating_the_act(q, st) for st in voters]))
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
+            return None
+        if _dates_another_act(q, lead.text, answer):
             return None
         if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
             answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))
@@ -268,6 +277,44 @@ class ExtractiveAnswerer(Answerer):
             quote = sel.lead.text if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
+
+
+def _dates_another_act(q: Query, text: str, answer: ShortAnswer) -> bool:
+    """Does the date answering "when did they <act>?" say when of some other act the sentence reports ("Announcing
+    the visit last week, Miller said Blinken will meet ...": "last week" is when the visit was announced)? Read from
+    the sentence's parse: the first verb above the date. Only when the sentence reports the asked act too; a report
+    in other words ("resume" for "restart") is not second-guessed. One parse of one sentence (~6 ms)."""
+    act = q.dated_act
+    if not act or answer.label not in ("DATE", "TIME") or not same_verb_in(act, text):
+        return False
+    verb = governing_verb(analyzer().parse(text), text.find(answer.text), len(answer.text))
+    return verb is not None and not same_verb_in(act, verb)
+
+
+def _dating_the_act(q: Query, st: Statement) -> Statement:
+    """The statement without the dates it gives for other acts than the one asked about, when it reports that act."""
+    dates = [c for c in st.candidates if c.label in ("DATE", "TIME")]
+    if not dates or not same_verb_in(q.dated_act or "", st.text):
+        return st
+    parse = analyzer().parse(st.text)
+    other = {id(c) for c in dates
+             if (verb := governing_verb(parse, c.start - st.offset, c.end - c.start)) is not None
+             and not same_verb_in(q.dated_act or "", verb)}
+    return replace(st, candidates=tuple(c for c in st.candidates if id(c) not in other)) if other else st
+
+
+def _dates_asked_act(q: Query, s: ScoredSentence) -> bool:
+    """Does a date in the sentence say when the asked act happened ("... met in Seoul on Monday" for "when did they
+    meet?")? One parse of the sentence."""
+    act = q.dated_act
+    if not act or not same_verb_in(act, s.text):
+        return False
+    dates = [e for e in entity_lookup().within(s.passage, s.span) if e.label in ("DATE", "TIME")]
+    if not dates:
+        return False
+    parse = analyzer().parse(s.text)
+    return any((verb := governing_verb(parse, e.start - s.span[0], e.end - e.start)) is not None
+               and same_verb_in(act, verb) for e in dates)
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -179,6 +179,23 @@ class Analyzer:
         return Parse(text, tokens, ents, chunks)
 
 
+def governing_verb(p: Parse, start: int, length: int) -> str | None:
+    """The verb a span of the parsed text (character offsets) belongs to: the first verb above its last token in the
+    dependency tree ("met in Seoul on Monday" -> "met"), as written; None when there is none or the span is absent."""
+    if start < 0:
+        return None
+    inside = [i for i, t in enumerate(p.tokens) if start <= t.start < start + length]
+    seen: set[int] = set()
+    i = inside[-1] if inside else None
+    while i is not None and i not in seen:
+        seen.add(i)
+        t = p.tokens[i]
+        if t.pos == "VERB" and i not in inside:
+            return t.text
+        i = t.head if t.head != i else None
+    return None
+
+
 def link_people(text: str, ents: list[Entity]) -> list[Entity]:
     """Later mentions of a person by one of their names ("Choi" after "Choi Sang-mok", "Blinken" after "Antony
     Blinken") are that person too: the small model often misses a lone surname, or calls it an organisation."""

@@ -149,6 +149,13 @@ class Query:
         return self.verb
 
     @property
+    def dated_act(self) -> str | None:
+        """The act a "when did/will X <verb>?" question asks the date of ("when did they meet?" -> "meet")."""
+        if self.wh != "when" or not self.verb or self.verb in L.NOT_ACTS | L.LIGHT_VERBS:
+            return None
+        return self.verb
+
+    @property
     def reported_act(self) -> str | None:
         """The act a sentence answering the question most likely reports: the `asked_act` of a who-question, and
         the verb of "which team won ...?" or "what did X roll out?". Only `asked_act` must be reported
@@ -481,11 +488,18 @@ def _main_verb(toks: tuple[Token, ...], first: int = 0) -> tuple[int | None, str
         return root_i, _verb_lemma(root), root.tag
     # "What did Choi tell ...": the verb an auxiliary belongs to. The small model sometimes tags such a verb as a
     # noun, so a known verb counts too.
+    # It also takes a question's last word for a noun or an adjective ("When will the museum reopen?", "... the
+    # factory close?"): after "will/did/can" and the subject, the word that ends the question is its verb.
+    words_at = [i for i in part if toks[i].pos != "PUNCT"]
     for i in part:
         if toks[i].dep in ("aux", "auxpass"):
-            head = toks[toks[i].head]
+            h = toks[i].head
+            head = toks[h]
             if head.pos == "VERB" or (head.tag.startswith("NN") and head.text.lower() in _KNOWN_VERBS):
-                return toks[i].head, _verb_lemma(head), "VB" if head.tag.startswith("NN") else head.tag
+                return h, _verb_lemma(head), "VB" if head.tag.startswith("NN") else head.tag
+            if (h == root_i and words_at and h == words_at[-1] and h > i + 1 and head.pos in ("NOUN", "ADJ")
+                    and toks[i].text.lower() in L.AUXILIARIES):
+                return h, _verb_lemma(head), "VB"
     if root is not None and root.lemma.lower() in ("do", "have"):
         # "Which leader did the US kill?" parsed with "did" as the root: the verb it governs.
         for i in part:

@@ -456,6 +456,37 @@ def test_a_short_answer_that_is_a_weekday_carries_its_date(answerer):
     assert draft.short_answer == "Monday (6 January 2025)", draft.short_answer  # the report is of Monday 6 January
 
 
+@pytest.mark.parametrize(("question", "sentence", "short"), [
+    # the date says when of the act asked about: shown
+    ("When did the ministers meet?", "The two ministers met in Seoul on Monday for talks on the alliance.",
+     "Monday (6 January 2025)"),
+    ("When will the museum reopen?", "The museum will reopen in September, its director said.", "September"),
+    ("When will payments resume?", "Payments will resume on Sept. 1, the department said on Friday.", "Sept. 1"),
+    # the date says when of another act the sentence reports (an announcement, a filing): withheld
+    ("When did the ministers meet?",
+     "Announcing the visit last week, the spokesperson said the two ministers will meet in Seoul.", None),
+    ("When will the museum reopen?", "Its director announced on Friday that the museum will reopen.", None),
+    ("When will payments resume?", "The department said in June that payments will resume.", None),
+])
+def test_a_date_answers_when_only_if_it_dates_the_asked_act(answerer, question, sentence, short):
+    draft = answerer.answer(analyse(question), [passage(sentence)])
+    assert not draft.abstained
+    assert draft.short_answer == short
+
+
+@pytest.mark.parametrize("scorer", ["fixed", "real"])
+def test_of_two_sentences_reporting_the_asked_act_the_one_it_dates_leads(answerer, scorer):
+    """"When did they meet?": the sentence dating the meeting leads, even when the one dating its announcement
+    matches the question slightly better, and the announcement's date is no rival to the meeting's."""
+    text = ("Announcing the visit last week, the spokesperson said the two ministers will meet in Seoul. "
+            "The two ministers met in Seoul on Monday for talks.")
+    chosen = ExtractiveAnswerer(FixedScorer([0.8, 0.75]), min_evidence=0.3, short_rivals=True) if scorer == "fixed" \
+        else answerer
+    draft = chosen.answer(analyse("When did the two ministers meet in Seoul?"), [passage(text)])
+    assert "on Monday" in draft.answer and "last week" not in draft.answer
+    assert draft.short_answer == "Monday (6 January 2025)"
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions

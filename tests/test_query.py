@@ -125,6 +125,21 @@ def test_a_how_adjective_measure_may_be_a_share_or_a_sum(question):
     assert q.answer_type is T.QUANTITY and {"PERCENT", "MONEY", "QUANTITY"} <= q.answer_labels
 
 
+@pytest.mark.parametrize(("question", "verb"), [
+    ("When did Blinken arrive in Seoul?", "arrive"),
+    ("What did the company announce?", "announce"),
+    ("How many people did the storm kill?", "kill"),
+    # the last word after "will/did" and the subject is the verb, whatever the tagger took it for
+    ("When will the museum reopen?", "reopen"),
+    ("When will the factory close?", "close"),
+    ("When did the museum reopen?", "reopen"),
+    # a copula stays one: "open" is what the museum is, not what it does
+    ("When is the museum open?", "be"),
+])
+def test_the_main_verb_is_found_even_when_the_tagger_misreads_it(question, verb):
+    assert analyse(question).verb == verb
+
+
 def test_irregular_verb_forms_stem_with_their_base_form():
     """A question's "won" meets an article's "win"/"wins", "told" meets "tells": every irregular form the lexicon
     lists stems like its base."""
