@@ -38,6 +38,10 @@ CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 # Words that put a sentence's event after the report: "will", "is set to", "next", "plans to", "scheduled".
 FUTURE_MARKERS = ("will", "shall", "'ll", "’ll", "set to", "due to", "plan to", "plans to", "planning to", "scheduled",
                   "expected to", "next", "upcoming", "going to")
+# Verbs that put the act they govern ahead ("expected to hit", "scheduled for Friday", "set to visit").
+FUTURE_VERBS = _words("expect schedule set plan due aim intend prepare")
+# Auxiliaries of a past form: "has said", "was killed", "did not".
+PAST_AUXILIARIES = _words("did has had have was were")
 # The words between "of" and the noun a number is a part of: "12 of the last 13 competitions".
 PART_OF_DETERMINERS = ("the", "its", "his", "her", "their", "these", "those", "last", "past", "first", "next")
 # Months as datelines abbreviate them ("Sept. 19"); kept apart from CALENDAR_WORDS, since "Jan" is also a name.

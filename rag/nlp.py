@@ -179,9 +179,10 @@ class Analyzer:
         return Parse(text, tokens, ents, chunks)
 
 
-def governing_verb(p: Parse, start: int, length: int) -> str | None:
-    """The verb a span of the parsed text (character offsets) belongs to: the first verb above its last token in the
-    dependency tree ("met in Seoul on Monday" -> "met"), as written; None when there is none or the span is absent."""
+def governing(p: Parse, start: int, length: int) -> int | None:
+    """The token index of the verb a span of the parsed text (character offsets) belongs to: the first verb above
+    its last token in the dependency tree ("met in Seoul on Monday" -> "met"); None when there is none or the span
+    is absent."""
     if start < 0:
         return None
     inside = [i for i, t in enumerate(p.tokens) if start <= t.start < start + length]
@@ -191,8 +192,33 @@ def governing_verb(p: Parse, start: int, length: int) -> str | None:
         seen.add(i)
         t = p.tokens[i]
         if t.pos == "VERB" and i not in inside:
-            return t.text
+            return i
         i = t.head if t.head != i else None
+    return None
+
+
+def governing_verb(p: Parse, start: int, length: int) -> str | None:
+    """The verb a span belongs to (see `governing`), as written."""
+    i = governing(p, start, length)
+    return None if i is None else p.tokens[i].text
+
+
+def future_of(p: Parse, i: int) -> bool | None:
+    """Does the verb at token `i` speak of what is still to come ("will meet", "is set to visit", "scheduled for")?
+    False for a past form ("died", "has said", "was killed"), None when its form does not say. A verb in the base
+    form ("to hit") takes the tense of the verb it completes ("expect the storm to hit")."""
+    for _ in range(3):
+        t = p.tokens[i]
+        aux = [x.text.lower().replace("’", "'") for x in p.tokens if x.head == i and x.dep in ("aux", "auxpass")]
+        if t.tag == "VBD":  # "set a record on Friday", "planned it on Monday"
+            return False
+        if any(a in L.FUTURE_MARKERS for a in aux) or t.lemma.lower() in L.FUTURE_VERBS:
+            return True
+        if any(a in L.PAST_AUXILIARIES for a in aux):
+            return False
+        if t.tag not in ("VB", "VBG") or t.head == i:
+            return None
+        i = t.head
     return None
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 from rag import lexicon as L
+from rag.nlp import analyzer, future_of, governing
 from rag.text import human_date, words
 
 # Words that put the sentence's event after the report (lexicon.FUTURE_MARKERS).
@@ -29,9 +30,18 @@ def weekday_date(answer: str, published: str | None, sentence: str) -> date | No
     if len(days) != 1:
         return None
     day = date.fromisoformat(published[:10])
-    if _FUTURE.search(sentence):
+    if _ahead(answer, sentence):
         return day + timedelta(days=(days[0] - day.weekday()) % 7)
     return day - timedelta(days=(day.weekday() - days[0]) % 7)
+
+
+def _ahead(answer: str, sentence: str) -> bool:
+    """Does the sentence put the weekday ahead of the report? The tense of the verb the weekday dates ("said Friday it
+    will ..." is a past Friday); the sentence's words when the parse does not tell."""
+    parse = analyzer().parse(sentence)
+    i = governing(parse, sentence.find(answer), len(answer))
+    future = None if i is None else future_of(parse, i)
+    return bool(_FUTURE.search(sentence)) if future is None else future
 
 
 def with_date(answer: str, published: str | None, sentence: str) -> str:

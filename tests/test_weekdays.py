@@ -17,6 +17,14 @@ TUESDAY = "2022-07-12"
     ("Tuesday", "The agency said on Tuesday that it had finished.", date(2022, 7, 12)),  # the report's own day
     ("Thursday", "The committee will meet on Thursday.", date(2022, 7, 14)),  # the future: the next Thursday
     ("Monday", "The vote is set to take place on Monday.", date(2022, 7, 18)),
+    ("Friday", "The vote is scheduled for Friday.", date(2022, 7, 15)),
+    ("Friday", "Officials expect the storm to hit on Friday.", date(2022, 7, 15)),
+    # the weekday dates a past act, though another clause speaks of the future
+    ("Friday", "The company said Friday it will lay off 1,000 workers.", date(2022, 7, 8)),
+    ("Monday", "The museum will reopen in September, its director said Monday.", date(2022, 7, 11)),
+    ("Friday", "He set a record on Friday and will race again next month.", date(2022, 7, 8)),
+    # ... and a future act, though another clause is past
+    ("Friday", "The director said the museum will reopen on Friday.", date(2022, 7, 15)),
 ])
 def test_a_weekday_is_the_nearest_such_day_in_the_direction_the_sentence_speaks_of(answer, sentence, expected):
     found = weekday_date(answer, TUESDAY, sentence)
