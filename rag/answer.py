@@ -203,7 +203,7 @@ class ExtractiveAnswerer(Answerer):
         period of its own ("in 2016"): news moves on, so its answer may no longer be the answer. The sentence is
         still quoted, dated; only the bold short answer, which reads as today's fact, is withheld."""
         day = lead.sentence.passage.date
-        if not self.short_max_age_days or ref is None or not day or any(m.label == "DATE" for m in q.names):
+        if not self.short_max_age_days or ref is None or not day or q.names_period:
             return False
         return (ref - date.fromisoformat(day)).days > self.short_max_age_days
 

@@ -149,6 +149,13 @@ class Query:
         return self.verb
 
     @property
+    def names_period(self) -> bool:
+        """Does the question name a calendar period of its own ("in 2016", "on January 6", "the 1960s"), which an
+        old report may answer? "This week", "Tuesday" and "next year" count from the as-of day, and "two years" is a
+        length: none of them makes an old report the news."""
+        return any(m.label == "DATE" and calendar_period(m.text) for m in self.names)
+
+    @property
     def dated_act(self) -> str | None:
         """The act a "when did/will X <verb>?" question asks the date of ("when did they meet?" -> "meet")."""
         if self.wh != "when" or not self.verb or self.verb in L.NOT_ACTS | L.LIGHT_VERBS:
@@ -551,6 +558,15 @@ def _written_as_name(text: str, label: str) -> bool:
     ("where did its president flee first?" -> "flee first") is a tagging slip, not a name to search or resolve to.
     Dates and numbers ("last week", "five") are kept whatever their case."""
     return label not in _NAME_LABELS or any(c.isupper() or c.isdigit() for c in text)
+
+
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s|’s|'s)?\b")
+
+
+def calendar_period(text: str) -> bool:
+    """Does a date name a year, a decade or a month ("2016", "the 1960s", "Jan. 6")?"""
+    return _YEAR.search(text) is not None or any(
+        w in L.MONTHS or w in L.MONTH_ABBREVIATIONS for w in text.lower().replace(".", " ").split())
 
 
 def _time_reference(text: str) -> bool:

@@ -215,6 +215,11 @@ def test_the_short_answer_is_the_name_the_evidence_agrees_on_not_the_speaker():
     (date(2022, 8, 10), "Which al Qaeda leader did the US kill in a drone strike?", True),  # last week's reports
     (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike?", False),  # a year on
     (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike in 2022?", True),  # it names when
+    (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike in August?", True),
+    # "this week", a weekday or a length count from the as-of day: they name no period an old report could answer
+    (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike this week?", False),
+    (date(2023, 8, 10), "Which al Qaeda leader did the US kill in a drone strike on Monday?", False),
+    (date(2023, 8, 10), "Which al Qaeda leader, hunted for two decades, did the US kill in a drone strike?", False),
 ])
 def test_a_report_older_than_the_max_age_is_quoted_but_gives_no_short_answer(asked_on, question, shown):
     """The bold short answer reads as today's fact: from a report older than short_max_age_days before the as-of
