@@ -246,7 +246,7 @@ class ExtractiveAnswerer(Answerer):
         voters = [st for st in statements if not self._superseded(st.day, lead_day)]
         rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, votes(voters))
         if rivalled and q.dated_act:  # a date of another act ("announced last week") is no rival for "when ...?"
-            rivalled = outvoted(answer, votes([_dating_the_act(q, st) for st in voters]))
+            rivalled = outvoted(answer, votes([_dating(q.dated_act, st) for st in voters]))
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
             return None
@@ -291,15 +291,15 @@ def _dates_another_act(q: Query, text: str, answer: ShortAnswer) -> bool:
     return verb is not None and not same_verb_in(act, verb)
 
 
-def _dating_the_act(q: Query, st: Statement) -> Statement:
-    """The statement without the dates it gives for other acts than the one asked about, when it reports that act."""
+def _dating(act: str, st: Statement) -> Statement:
+    """The statement without the dates it gives for other acts than `act`, when it reports `act`."""
     dates = [c for c in st.candidates if c.label in ("DATE", "TIME")]
-    if not dates or not same_verb_in(q.dated_act or "", st.text):
+    if not dates or not same_verb_in(act, st.text):
         return st
     parse = analyzer().parse(st.text)
     other = {id(c) for c in dates
              if (verb := governing_verb(parse, c.start - st.offset, c.end - c.start)) is not None
-             and not same_verb_in(q.dated_act or "", verb)}
+             and not same_verb_in(act, verb)}
     return replace(st, candidates=tuple(c for c in st.candidates if id(c) not in other)) if other else st
 
 

@@ -63,6 +63,9 @@ commander mayor premier chancellor king queen monarch emperor speaker coach mana
 administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
 lawyer attorney doctor physician judge prosecutor cfo coo cto mvp
 """)
+# The small words inside a title or between a title and its holder: "Secretary of State", "Minister for the Economy",
+# "designed by Jean Louis".
+TITLE_JOINS = _words("of the for by")
 # The endings of a noun naming whoever does something ("designer", "inventor", "novelist"), asked like a post:
 # "Who was the designer of the gown?" is answered by the one the sentence gives that role ("designed by ...").
 DOER_SUFFIXES = ("er", "or", "ist")

@@ -178,7 +178,6 @@ def _with_scale(text: str, offset: int, e: Entity) -> int:
 
 
 _RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")  # rag.text.words, case kept
-_TITLE_JOINS = frozenset({"of", "the", "for", "by"})  # "Secretary of State", "Minister for the Economy", "designed by"
 
 
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
@@ -209,7 +208,7 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
     # A title before the name is its own when only the rest of a title or a name lies between ("acting President
     # Han", "President of South Korea Yoon Suk Yeol", "Apple's CFO Luca Maestri"), not in "... named Ohtani MVP
     # after Judge left": the title there is the earlier name's.
-    if has(before) and at(before) and all(w in L.TITLE_WORDS or w in _TITLE_JOINS or w[:1].isupper()
+    if has(before) and at(before) and all(w in L.TITLE_WORDS or w in L.TITLE_JOINS or w[:1].isupper()
                                           for w in raw[max(at(before)) + 1:]):
         gaps.append(len(before) - 1 - max(at(before)))
     # A title after the name is its own when only words that give a post lie between ("Choi has taken over as the
