@@ -32,6 +32,7 @@ CONVERSATIONS = EVAL_DIR / "data" / "conversations.jsonl"
 CORPUS_DIR = REPO_ROOT / "corpus"
 # The shared data lives beside the clone (research-only licence: read in place, never copied).
 REALTIMEQA_DEFAULT = REPO_ROOT.parent / "shared" / "datasets" / "realtimeqa"
+RGB_DEFAULT = REPO_ROOT.parent / "shared" / "datasets" / "rgb"  # RGB's en_fact.json (eval/rgb.py)
 # Retrieval and answering settings were tuned on RealTime QA's weeks before this one ("dev"); the later
 # weeks are held out ("test") and reported separately so that tuning gains can be told from real ones.
 FIRST_HELD_OUT_WEEK = "20220812"
@@ -85,6 +86,7 @@ class Dataset:
 @dataclass(frozen=True)
 class LoadOptions:
     realtimeqa_path: Path = REALTIMEQA_DEFAULT
+    rgb_path: Path = RGB_DEFAULT
     weeks: tuple[str, ...] = ()  # RealTime QA weeks (YYYYMMDD); empty = all
     limit: int | None = None
     # RealTime QA distractors: None = every search page of the weeks; N = only the first N pages
@@ -568,7 +570,14 @@ DATASETS: dict[str, DatasetLoader] = {
     "realtimeqa": lambda opts: _realtimeqa(opts, distractors=False),
     "realtimeqa-distractors": lambda opts: _realtimeqa(opts, distractors=True),
     "realtimeqa-open": lambda opts: _realtimeqa(opts, distractors=True, without_gold=True),
+    "rgb": lambda opts: _load_rgb(opts),
 }
+
+
+def _load_rgb(opts: LoadOptions) -> Dataset:
+    from eval.rgb import load_rgb  # eval.rgb builds on this module
+
+    return load_rgb(opts)
 
 
 def load_dataset(name: str, opts: LoadOptions) -> Dataset:

@@ -193,3 +193,39 @@ def test_paper_search_results_are_ranked_with_our_retrieval_metrics(realtimeqa_r
     assert gcs_retrieval(squid) == {"hit@1": 1.0, "hit@3": 1.0, "hit@5": 1.0, "hit@10": 1.0, "mrr@10": 1.0, "n": 1}
     full = gcs_retrieval(load_dataset("realtimeqa", LoadOptions(realtimeqa_path=realtimeqa_root, repair_gold=False)))
     assert full["n"] == 149 and 0 < full["hit@1"] <= full["hit@10"] < 1
+
+
+# -- RGB (read in place from ../shared/datasets/rgb) ---------------------------------------------
+def _rgb_file(tmp_path: Path, records: list[dict]) -> Path:
+    (tmp_path / "en_fact.json").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_rgb_reads_true_and_unrelated_snippets_into_one_corpus_and_never_the_edited_ones(tmp_path):
+    shared = "Ashleigh Barty won the women's singles title at Wimbledon in 2021."
+    root = _rgb_file(tmp_path, [
+        {"id": 3, "query": "Who won the women's singles Wimbledon in 2021?", "answer": "Ashleigh Barty",
+         "positive": [shared], "positive_wrong": ["Simona Halep won the title at Wimbledon in 2021."],
+         "negative": ["Tickets for Wimbledon go on sale in June."]},
+        {"id": 71, "query": "When was Splatoon 2 released?", "answer": [["July 21 2017", "Jul 21, 2017"]],
+         "positive": ["Splatoon 2 was released on July 21, 2017."], "positive_wrong": [], "negative": [shared]},
+    ])
+    ds = load_dataset("rgb", LoadOptions(rgb_path=root))
+    texts = {a.text for a in ds.articles}
+    assert shared in texts and len(ds.articles) == 3  # a snippet two records share is stored once
+    assert not any("Halep" in t for t in texts)  # the counterfactual edits stay out
+    first, second = ds.questions
+    assert first.answers == ("Ashleigh Barty",) and second.answers == ("July 21 2017", "Jul 21, 2017")
+    assert [a.text for a in ds.articles if a.doc_id in first.evidence_ids] == [shared]
+    assert (first.split, second.split) == ("dev", "test")  # the first 50 records are dev, the rest held out
+
+
+@pytest.mark.parametrize(("record", "needle"), [
+    ({"id": 1, "query": "Who?", "answer": [["a"], ["b"]], "positive": ["x"], "negative": []}, "one list of spellings"),
+    ({"id": 1, "query": "Who?", "answer": "", "positive": ["x"], "negative": []}, "neither a string"),
+])
+def test_rgb_errors_say_what_is_wrong_and_where(tmp_path, record, needle):
+    with pytest.raises(DatasetError, match=needle):
+        load_dataset("rgb", LoadOptions(rgb_path=_rgb_file(tmp_path, [record])))
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset("rgb", LoadOptions(rgb_path=tmp_path / "missing"))
