@@ -203,8 +203,9 @@ def _same_acts() -> dict[str, frozenset[str]]:
 def same_verb_in(verb: str, text: str) -> bool:
     """Does `text` hold a form of `verb` ("win" / "won" / "winning"; "lead" / "leadership" counts too) or of a
     verb news uses for the same act (lexicon.SAME_ACTS: "smashed" reports "break")?"""
+    # The asked verb is already a base form; "found" (a company) must not be read as the past of "find".
     base = lemma(verb)
-    wants = _same_acts().get(base, frozenset({base}))
+    wants = _same_acts().get(base, frozenset({base})) | _same_acts().get(verb, frozenset({verb}))
     found = [lemma(w) for w in words(text)]
     return any(f == want or (len(want) >= 4 and f.startswith(want)) for f in found for want in wants)
 

@@ -21,7 +21,7 @@ from rag.articles import strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.nlp import analyzer, governing_verb
-from rag.query import AnswerType, Query
+from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
@@ -250,8 +250,10 @@ class ExtractiveAnswerer(Answerer):
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
             return None
-        if _dates_another_act(q, lead.text, answer):
+        if _dates_another_act(q, lead.text, answer) or (q.answer_type is AnswerType.DATE and _relative(answer)):
             return None
+        if answer.label == "DATE":
+            answer = _fuller(q, answer, statements)
         if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
             answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))
         return answer
@@ -277,6 +279,47 @@ class ExtractiveAnswerer(Answerer):
             quote = sel.lead.text if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
+
+
+def _fuller(q: Query, answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
+    """The date as fully as the evidence gives it: "2015" -> "December 2015", "April 29" -> "April 29, 2015", when
+    another retrieved sentence gives the same date with more of it (and reports the asked act, for "when did X
+    <act>?"). A reader asking when wants the day if any report has it."""
+    mine = _date_words(answer.text)
+    best, most = answer.text, mine
+    for st in statements:
+        if q.dated_act and not same_verb_in(q.dated_act, st.text):
+            continue
+        for c in st.candidates:
+            theirs = _date_words(c.text)
+            if c.label == "DATE" and mine < theirs and len(theirs) > len(most):
+                best, most = c.text, theirs
+    return answer if best == answer.text else replace(answer, text=best)
+
+
+def _date_words(text: str) -> frozenset[str]:
+    """A date's words as one set, month abbreviations and ordinals read as written out: "Dec. 1st, 2017" ->
+    {"december", "1", "2017"}."""
+    out = set()
+    for w in words(text):
+        w = L.MONTH_NAMES.get(w, w)
+        if w[:-2].isdigit() and w[-2:] in ("st", "nd", "rd", "th"):
+            w = w[:-2]
+        if w not in L.STOPWORDS:
+            out.add(w)
+    return frozenset(out)
+
+
+def _relative(answer: ShortAnswer) -> bool:
+    """Is a date answer one that only its report's day could pin down ("last year", "this summer", "recently")? A
+    bold "last year" tells a reader nothing; a weekday is written out with its date (rag.weekdays), and a year, a
+    month, a number or a holiday names the time itself."""
+    if answer.label not in ("DATE", "TIME"):
+        return False
+    text = answer.text.lower()
+    said = words(text)
+    return not (any(ch.isdigit() for ch in text) or calendar_period(text) or any(w in L.WEEKDAYS for w in said)
+                or any(h in text for h in L.HOLIDAYS))
 
 
 def _dates_another_act(q: Query, text: str, answer: ShortAnswer) -> bool:

@@ -44,8 +44,12 @@ FUTURE_VERBS = _words("expect schedule set plan due aim intend prepare")
 PAST_AUXILIARIES = _words("did has had have was were")
 # The words between "of" and the noun a number is a part of: "12 of the last 13 competitions".
 PART_OF_DETERMINERS = ("the", "its", "his", "her", "their", "these", "those", "last", "past", "first", "next")
+# Days the calendar names: a date answer in their words names its day ("Christmas", "the Fourth of July").
+HOLIDAYS = ("christmas", "thanksgiving", "easter", "halloween", "new year", "independence day", "fourth of july",
+            "memorial day", "labor day", "labour day", "valentine", "hanukkah", "ramadan", "diwali", "boxing day")
 # Months as datelines abbreviate them ("Sept. 19"); kept apart from CALENDAR_WORDS, since "Jan" is also a name.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+MONTH_NAMES = {**{m[:3]: m for m in MONTHS}, "sept": "september"}  # "dec" -> "december"
 
 # Titles and the words that make them up ("Deputy Prime Minister", "U.S. Secretary of State"): dropped in front of a
 # name when the name stands in for a pronoun, and never a person's name themselves.

@@ -184,3 +184,10 @@ def test_reason_to_abstain_runs_every_check():
     assert reason_to_abstain(analyse("Why was Han impeached?"), ev("Han was impeached last week.")) is not None
     q = analyse("Who met Blinken?")
     assert reason_to_abstain(q, ev("Cho Tae-yul met Blinken in Seoul."), skip=("typed",)) is None
+
+
+def test_an_asked_verb_that_is_also_another_verbs_past_is_read_as_asked():
+    """"Who founded the lab?" asks about founding, though "found" is also the past of "find"."""
+    assert same_verb_in("found", "The lab was founded in 2015 by two researchers.")
+    assert act_not_reported(analyse("Who founded the lab?"),
+                            ev("The lab was founded in 2015 by Jane Doe and John Roe.")) is None

@@ -492,6 +492,31 @@ def test_of_two_sentences_reporting_the_asked_act_the_one_it_dates_leads(answere
     assert draft.short_answer == "Monday (6 January 2025)"
 
 
+@pytest.mark.parametrize(("sentence", "short"), [
+    ("The studio released the game last year, its founder said.", None),  # a reader learns nothing from it
+    ("The studio released the game this summer, its founder said.", None),
+    ("The studio released the game in March, its founder said.", "March"),
+    ("The studio released the game on Christmas Day, its founder said.", "Christmas Day"),
+])
+def test_a_when_answer_names_its_time_or_is_not_shown(answerer, sentence, short):
+    draft = answerer.answer(analyse("When did the studio release the game?"), [passage(sentence)])
+    assert not draft.abstained
+    assert draft.short_answer == short
+
+
+@pytest.mark.parametrize("fuller", ["December 2015", "Dec. 12, 2015"])
+def test_a_date_is_given_as_fully_as_a_report_of_the_same_act_gives_it(fuller):
+    text = f"The lab was founded in 2015 by a group of researchers. The lab was founded in {fuller}, filings show."
+    draft = ExtractiveAnswerer(FixedScorer([0.9, 0.5]), min_evidence=0.3).answer(
+        analyse("When was the lab founded?"), [passage(text)])
+    assert draft.short_answer == fuller
+    # ... but not from a sentence dating another act
+    other = f"The lab was founded in 2015 by a group of researchers. The lab moved to Boston in {fuller}."
+    draft = ExtractiveAnswerer(FixedScorer([0.9, 0.5]), min_evidence=0.3).answer(
+        analyse("When was the lab founded?"), [passage(other)])
+    assert draft.short_answer == "2015"
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions
