@@ -137,6 +137,12 @@ def test_a_count_answers_only_when_it_counts_the_asked_thing(question, sentence,
      "St. Louis Blues", False),
     ("Which country won the 2022 World Cup?", "Argentina won the 2022 World Cup on penalties.", "Argentina", True),
     ("Which country won the 2022 World Cup?", "Argentina beat France in the final on Sunday.", "Argentina", True),
+    # the year may open a long clause: it still dates the candidate at its end
+    ("What was the company's revenue in 2021?",
+     "The company's 2023 deliveries reached 422,875 vehicles worldwide and it registered total revenue of $23.3 "
+     "billion.", "$23.3 billion", False),
+    ("What was the company's revenue in 2021?", "The company registered total revenue of $23.3 billion in 2021.",
+     "$23.3 billion", True),
     # a year in an aside about the candidate dates the aside, not the candidate's act
     ("Who won the 2020 election?", "Joe Biden, who first ran in 1988, beat Donald Trump.", "Joe Biden", True),
     ("Who won the election?", "Joe Biden, who lost in 1988, beat Donald Trump.", "Joe Biden", True),
