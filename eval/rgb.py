@@ -83,6 +83,7 @@ def load_rgb(opts: LoadOptions) -> Dataset:
     return Dataset("rgb", list(articles.values()), limited,
                    description="RGB (Chen et al., AAAI 2024), English counterfactual file read as a factual set: "
                                "every question's true and unrelated snippets in one corpus, the edited false ones "
-                               "left out; never used for tuning.",
+                               f"left out. Records before {FIRST_HELD_OUT_ID} are dev (read since 2026-12-06), the "
+                               "rest held out.",
                    notes={"snippets": len(articles), "snippets repeated across records": shared,
                           "empty snippets": empty})
