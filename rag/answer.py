@@ -20,13 +20,13 @@ from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.articles import strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.nlp import analyzer, governing_verb
+from rag.nlp import analyzer, doers, governing_verb
 from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
+from rag.short_answer import Candidate, ShortAnswer, candidates, confident, outvoted, pick, votes
 from rag.short_answer import Evidence as Statement
-from rag.short_answer import ShortAnswer, candidates, confident, outvoted, pick, votes
 from rag.text import human_date, words
 from rag.types import Citation, Mention, Passage
 from rag.weekdays import with_date
@@ -242,6 +242,10 @@ class ExtractiveAnswerer(Answerer):
         tally = votes(statements)
         answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
+        doer = _doer(q, lead) if named > 1 and q.count == 1 else None
+        if doer is not None:  # "Thiem defeated Zverev to win the title": the one who did the asked act
+            support = round(tally.get(doer.key, 0.0) / (sum(tally.values()) or 1.0), 4)
+            answer, named = ShortAnswer(doer.text, doer.label, support), 1
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
         voters = [st for st in statements if not self._superseded(st.day, lead_day)]
         rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, votes(voters))
@@ -279,6 +283,17 @@ class ExtractiveAnswerer(Answerer):
             quote = sel.lead.text if i == 0 else s.text
             yield Text(("" if i == 0 else " ") + attributed(s, numbers[s.passage.chunk_id], first=i == 0, text=quote))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
+
+
+def _doer(q: Query, lead: Lead) -> Candidate | None:
+    """For "who/which X <act>ed ...?", the lead's one candidate the sentence's parse makes the doer of that act."""
+    act = q.reported_act
+    if not q.asks_doer or not act or not same_verb_in(act, lead.text):
+        return None
+    parse = analyzer().parse(lead.text)
+    at = [parse.tokens[i].start + lead.span[0] for i in doers(parse, lambda w: same_verb_in(act, w))]
+    found = {c.key: c for c in lead.candidates if any(c.start <= a < c.end for a in at)}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _fuller(q: Query, answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:

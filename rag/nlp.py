@@ -203,6 +203,28 @@ def governing_verb(p: Parse, start: int, length: int) -> str | None:
     return None if i is None else p.tokens[i].text
 
 
+def doers(p: Parse, is_act) -> list[int]:
+    """Token indices of whoever does an act the text reports: the subject of each verb `is_act` accepts ("Disney
+    bought Fox"), the agent of its passive ("was acquired by Facebook"), or, for "to win" after "defeated Zverev",
+    the subject of the verb it completes."""
+    toks = p.tokens
+    out: list[int] = []
+    for i, t in enumerate(toks):
+        if t.pos != "VERB" or not is_act(t.text):
+            continue
+        kids = [j for j, k in enumerate(toks) if k.head == i and j != i]
+        # "Thiem, who won in five sets": a relative pronoun's doer is the name the clause describes.
+        found = [t.head if toks[j].tag in ("WP", "WDT") and t.dep == "relcl" else j
+                 for j in kids if toks[j].dep == "nsubj"]
+        found += [j for a in kids if toks[a].dep == "agent" for j, k in enumerate(toks) if k.head == a and
+                  k.dep == "pobj"]
+        if not found and not any(toks[j].dep == "nsubjpass" for j in kids) and t.dep in ("xcomp", "advcl") \
+                and t.head != i:
+            found = [j for j, k in enumerate(toks) if k.head == t.head and k.dep == "nsubj" and j != t.head]
+        out += found
+    return out
+
+
 def future_of(p: Parse, i: int) -> bool | None:
     """Does the verb at token `i` speak of what is still to come ("will meet", "is set to visit", "scheduled for")?
     False for a past form ("died", "has said", "was killed"), None when its form does not say. A verb in the base

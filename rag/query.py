@@ -121,6 +121,9 @@ class Query:
     resolutions: tuple[tuple[str, str], ...] = ()  # (reference, what it was resolved to), when `search` != `text`
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words of `search`
     focus: tuple[str, ...] = ()  # names the evidence itself must mention: the new subject of "what about X?"
+    # The asked thing does the main verb's act ("Who won ...?", "Which company bought ...?"), not undergoes it ("Who
+    # did Blinken meet?", "Which item did KFC roll out?"): the answer is the doer a sentence names for that act.
+    asks_doer: bool = False
 
     @property
     def rewritten(self) -> bool:
@@ -266,13 +269,15 @@ def understand(text: str, p: Parse) -> Query:
     if wh == "who" and verb == "be" and not role and _asks_who_someone_is(p, wh_i, names):
         # "Who was Ayman al-Zawahiri?" asks what he is (a description), not for another person: no typed answer.
         answer_type, labels = None, frozenset()
+    asked = wh_i if wh_i is None or toks[wh_i].dep != "det" else toks[wh_i].head  # "which team": the team
+    asks_doer = asked is not None and toks[asked].dep == "nsubj" and verb_i is not None and toks[asked].head == verb_i
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
         role=role, names=names, owners=_owners(p), surnames=_surnames(p),
         latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
-        terms=stems(text),
+        terms=stems(text), asks_doer=asks_doer,
     )
 
 

@@ -517,6 +517,22 @@ def test_a_date_is_given_as_fully_as_a_report_of_the_same_act_gives_it(fuller):
     assert draft.short_answer == "2015"
 
 
+@pytest.mark.parametrize(("question", "sentence", "short"), [
+    # the one the sentence makes the doer of the asked act, though it names others
+    ("Who won the final?", "Dominic Thiem defeated Alexander Zverev in the final to win the title.", "Dominic Thiem"),
+    ("Who won the final?", "Alexander Zverev lost the final to Dominic Thiem, who won in five sets.", "Dominic Thiem"),
+    ("Which company acquired the startup?", "The startup was acquired by Microsoft after Google dropped its bid.",
+     "Microsoft"),
+    # the question asks whom the act was done to: the doer, named in the question, is not the answer
+    ("Who did Thiem defeat in the final?", "Dominic Thiem defeated Alexander Zverev in the final to win the title.",
+     "Alexander Zverev"),
+])
+def test_a_question_asking_who_did_the_act_is_answered_by_its_doer(answerer, question, sentence, short):
+    draft = answerer.answer(analyse(question), [passage(sentence)])
+    assert not draft.abstained
+    assert draft.short_answer == short
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions
