@@ -20,6 +20,8 @@ ARTICLE = ("Foreign Minister Cho Tae-yul and U.S. Secretary of State Antony Blin
 
 
 def passage(text: str = ARTICLE, doc: str = "a", date: str = "2025-01-06") -> Passage:
+    """One hand-made passage. A test whose text differs from others' passes its own `doc`: the scorer caches sentence
+    vectors by chunk id and span, as a store's are."""
     return Passage(chunk_id=f"{doc}#0", doc_id=doc, title="Blinken in Seoul", text=text, start=0, end=len(text),
                    score=1.0, sentences=tuple(split_sentences(text)), date=date, source="Yonhap")
 
@@ -474,7 +476,7 @@ def test_a_short_answer_that_is_a_weekday_carries_its_date(answerer):
     ("When will payments resume?", "The department said in June that payments will resume.", None),
 ])
 def test_a_date_answers_when_only_if_it_dates_the_asked_act(answerer, question, sentence, short):
-    draft = answerer.answer(analyse(question), [passage(sentence)])
+    draft = answerer.answer(analyse(question), [passage(sentence, doc=sentence)])
     assert not draft.abstained
     assert draft.short_answer == short
 
@@ -487,7 +489,7 @@ def test_of_two_sentences_reporting_the_asked_act_the_one_it_dates_leads(answere
             "The two ministers met in Seoul on Monday for talks.")
     chosen = ExtractiveAnswerer(FixedScorer([0.8, 0.75]), min_evidence=0.3, short_rivals=True) if scorer == "fixed" \
         else answerer
-    draft = chosen.answer(analyse("When did the two ministers meet in Seoul?"), [passage(text)])
+    draft = chosen.answer(analyse("When did the two ministers meet in Seoul?"), [passage(text, doc=text)])
     assert "on Monday" in draft.answer and "last week" not in draft.answer
     assert draft.short_answer == "Monday (6 January 2025)"
 
@@ -499,7 +501,7 @@ def test_of_two_sentences_reporting_the_asked_act_the_one_it_dates_leads(answere
     ("The studio released the game on Christmas Day, its founder said.", "Christmas Day"),
 ])
 def test_a_when_answer_names_its_time_or_is_not_shown(answerer, sentence, short):
-    draft = answerer.answer(analyse("When did the studio release the game?"), [passage(sentence)])
+    draft = answerer.answer(analyse("When did the studio release the game?"), [passage(sentence, doc=sentence)])
     assert not draft.abstained
     assert draft.short_answer == short
 
@@ -528,7 +530,7 @@ def test_a_date_is_given_as_fully_as_a_report_of_the_same_act_gives_it(fuller):
      "Alexander Zverev"),
 ])
 def test_a_question_asking_who_did_the_act_is_answered_by_its_doer(answerer, question, sentence, short):
-    draft = answerer.answer(analyse(question), [passage(sentence)])
+    draft = answerer.answer(analyse(question), [passage(sentence, doc=sentence)])
     assert not draft.abstained
     assert draft.short_answer == short
 
