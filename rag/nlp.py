@@ -20,6 +20,7 @@ import logging
 import re
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,6 +116,9 @@ def _import_thinc() -> None:
         sys.meta_path.remove(finder)
 
 
+_PARSES_KEPT = 256
+
+
 class Analyzer:
     """The loaded pipeline behind a lock: spaCy does not promise thread safety, and answers are
     computed in several worker threads."""
@@ -123,6 +127,9 @@ class Analyzer:
         self.package = package
         self._nlp = None
         self._lock = threading.Lock()
+        # One answer reads the same sentence's parse in several places (which sentence dates the asked act, whose
+        # date it is, a weekday's tense): a parse is immutable, so recent ones are kept and shared.
+        self._parsed: OrderedDict[str, Parse] = OrderedDict()
 
     @property
     def nlp(self):
@@ -171,12 +178,21 @@ class Analyzer:
     def parse(self, text: str) -> Parse:
         nlp = self.nlp
         with self._lock:
+            found = self._parsed.get(text)
+            if found is not None:
+                self._parsed.move_to_end(text)
+                return found
             doc = nlp(text)
         tokens = tuple(Token(t.text, t.idx, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in doc)
         chunks = tuple((c.start, c.end) for c in doc.noun_chunks)
         ents = tuple(Entity(e.start_char, whole_name(text, Entity(e.start_char, e.end_char, e.label_)), e.label_)
                      for e in doc.ents)
-        return Parse(text, tokens, ents, chunks)
+        parsed = Parse(text, tokens, ents, chunks)
+        with self._lock:
+            self._parsed[text] = parsed
+            while len(self._parsed) > _PARSES_KEPT:
+                self._parsed.popitem(last=False)
+        return parsed
 
 
 def governing(p: Parse, start: int, length: int) -> int | None:
