@@ -25,7 +25,7 @@ from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
-from rag.short_answer import Candidate, ShortAnswer, candidates, confident, outvoted, pick, votes
+from rag.short_answer import Candidate, ShortAnswer, answer_of, candidates, confident, outvoted, pick, votes
 from rag.short_answer import Evidence as Statement
 from rag.text import human_date, words
 from rag.types import Citation, Mention, Passage
@@ -244,8 +244,7 @@ class ExtractiveAnswerer(Answerer):
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
         doer = _doer(q, lead) if named > 1 and q.count == 1 else None
         if doer is not None:  # "Thiem defeated Zverev to win the title": the one who did the asked act
-            support = round(tally.get(doer.key, 0.0) / (sum(tally.values()) or 1.0), 4)
-            answer, named = ShortAnswer(doer.text, doer.label, support), 1
+            answer, named = answer_of(doer, tally), 1
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
         voters = [st for st in statements if not self._superseded(st.day, lead_day)]
         rivalled = answer is not None and self.short_rivals and q.count == 1 and outvoted(answer, votes(voters))
@@ -337,42 +336,37 @@ def _relative(answer: ShortAnswer) -> bool:
                 or any(h in text for h in L.HOLIDAYS))
 
 
+def _dates_act(act: str, text: str, start: int, length: int) -> bool | None:
+    """Does the date at `start` in `text` say when `act` happened? Read from the sentence's parse: the first verb
+    above the date is the act (True) or another one (False: "Announcing the visit last week, ... Blinken will meet"
+    dates the announcement). None when the sentence does not report the act at all (a report in other words,
+    "resume" for "restart", is not second-guessed) or the parse gives the date no verb."""
+    if not same_verb_in(act, text):
+        return None
+    verb = governing_verb(analyzer().parse(text), start, length)
+    return None if verb is None else same_verb_in(act, verb)
+
+
 def _dates_another_act(q: Query, text: str, answer: ShortAnswer) -> bool:
-    """Does the date answering "when did they <act>?" say when of some other act the sentence reports ("Announcing
-    the visit last week, Miller said Blinken will meet ...": "last week" is when the visit was announced)? Read from
-    the sentence's parse: the first verb above the date. Only when the sentence reports the asked act too; a report
-    in other words ("resume" for "restart") is not second-guessed. One parse of one sentence (~6 ms)."""
-    act = q.dated_act
-    if not act or answer.label not in ("DATE", "TIME") or not same_verb_in(act, text):
+    """Does the date answering "when did they <act>?" say when of some other act the sentence reports?"""
+    if not q.dated_act or answer.label not in ("DATE", "TIME"):
         return False
-    verb = governing_verb(analyzer().parse(text), text.find(answer.text), len(answer.text))
-    return verb is not None and not same_verb_in(act, verb)
+    return _dates_act(q.dated_act, text, text.find(answer.text), len(answer.text)) is False
 
 
 def _dating(act: str, st: Statement) -> Statement:
-    """The statement without the dates it gives for other acts than `act`, when it reports `act`."""
-    dates = [c for c in st.candidates if c.label in ("DATE", "TIME")]
-    if not dates or not same_verb_in(act, st.text):
-        return st
-    parse = analyzer().parse(st.text)
-    other = {id(c) for c in dates
-             if (verb := governing_verb(parse, c.start - st.offset, c.end - c.start)) is not None
-             and not same_verb_in(act, verb)}
-    return replace(st, candidates=tuple(c for c in st.candidates if id(c) not in other)) if other else st
+    """The statement without the dates it gives for other acts than `act`."""
+    kept = tuple(c for c in st.candidates
+                 if c.label not in ("DATE", "TIME") or _dates_act(act, st.text, c.start - st.offset, c.end - c.start)
+                 is not False)
+    return st if len(kept) == len(st.candidates) else replace(st, candidates=kept)
 
 
 def _dates_asked_act(q: Query, s: ScoredSentence) -> bool:
     """Does a date in the sentence say when the asked act happened ("... met in Seoul on Monday" for "when did they
-    meet?")? One parse of the sentence."""
-    act = q.dated_act
-    if not act or not same_verb_in(act, s.text):
-        return False
-    dates = [e for e in entity_lookup().within(s.passage, s.span) if e.label in ("DATE", "TIME")]
-    if not dates:
-        return False
-    parse = analyzer().parse(s.text)
-    return any((verb := governing_verb(parse, e.start - s.span[0], e.end - e.start)) is not None
-               and same_verb_in(act, verb) for e in dates)
+    meet?")?"""
+    return any(_dates_act(q.dated_act or "", s.text, e.start - s.span[0], e.end - e.start) is True
+               for e in entity_lookup().within(s.passage, s.span) if e.label in ("DATE", "TIME"))
 
 
 def _same_words(a: str, b: str) -> bool:

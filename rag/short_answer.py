@@ -560,8 +560,12 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
         titled = -(role_gap(q.role, lead.text, lead.offset, c) or 0) if q.role else 0  # the nearest title holder
         return (primary, titled, tally.get(c.key, 0.0), noun_first, not said, -gap)
 
-    best = max(lead.candidates, key=rank)
-    return ShortAnswer(best.text, best.label, round(tally.get(best.key, 0.0) / total, 4))
+    return answer_of(max(lead.candidates, key=rank), tally)
+
+
+def answer_of(c: Candidate, tally: dict[str, float]) -> ShortAnswer:
+    """A candidate as the short answer, its support the share of the evidence's votes it has."""
+    return ShortAnswer(c.text, c.label, round(tally.get(c.key, 0.0) / (sum(tally.values()) or 1.0), 4))
 
 
 def _listed(q: Query, lead: Evidence, tally: dict[str, float], total: float) -> ShortAnswer | None:
