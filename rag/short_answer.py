@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rag import lexicon as L
 from rag.articles import strip_dateline
 from rag.query import AnswerType, Query, normalise_name, stems
-from rag.text import words
+from rag.text import words, written_words
 from rag.types import Entity
 
 _DIGIT = re.compile(r"\d")
@@ -177,9 +177,6 @@ def _with_scale(text: str, offset: int, e: Entity) -> int:
     return e.end
 
 
-_RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")  # rag.text.words, case kept
-
-
 def holds_role(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> bool:
     """Is the candidate given the asked title: right before it ("acting President Han"), or after it ("Choi
     has taken over as the acting president", "Miller, the spokesperson")?"""
@@ -190,7 +187,7 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
     """How many words lie between the candidate and the title given to it (None: no such title near it)."""
     # A colon, a semicolon or a quotation mark ends the phrase a title could head: "'YOUR ATTORNEYS MESSED UP':Alex
     # Jones confronted ..." gives Jones no title.
-    raw = _RAW_WORD.findall(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
+    raw = written_words(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
     before = [w.lower().replace("’", "'") for w in raw]
     after = words(text[c.end - offset:c.end - offset + 80])[:8]
 

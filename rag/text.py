@@ -8,11 +8,16 @@ from datetime import date
 from rag.lexicon import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-__all__ = ["STOPWORDS", "content_words", "human_date", "words"]
+__all__ = ["STOPWORDS", "content_words", "human_date", "words", "written_words"]
+
+
+def written_words(text: str) -> list[str]:
+    """The text's words as written (case kept): "President of South Korea Yoon"."""
+    return _WORD.findall(text)
 
 
 def words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [w.lower().replace("’", "'") for w in written_words(text)]
 
 
 def content_words(text: str) -> list[str]:
