@@ -523,28 +523,64 @@ class Evidence:
     day: str | None = None  # the report's date, YYYY-MM-DD
 
 
-def votes(evidence: Sequence[Evidence]) -> dict[str, float]:
+@dataclass(frozen=True)
+class Tally:
+    """How much of the retrieved evidence stands behind each candidate (see `votes`)."""
+
+    weights: dict[str, float]  # candidate key -> summed score of the articles stating it (or a shorter form of it)
+    total: float  # the evidence's whole weight: each article's best statement of each candidate, summed
+    kin: dict[str, frozenset[str]]  # key -> the other keys that name the same thing, shorter or longer
+
+    def weight(self, key: str) -> float:
+        return self.weights.get(key, 0.0)
+
+    def share(self, key: str) -> float:
+        return round(self.weight(key) / (self.total or 1.0), 4)
+
+    def outvoted(self, key: str) -> bool:
+        """Does a candidate naming something else have more of the evidence behind it than `key`?"""
+        mine = self.weight(key)
+        related = self.kin.get(key, frozenset())
+        return any(w > mine for k, w in self.weights.items() if k != key and k not in related)
+
+
+def votes(evidence: Sequence[Evidence]) -> Tally:
     """Each article's best-scoring statement of a candidate counts once: syndicated copies and an article
-    repeating a name do not outvote independent reports."""
+    repeating a name do not outvote independent reports. A name's shorter form counts for it ("Ford" for "Ford
+    Motor Co", "Cosby" for "Bill Cosby"): news names a company or a person in full once and shortly after, and
+    counting the forms apart splits one answer's votes, letting a name mentioned once in full outvote it."""
     best: dict[tuple[str, str], float] = {}
+    labels: dict[str, str] = {}
     for ev in evidence:
         for c in ev.candidates:
             k = (ev.doc_id, c.key)
             best[k] = max(best.get(k, 0.0), ev.score)
-    out: dict[str, float] = {}
-    for (_, key), w in best.items():
-        out[key] = out.get(key, 0.0) + w
-    return out
+            labels.setdefault(c.key, c.label)
+    shorter = {key: {k for k in labels if k != key and _shorter_form(k, key, labels)} for key in labels}
+    by_doc: dict[str, dict[str, float]] = {}
+    for (doc, key), w in best.items():
+        by_doc.setdefault(doc, {})[key] = w
+    weights = {key: sum(max([said.get(k, 0.0) for k in forms | {key}]) for said in by_doc.values())
+               for key, forms in shorter.items()}
+    kin = {key: frozenset(forms | {k for k, f in shorter.items() if key in f}) for key, forms in shorter.items()}
+    return Tally(weights, sum(best.values()), kin)
 
 
-def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | None:
+def _shorter_form(short: str, full: str, labels: dict[str, str]) -> bool:
+    """Is `short` the leading or trailing words of the name `full` ("ford" of "ford motor co", "cosby" of "bill
+    cosby")? Names only: "2017" is not a shorter form of "july 21 2017", which it may merely share a year with."""
+    if labels[short] != labels[full] or labels[full] not in L.NAME_LABELS or len(short) >= len(full):
+        return False
+    return full.startswith(short + " ") or full.endswith(" " + short)
+
+
+def pick(q: Query, lead: Evidence, tally: Tally) -> ShortAnswer | None:
     """The lead sentence's best candidate: most evidence behind it, then nearest the question's words."""
     if not lead.candidates:
         return None
-    total = sum(tally.values()) or 1.0
     labels = q.answer_labels
     if q.count != 1:
-        return _listed(q, lead, tally, total)
+        return _listed(q, lead, tally)
     text = lead.text.lower()
     anchors = [m.start() for w in _anchor_words(q) for m in re.finditer(rf"\b{re.escape(w)}", text)]
 
@@ -555,23 +591,23 @@ def pick(q: Query, lead: Evidence, tally: dict[str, float]) -> ShortAnswer | Non
         noun_first = bool(q.asked_noun) and re.search(rf"\b{re.escape(q.asked_noun)}\w*\W+$", text[:start]) is not None
         said = _SPEAKER_VERB.match(text, end) is not None
         titled = -(role_gap(q.role, lead.text, lead.offset, c) or 0) if q.role else 0  # the nearest title holder
-        return (primary, titled, tally.get(c.key, 0.0), noun_first, not said, -gap)
+        return (primary, titled, tally.weight(c.key), noun_first, not said, -gap)
 
     return answer_of(max(lead.candidates, key=rank), tally)
 
 
-def answer_of(c: Candidate, tally: dict[str, float]) -> ShortAnswer:
+def answer_of(c: Candidate, tally: Tally) -> ShortAnswer:
     """A candidate as the short answer, its support the share of the evidence's votes it has."""
-    return ShortAnswer(c.text, c.label, round(tally.get(c.key, 0.0) / (sum(tally.values()) or 1.0), 4))
+    return ShortAnswer(c.text, c.label, tally.share(c.key))
 
 
-def _listed(q: Query, lead: Evidence, tally: dict[str, float], total: float) -> ShortAnswer | None:
+def _listed(q: Query, lead: Evidence, tally: Tally) -> ShortAnswer | None:
     """"Which two countries ...?": "Sweden and Finland" (see `listed`), or none."""
     named = listed(q, lead.candidates)
     if named is None:
         return None
     text = ", ".join(c.text for c in named[:-1]) + " and " + named[-1].text
-    return ShortAnswer(text, named[0].label, round(min(tally.get(c.key, 0.0) for c in named) / total, 4))
+    return ShortAnswer(text, named[0].label, min(tally.share(c.key) for c in named))
 
 
 def listed(q: Query, found: Iterable[Candidate]) -> list[Candidate] | None:
@@ -588,12 +624,10 @@ def listed(q: Query, found: Iterable[Candidate]) -> list[Candidate] | None:
     return named[:q.count or len(named)]
 
 
-def outvoted(answer: ShortAnswer, tally: dict[str, float]) -> bool:
+def outvoted(answer: ShortAnswer, tally: Tally) -> bool:
     """Does another candidate have more of the evidence behind it than `answer`? A lone name in a well-matched
     sentence that the other reports outvote is likelier a background mention than the news."""
-    key = key_of(answer.text)
-    mine = tally.get(key, 0.0)
-    return any(w > mine for k, w in tally.items() if k != key)
+    return tally.outvoted(key_of(answer.text))
 
 
 def _anchor_words(q: Query) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from rag.nlp import analyzer
 from rag.query import analyse
-from rag.short_answer import Evidence, candidates, key_of, labels_for, pick, votes
+from rag.short_answer import Candidate, Evidence, candidates, key_of, labels_for, pick, votes
 from rag.types import Entity
 
 SENTENCES = [
@@ -636,3 +636,43 @@ def test_a_count_may_name_the_asked_thing_by_the_word_its_compound_ends_with():
 ])
 def test_the_asked_kind_of_place_of_a_name_is_that_place(question, sentence, expected):
     assert expected in _found(question, sentence)
+
+
+def _stating(doc: str, score: float, *names: tuple[str, str]) -> Evidence:
+    """A statement of `doc` naming each (text, label), as the recogniser would give them."""
+    text = ", ".join(n for n, _ in names) + "."
+    found, at = [], 0
+    for name, label in names:
+        found.append(Candidate(name, key_of(name), label, at, at + len(name)))
+        at += len(name) + 2
+    return Evidence(doc, score, text, 0, tuple(found))
+
+
+@pytest.mark.parametrize(("full", "short", "label"), [
+    ("Ford Motor Co", "Ford", "ORG"), ("JetBlue Airways", "JetBlue", "ORG"), ("Bill Cosby", "Cosby", "PERSON"),
+    ("Las Vegas", "Vegas", "GPE"),
+])
+def test_a_names_shorter_form_counts_for_it_and_is_no_rival(full, short, label):
+    rival = ("Hyundai Motor", "ORG") if label == "ORG" else ("Judy Huth", "PERSON") if label == "PERSON" else (
+        "Reno", "GPE")
+    lead = _stating("a", 0.7, (full, label))
+    evidence = [lead, _stating("b", 0.6, (short, label)), _stating("c", 0.5, rival), _stating("d", 0.5, rival)]
+    tally = votes(evidence)
+    # Counted apart, the full name (0.7) would lose to the rival named by two reports (1.0).
+    assert tally.weight(key_of(full)) == pytest.approx(1.3)
+    assert not tally.outvoted(key_of(full))
+    assert tally.outvoted(key_of(rival[0]))
+    assert tally.share(key_of(full)) <= 1.0
+    # an article naming it twice, in full and shortly, still counts once
+    assert votes([lead, _stating("a", 0.6, (short, label))]).weight(key_of(full)) == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (("July 21, 2017", "DATE"), ("2017", "DATE")),  # a year is not a shorter form of a date in it
+    (("Washington Post", "ORG"), ("Washington", "GPE")),  # nor a place of a paper it names
+    (("New York Times Company", "ORG"), ("York", "ORG")),  # nor a word inside a name, not its start or end
+])
+def test_names_that_only_share_words_are_rivals(one, other):
+    tally = votes([_stating("a", 0.7, one), _stating("b", 0.6, other), _stating("c", 0.6, other)])
+    assert tally.weight(key_of(one[0])) == pytest.approx(0.7)
+    assert tally.outvoted(key_of(one[0]))
