@@ -567,11 +567,14 @@ def votes(evidence: Sequence[Evidence]) -> Tally:
 
 
 def _shorter_form(short: str, full: str, labels: dict[str, str]) -> bool:
-    """Is `short` the leading or trailing words of the name `full` ("ford" of "ford motor co", "cosby" of "bill
-    cosby")? Names only: "2017" is not a shorter form of "july 21 2017", which it may merely share a year with."""
-    if labels[short] != labels[full] or labels[full] not in L.NAME_LABELS or len(short) >= len(full):
+    """Is `short` how news names `full` after its first mention: a person by the surname ("cosby" of "bill cosby"),
+    an organisation by its leading words ("ford" of "ford motor co")? Not a place: "Virginia" is not West Virginia
+    nor "Korea" North Korea. Not a date: "2017" is not "july 21 2017", which it may merely share a year with."""
+    if labels[short] != labels[full] or len(short) >= len(full):
         return False
-    return full.startswith(short + " ") or full.endswith(" " + short)
+    if labels[full] == "PERSON":
+        return full.endswith(" " + short)
+    return labels[full] == "ORG" and full.startswith(short + " ")
 
 
 def pick(q: Query, lead: Evidence, tally: Tally) -> ShortAnswer | None:
