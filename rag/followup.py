@@ -26,7 +26,7 @@ from dataclasses import replace
 from rag import lexicon as L
 from rag.first_names import fits
 from rag.nlp import Parse
-from rag.query import Query, Reference, normalise_name, parse, stems, understand
+from rag.query import Query, Reference, calendar_period, normalise_name, parse, stems, understand
 from rag.text import human_date, words
 from rag.types import Mention, Turn
 
@@ -39,12 +39,13 @@ def has_own_subject(q: Query) -> bool:
 
 
 def is_ellipsis(q: Query, p: Parse) -> bool:
-    """'And what about Japan?', 'how about Blinken?': a new subject for the previous question, no verb of its own."""
+    """'And what about Japan?', 'how about Blinken?', 'and in 2018?': a new subject or a new calendar period for the
+    previous question, no verb of its own."""
     low = q.text.lower().lstrip(" ,")
     if not any(low.startswith(o + " ") for o in L.SWITCH_OPENERS):
         return False
-    if not has_own_subject(q) and _asked_phrase(q.text, p) is None:  # "and which city?" asks anew; "and?" does not
-        return False
+    if not has_own_subject(q) and _asked_phrase(q.text, p) is None and not _periods(q):
+        return False  # "and which city?" asks anew; "and?" does not
     return not any(t.pos in ("VERB", "AUX") for t in p.tokens)
 
 
@@ -328,6 +329,9 @@ def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match |
         if old is not None and old.text in search:
             search = search.replace(old.text, m.text, 1)
             done = True
+    periods = _periods(q)
+    if periods and not done:
+        search, done = _with_period(search, prev, periods[0]), True
     if not done:
         asked = _asked_phrase(q.text, p)
         old_phrase = _asked_phrase(prev.text, parse(prev.text))
@@ -335,11 +339,43 @@ def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match |
             # "And how many NCAA championships?" after "How many Olympic gold medals did Sue Bird win?": the same
             # question of a new asked thing.
             search = search.replace(old_phrase, asked, 1)
-        else:
+        elif new:
             search = f"{' '.join(m.text for m in new)}: {prev.text}"
+        else:
+            return q  # "what about next week?" after a question with no asked phrase to swap: nothing to ask anew
     # The new question is understood from its own words: "and how many NCAA championships?" asks for a count of
     # championships, not of the earlier question's medals.
     asked = understand(search, parse(search))
-    return replace(asked, text=q.text, search=search, names=tuple(new) + tuple(
-        o for o in prev.names if o.label not in {m.label for m in new}), resolutions=((q.text, search),),
-        references=(), focus=tuple(m.text for m in new))
+    kept = tuple(o for o in prev.names if o.label not in {m.label for m in new} and (not periods or o.label != "DATE"))
+    return replace(asked, text=q.text, search=search, names=tuple(new) + tuple(periods) + kept,
+                   resolutions=((q.text, search),), references=(), focus=tuple(m.text for m in new))
+
+
+def _periods(q: Query) -> list[Mention]:
+    """The calendar periods the question names ("2018", "July", "March 2021"), without the "about" the recogniser
+    may read as part of a date ("what about 2018?"). Only these switch a question to another time: "last year"
+    or "the year before" count from a day the follow-up does not give."""
+    out = []
+    for m in q.names:
+        text = re.sub(r"(?i)^(?:about|in|on)\s+", "", m.text)
+        if m.label == "DATE" and calendar_period(text):
+            out.append(replace(m, text=text))
+    return out
+
+
+def _with_period(search: str, prev: Query, period: Mention) -> str:
+    """The previous question asked of another period: its own date or year replaced ("Who won the 2022 FIFA World
+    Cup?" -> "Who won the 2018 FIFA World Cup?"), or the period added at the end."""
+    old = next((o.text for o in prev.names if o.label == "DATE" and calendar_period(o.text)), None)
+    if old is not None and old in search:
+        new, year = period.text, _YEAR_ONLY.search(old)
+        if year is not None and not _YEAR_ONLY.search(new):
+            new = f"{new} {year.group()}"  # "and in July?" after "... in June 2022?": July of that year
+        return search.replace(old, new, 1)
+    year = _YEAR_ONLY.search(search)
+    if year is not None and _YEAR_ONLY.fullmatch(period.text):
+        return search[:year.start()] + period.text + search[year.end():]
+    return f"{search.rstrip(' ?')} in {period.text}?"
+
+
+_YEAR_ONLY = re.compile(r"\b(?:1[5-9]|20)\d\d\b")

@@ -102,6 +102,25 @@ def test_an_ellipsis_asks_the_previous_question_of_a_new_subject():
     assert q.search == "Who is the foreign minister of Japan?" and q.answer_type.value == "person"
 
 
+@pytest.mark.parametrize(("earlier", "question", "expected"), [
+    ("Who won the 2022 FIFA World Cup?", "what about in 2018?", "Who won the 2018 FIFA World Cup?"),
+    ("Who won the 2022 FIFA World Cup?", "what about 2014?", "Who won the 2014 FIFA World Cup?"),
+    ("What was the US inflation rate in June 2022?", "and in July?", "What was the US inflation rate in July 2022?"),
+    ("What was the US inflation rate in June?", "how about March?", "What was the US inflation rate in March?"),
+    ("Who won the Tour de France?", "and in 2019?", "Who won the Tour de France in 2019?"),
+])
+def test_an_ellipsis_naming_a_calendar_period_asks_the_previous_question_of_that_period(earlier, question, expected):
+    q = analyse(question, [Turn(earlier)])
+    assert q.search == expected
+    assert q.names_period and q.answer_type == analyse(expected).answer_type
+
+
+@pytest.mark.parametrize("question", ["and last year?", "what about next week?", "and then?"])
+def test_a_period_counted_from_an_unknown_day_is_no_ellipsis(question):
+    """"Last year" counts from a day the follow-up does not give: it is not asked of the previous question."""
+    assert analyse(question, [Turn("Who won the 2022 FIFA World Cup?")]).search == question
+
+
 def test_a_reference_no_turn_names_is_searched_with_the_question_that_set_the_topic():
     """Nobody in the inflation turn is a "she": the search carries that turn's question, so it finds the story,
     while the words an answer must match stay the reader's own."""
