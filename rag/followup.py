@@ -108,15 +108,46 @@ def _asked_again(q: Query, last: Turn) -> Query | None:
     if bare is None:
         return None
     previous = (last.query or last.question).strip()
+    wh = bare.group(1)
+    wh = wh[:1].upper() + wh[1:].lower()
     m = _WH_AUX.match(previous)
     if m is None or parse(previous).tokens[0].dep.startswith("nsubj"):
-        # "How many?" after "Which show got the most nominations?", "Why?" after "Who was impeached?" (its question
-        # word is its subject: "Why was impeached?" says nothing): searched with that question.
-        return _with_topic(q, [last])
-    wh = bare.group(1)
-    search = wh[:1].upper() + wh[1:].lower() + " " + previous[m.end():]
+        # "Why?" after "Who was impeached?": its question word is its subject, and "Why was impeached?" says nothing.
+        # With the name the answer gave, it is asked of that name ("Why was Trump impeached?"); else ("How many?"
+        # after "Which show got the most nominations?") it is searched with that question.
+        # "How many?" asks for a count of the object, which the earlier question's answer does not name.
+        search = _asked_of_answer(wh, previous, typed_short_answer(last)) if wh in _ASKED_OF_SUBJECT else None
+        if search is None:
+            return _with_topic(q, [last])
+    else:
+        search = wh + " " + previous[m.end():]
     asked = understand(search, parse(search))
     return replace(asked, text=q.text, search=search, resolutions=((q.text, search),))
+
+
+def _asked_of_answer(wh: str, previous: str, last: Turn) -> str | None:
+    """The previous question, whose question word was its subject, asked with `wh` of the name its answer gave:
+    "Which automaker recalled 2.9 million vehicles?" answered "Ford" -> "Why did Ford recall 2.9 million
+    vehicles?"; "Who was impeached?" -> "Why was Trump impeached?". None without such a name, or when the question
+    does not go on with a verb."""
+    if not last.short_answer or not any(m.text == normalise_name(last.short_answer) for m in last.entities):
+        return None  # a date or a number is no subject to ask of
+    toks = parse(previous).tokens
+    subject = next((i for i, t in enumerate(toks) if t.dep.startswith("nsubj")), None)
+    if subject is None or subject + 1 >= len(toks):
+        return None
+    verb, rest = toks[subject + 1], previous[toks[subject + 1].end:].strip()
+    name = normalise_name(last.short_answer)
+    if verb.pos == "AUX":  # "Who was impeached?": "Why was Trump impeached?"
+        return f"{wh} {verb.text} {name} {rest}".rstrip(" ?") + "?"
+    do = _DO_FOR_TAG.get(verb.tag)
+    if verb.pos != "VERB" or do is None:
+        return None
+    return f"{wh} {do} {name} {verb.lemma.lower()} {rest}".rstrip(" ?") + "?"
+
+
+_DO_FOR_TAG = {"VBD": "did", "VBZ": "does", "VBP": "do"}
+_ASKED_OF_SUBJECT = frozenset({"When", "Where", "Why", "How"})  # asked of the answer as the new subject
 
 
 def typed_short_answer(turn: Turn) -> Turn:
@@ -311,7 +342,7 @@ def _role_switch(q: Query, p: Parse, previous: str) -> tuple[str | None, re.Matc
 def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match | None]) -> Query:
     """The previous question asked of the new subject: its name of the same kind replaced, or the new name added.
     `switch` is `_role_switch` of `q` against `last`'s question."""
-    prev = _question(last)
+    prev = _question(replace(last, question=last.query or last.question))  # as it was searched: "him" resolved
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
     search = prev.text
     done = False

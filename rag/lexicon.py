@@ -96,7 +96,7 @@ official officer minister president secretary governor mayor king queen prince p
 justice lawyer attorney prosecutor suspect victim hostage soldier general commander coach manager ceo founder
 billionaire entrepreneur executive scientist doctor astronaut pilot driver champion winner nominee contestant
 spokesperson spokesman spokeswoman ambassador envoy pope bishop activist businessman businesswoman heir son daughter
-wife husband mother father brother sister designer chef model quarterback pitcher golfer tennis boxer swimmer
+wife husband mother father brother sister designer chef quarterback pitcher golfer tennis boxer swimmer
 """)
 ORG_NOUNS = _words("""
 company firm business brand retailer chain store restaurant airline automaker carmaker bank lender insurer network

@@ -303,6 +303,8 @@ def _bound_by_question_word(ref: Reference, toks: tuple[Token, ...], wh_i: int |
         seen.add(j)
         j = toks[j].head
     t = toks[i]
+    if ref.possessive and toks[t.head].dep == "attr":
+        return False  # "Who is their coach?": the owner of what the question word is, never that thing itself
     return ref.possessive or (t.dep in ("nsubj", "nsubjpass") and toks[t.head].dep != "ROOT")
 
 
@@ -537,7 +539,7 @@ def _names(p: Parse) -> tuple[Mention, ...]:
         if e.label in ("CARDINAL", "ORDINAL") or _time_reference(p.entity_text(e)):
             continue
         name = normalise_name(p.entity_text(e))
-        if name and name.lower() not in L.STOPWORDS and _written_as_name(name, e.label):
+        if name and name.lower() not in L.STOPWORDS and _written_as_name(name, e.label) and not _post_alone(name):
             out.append(Mention(name, e.label))
         covered.update(range(e.start, e.end))
     run: list[Token] = []
@@ -548,7 +550,7 @@ def _names(p: Parse) -> tuple[Mention, ...]:
         if run:
             name = normalise_name(p.text[run[0].start:run[-1].end])
             if name and name.lower() not in L.STOPWORDS and name.lower() not in L.CALENDAR_WORDS and \
-                    _written_as_name(name, "PROPN"):
+                    _written_as_name(name, "PROPN") and not _post_alone(name):
                 out.append(Mention(name, "PROPN"))
             run = []
     seen: set[str] = set()
@@ -556,6 +558,12 @@ def _names(p: Parse) -> tuple[Mention, ...]:
 
 
 _NAME_LABELS = L.NAME_LABELS | {"PROPN"}
+
+
+def _post_alone(name: str) -> bool:
+    """'CEO', 'President': a post written without its holder or its owner names nobody ("who is its CEO?" still
+    asks whose)."""
+    return all(w in L.ROLE_NOUNS or w in L.TITLE_WORDS for w in name.lower().split())
 
 
 def _written_as_name(text: str, label: str) -> bool:

@@ -274,6 +274,45 @@ def test_a_question_word_alone_is_not_forced_onto_a_question_without_that_form(e
     assert q.search == f"When? ({earlier})" and q.answer_type == analyse("When?").answer_type
 
 
+@pytest.mark.parametrize(("earlier", "short", "label", "question", "expected"), [
+    ("Which automaker recalled 2.9 million vehicles?", "Ford Motor Co", "ORG", "Why?",
+     "Why did Ford Motor Co recall 2.9 million vehicles?"),
+    ("Who was impeached?", "Donald Trump", "PERSON", "why?", "Why was Donald Trump impeached?"),
+    ("Who won the Stanley Cup?", "Colorado Avalanche", "ORG", "and when?",
+     "When did Colorado Avalanche win the Stanley Cup?"),
+    ("Who will host the 2026 World Cup?", "Canada", "GPE", "where?", "Where will Canada host the 2026 World Cup?"),
+])
+def test_a_question_word_alone_after_a_question_of_its_subject_is_asked_of_the_answer(earlier, short, label, question,
+                                                                                       expected):
+    q = analyse(question, [Turn(earlier, short_answer=short, entities=(Mention(short, label),))])
+    assert q.search == expected and q.answer_type == analyse(expected).answer_type
+
+
+def test_a_count_alone_is_not_asked_of_the_answer():
+    """"How many?" after "Which show got the most nominations?" asks how many nominations, not anything of the
+    show: it is searched with the earlier question."""
+    earlier = "Which show got the most nominations?"
+    show = Turn(earlier, short_answer="Succession", entities=(Mention("Succession", "WORK_OF_ART"),))
+    q = analyse("How many?", [show])
+    assert q.search == f"How many? ({earlier})"
+
+
+def test_an_ellipsis_asks_the_previous_question_as_it_was_searched():
+    """"and in 2019?" after "who could replace him?" (searched with "him" resolved) keeps him resolved."""
+    turns = [Turn("Who resigned as UK prime minister?", short_answer="Boris Johnson",
+                  entities=(Mention("Boris Johnson", "PERSON"),)),
+             Turn("who could replace him?", query="who could replace Boris Johnson?")]
+    assert analyse("and in 2019?", turns).search == "who could replace Boris Johnson in 2019?"
+
+
+@pytest.mark.parametrize("question", ["who is its CEO?", "what did its CFO say?", "who is their coach?"])
+def test_a_post_alone_names_nobody_so_its_owner_still_needs_resolving(question):
+    airline = Turn("Which airline agreed to buy Spirit Airlines?", short_answer="JetBlue Airways",
+                   entities=(Mention("JetBlue Airways", "ORG"), Mention("Spirit Airlines", "ORG")))
+    assert not analyse(question).names  # "CEO" is no name of its own ...
+    assert "JetBlue Airways" in analyse(question, [airline]).search  # ... so whose post it is comes from the turn
+
+
 COVID = Turn(question="Who announced that Biden tested positive?", short_answer="Karine Jean-Pierre",
              entities=(Mention("Karine Jean-Pierre", "PERSON"), Mention("Joe Biden", "PERSON")))
 
