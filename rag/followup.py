@@ -59,7 +59,9 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
         return again_asked
     switch = _role_switch(q, p, turns[-1].question)
     if is_ellipsis(q, p) or (not q.references and switch[0] is not None):
-        return _switch(q, p, turns[-1], switch)
+        switched = _switch(q, p, turns[-1], switch)
+        if switched is not None:
+            return switched
     if not q.references or has_own_subject(q):
         return q
     edits: list[tuple[Reference, str, Mention | None]] = []
@@ -130,14 +132,14 @@ def _asked_of_answer(wh: str, previous: str, last: Turn) -> str | None:
     "Which automaker recalled 2.9 million vehicles?" answered "Ford" -> "Why did Ford recall 2.9 million
     vehicles?"; "Who was impeached?" -> "Why was Trump impeached?". None without such a name, or when the question
     does not go on with a verb."""
-    if not last.short_answer or not any(m.text == normalise_name(last.short_answer) for m in last.entities):
+    name = normalise_name(last.short_answer or "")
+    if not name or not any(normalise_name(m.text) == name for m in last.entities):
         return None  # a date or a number is no subject to ask of
     toks = parse(previous).tokens
     subject = next((i for i, t in enumerate(toks) if t.dep.startswith("nsubj")), None)
     if subject is None or subject + 1 >= len(toks):
         return None
     verb, rest = toks[subject + 1], previous[toks[subject + 1].end:].strip()
-    name = normalise_name(last.short_answer)
     if verb.pos == "AUX":  # "Who was impeached?": "Why was Trump impeached?"
         return f"{wh} {verb.text} {name} {rest}".rstrip(" ?") + "?"
     do = _DO_FOR_TAG.get(verb.tag)
@@ -196,10 +198,12 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
     elif ref.kind == "generic":
         found = generic(ref, turns)
     elif ref.kind == "topic":
-        # "the deal" -> "Kevin Durant's deal": whose deal the last answer was about.
-        last = turns[-1]
-        found = _short_mention(last, tuple(ref.labels)) or next(
-            (m for m in _mentions(last) if m.label in ref.labels), None)
+        # "the deal" -> "Kevin Durant's deal": whose deal the last answer was about, or, when the reader spoke of a
+        # deal in an earlier question ("Which airline announced a deal to buy Spirit?"), whose that turn's was.
+        noun = stems(ref.text.split()[-1])
+        asked = next((t for t in reversed(turns) if noun and noun <= stems(t.question)), turns[-1])
+        found = _short_mention(asked, tuple(ref.labels)) or next(
+            (m for m in _mentions(asked) if m.label in ref.labels), None)
         return (f"{found.text}'s {ref.text.split(' ', 1)[1]}", found) if found is not None else None
     else:
         # "When does it start?" after "Which school will eliminate student loans?": the school the answer gave, not
@@ -339,9 +343,9 @@ def _role_switch(q: Query, p: Parse, previous: str) -> tuple[str | None, re.Matc
     return role, copula
 
 
-def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match | None]) -> Query:
-    """The previous question asked of the new subject: its name of the same kind replaced, or the new name added.
-    `switch` is `_role_switch` of `q` against `last`'s question."""
+def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match | None]) -> Query | None:
+    """The previous question asked of the new subject: its name of the same kind replaced, or the new name added;
+    None when the ellipsis has nothing to put into it. `switch` is `_role_switch` of `q` against `last`'s question."""
     prev = _question(replace(last, question=last.query or last.question))  # as it was searched: "him" resolved
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
     search = prev.text
@@ -373,7 +377,7 @@ def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match |
         elif new:
             search = f"{' '.join(m.text for m in new)}: {prev.text}"
         else:
-            return q  # "what about next week?" after a question with no asked phrase to swap: nothing to ask anew
+            return None  # "what about his deputy?" after "who could replace him?": nothing to swap, read as asked
     # The new question is understood from its own words: "and how many NCAA championships?" asks for a count of
     # championships, not of the earlier question's medals.
     asked = understand(search, parse(search))

@@ -216,6 +216,15 @@ def test_a_name_is_put_in_once_and_later_pronouns_read_as_written():
         assert not q.references  # resolved, though written once
 
 
+def test_the_deal_is_the_deal_the_reader_asked_about_before():
+    """"the deal" after a turn about someone else is still the deal an earlier question spoke of."""
+    turns = [Turn("Which airline announced a deal to buy Spirit Airlines?", short_answer="JetBlue Airways",
+                  entities=(Mention("JetBlue Airways", "ORG"), Mention("Spirit Airlines", "ORG"))),
+             Turn("who is its CEO?", short_answer="Robin Hayes", entities=(Mention("Robin Hayes", "PERSON"),),
+                  query="who is JetBlue Airways's CEO?")]
+    assert analyse("how much are the deals worth?", turns).search == "how much are JetBlue Airways's deals worth?"
+
+
 def test_the_deal_is_the_deal_of_whom_the_last_answer_named():
     for question, expected in (("How much is the deal worth?", "How much is Elon Musk's deal worth?"),
                                ("When will the trial start?", "When will Elon Musk's trial start?"),
@@ -303,6 +312,14 @@ def test_an_ellipsis_asks_the_previous_question_as_it_was_searched():
                   entities=(Mention("Boris Johnson", "PERSON"),)),
              Turn("who could replace him?", query="who could replace Boris Johnson?")]
     assert analyse("and in 2019?", turns).search == "who could replace Boris Johnson in 2019?"
+
+
+def test_an_ellipsis_with_nothing_to_swap_still_resolves_its_references():
+    turns = [Turn("Who resigned as UK prime minister?", short_answer="Boris Johnson",
+                  entities=(Mention("Boris Johnson", "PERSON"),)),
+             Turn("who could replace him?", query="who could replace Boris Johnson?")]
+    assert analyse("what about his deputy?", turns).search == "what about Boris Johnson's deputy?"
+    assert analyse("what about next week?", turns).search == "what about next week?"
 
 
 @pytest.mark.parametrize("question", ["who is its CEO?", "what did its CFO say?", "who is their coach?"])
