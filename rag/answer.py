@@ -25,7 +25,17 @@ from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
-from rag.short_answer import Candidate, ShortAnswer, answer_of, candidates, confident, outvoted, pick, votes
+from rag.short_answer import (
+    Candidate,
+    ShortAnswer,
+    answer_of,
+    candidates,
+    confident,
+    of_another_year,
+    outvoted,
+    pick,
+    votes,
+)
 from rag.short_answer import Evidence as Statement
 from rag.text import human_date, words
 from rag.types import Citation, Mention, Passage
@@ -252,6 +262,8 @@ class ExtractiveAnswerer(Answerer):
             rivalled = outvoted(answer, votes([_dating(q.dated_act, st) for st in voters]))
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
+            return None
+        if of_another_year(q, lead.text, lead_day):
             return None
         if _dates_another_act(q, lead.text, answer) or (q.answer_type is AnswerType.DATE and _relative(answer)):
             return None

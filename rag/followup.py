@@ -133,7 +133,7 @@ def _asked_of_answer(wh: str, previous: str, last: Turn) -> str | None:
     vehicles?"; "Who was impeached?" -> "Why was Trump impeached?". None without such a name, or when the question
     does not go on with a verb."""
     name = normalise_name(last.short_answer or "")
-    if not name or not any(normalise_name(m.text) == name for m in last.entities):
+    if not name or not any(name.lower() in m.text.lower() and m.label in _NAME_KINDS for m in last.entities):
         return None  # a date or a number is no subject to ask of
     toks = parse(previous).tokens
     subject = next((i for i, t in enumerate(toks) if t.dep.startswith("nsubj")), None)
@@ -395,7 +395,8 @@ def _periods(q: Query) -> list[Mention]:
         text = re.sub(r"(?i)^(?:about|in|on)\s+", "", m.text)
         if m.label == "DATE" and calendar_period(text):
             out.append(replace(m, text=text))
-    return out
+    # "What about 2021?": the recogniser may read a year alone as a number.
+    return out or [Mention(y.group(), "DATE") for y in _YEAR_ONLY.finditer(q.text)][:1]
 
 
 def _with_period(search: str, prev: Query, period: Mention) -> str:

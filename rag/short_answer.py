@@ -253,6 +253,19 @@ def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
     return bool(near) and not near & asked
 
 
+def of_another_year(q: Query, text: str, day: str | None) -> bool:
+    """Is a sentence about another year than the one the question names? "Which team won the 2021 final?" is not
+    answered by a 2022 report's "the Avalanche defeated the Lightning ... on Sunday", which names no 2021: its
+    news is of its own day's year."""
+    # A year alone names a season or an edition ("the 2021 final", "in 2019"); a year closing a full date ("the
+    # attack on January 6, 2021") dates an event that news may go on reporting in later years.
+    asked = {y for m in q.names if m.label == "DATE" and (y := m.text.removeprefix("the ").strip()).isdigit()
+             and _YEAR.fullmatch(y)} | {y for m in q.names if m.label != "DATE" for y in _YEAR.findall(m.text)}
+    if not asked or not day or day[:4] in asked:
+        return False
+    return not asked & set(_YEAR.findall(text))
+
+
 def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """"Payments have been frozen since March 2020" says when a state began: it answers "when were payments frozen?"
     or "since when ...?", not "when are payments set to restart?" (nor "when will they resume?")."""

@@ -105,6 +105,8 @@ def test_an_ellipsis_asks_the_previous_question_of_a_new_subject():
 @pytest.mark.parametrize(("earlier", "question", "expected"), [
     ("Who won the 2022 FIFA World Cup?", "what about in 2018?", "Who won the 2018 FIFA World Cup?"),
     ("Who won the 2022 FIFA World Cup?", "what about 2014?", "Who won the 2014 FIFA World Cup?"),
+    ("Which team won the 2022 NHL Stanley Cup Finals?", "What about 2021?",
+     "Which team won the 2021 NHL Stanley Cup Finals?"),
     ("What was the US inflation rate in June 2022?", "and in July?", "What was the US inflation rate in July 2022?"),
     ("What was the US inflation rate in June?", "how about March?", "What was the US inflation rate in March?"),
     ("Who won the Tour de France?", "and in 2019?", "Who won the Tour de France in 2019?"),

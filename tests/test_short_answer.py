@@ -8,7 +8,7 @@ import pytest
 
 from rag.nlp import analyzer
 from rag.query import analyse
-from rag.short_answer import Candidate, Evidence, candidates, key_of, labels_for, pick, votes
+from rag.short_answer import Candidate, Evidence, candidates, key_of, labels_for, of_another_year, pick, votes
 from rag.types import Entity
 
 SENTENCES = [
@@ -678,3 +678,21 @@ def test_names_that_only_share_words_are_rivals(one, other):
     tally = votes([_stating("a", 0.7, one), _stating("b", 0.6, other), _stating("c", 0.6, other)])
     assert tally.weight(key_of(one[0])) == pytest.approx(0.7)
     assert tally.outvoted(key_of(one[0]))
+
+
+@pytest.mark.parametrize(("question", "sentence", "day", "other"), [
+    # a year alone names an edition: a report of another year that does not name it answers another one
+    ("Which team won the 2021 NHL Stanley Cup Finals?", "The Avalanche beat the Lightning on Sunday night.",
+     "2022-06-26", True),
+    ("Who won the Tour de France in 2019?", "Pogacar won the race again on Sunday.", "2021-07-18", True),
+    # unless the sentence names the year, or the report is of that year
+    ("Which team won the 2021 NHL Stanley Cup Finals?", "The Lightning won the last two Stanley Cups in 2020 and "
+     "2021.", "2022-06-26", False),
+    ("Who won the Tour de France in 2019?", "Bernal won the race on Sunday.", "2019-07-28", False),
+    # a year closing a full date dates an event later news goes on reporting
+    ("How long did the attack on January 6, 2021 last?", "The committee said the attack lasted 187 minutes.",
+     "2022-07-21", False),
+    ("Who is the acting president?", "Choi Sang-mok took over as acting president.", "2025-01-06", False),
+])
+def test_a_sentence_about_another_year_than_the_one_asked_gives_no_answer(question, sentence, day, other):
+    assert of_another_year(analyse(question), sentence, day) is other
