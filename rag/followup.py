@@ -62,8 +62,12 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
         switched = _switch(q, p, turns[-1], switch)
         if switched is not None:
             return switched
-    if not q.references or has_own_subject(q):
+    if has_own_subject(q):
         return q
+    if not q.references:
+        # "by how many votes?", "which countries?": a fragment, no verb and no subject of its own, only makes sense
+        # as part of the conversation; it is searched with the question that set the topic.
+        return q if any(t.pos in ("VERB", "AUX") for t in p.tokens) else _with_topic(q, turns)
     edits: list[tuple[Reference, str, Mention | None]] = []
     named: set[str] = set()
     again: list[Reference] = []  # later references to a name already put in: resolved, left as written
@@ -159,11 +163,14 @@ def typed_short_answer(turn: Turn) -> Turn:
     if not turn.short_answer:
         return turn
     short = normalise_name(turn.short_answer)
-    if any(short.lower() in m.text.lower() for m in turn.entities):
-        return turn
     asked = _question(turn)
     label = next((lb for lb in _NAME_KINDS if lb in asked.answer_labels), None)
-    if label is None:
+    named = [m for m in turn.entities if short.lower() in m.text.lower()]
+    if named and label is not None and asked.strict_type and all(m.label != label for m in named):
+        # "Who won?" answered "Gustavo Petro", whom the recogniser took for an organisation: the question word
+        # says what the answer is.
+        return replace(turn, entities=(Mention(short, label), *turn.entities))
+    if named or label is None:
         return turn
     parts = [x.strip() for x in _LIST_SEPARATORS.split(short)] if asked.count != 1 else [short]
     return replace(turn, entities=(*(Mention(x, label) for x in parts if x), *turn.entities))
@@ -180,7 +187,8 @@ def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
     the topic helps find the story, not pick its sentence."""
     # Without one, the last question: "who created it?" after "which show was renewed?" is about that story.
     # A turn is read as it was searched: a vague question that was itself resolved carries its topic on.
-    topic = next((t.query or t.question for t in reversed(turns) if has_own_subject(_question(t))),
+    topic = next((t.query or t.question for t in reversed(turns)
+                  if has_own_subject(_question(replace(t, question=t.query or t.question)))),
                  turns[-1].query or turns[-1].question)
     search = f"{q.text} ({topic.strip()})"
     return replace(q, search=search, resolutions=((q.text, search),))
@@ -303,7 +311,10 @@ def _question(turn: Turn) -> Query:
 def _asked_phrase(text: str, p: Parse) -> str | None:
     """The question word and the noun it asks for, as written: "how many Olympic gold medals", "which team"."""
     toks = p.tokens
-    wh = next((i for i, t in enumerate(toks) if t.text.lower() in ("which", "what", "how")), None)
+    low = text.lower().lstrip(" ,")
+    opener = next((o for o in sorted(L.SWITCH_OPENERS, key=len, reverse=True) if low.startswith(o + " ")), "")
+    skip = len(text) - len(low) + len(opener)  # "what about the chancellor?": its "what" opens, it asks nothing
+    wh = next((i for i, t in enumerate(toks) if t.start >= skip and t.text.lower() in ("which", "what", "how")), None)
     if wh is None:
         return None
     end = next((j for j in range(wh + 1, min(len(toks), wh + 8)) if toks[j].pos == "NOUN" and (

@@ -119,8 +119,20 @@ def test_an_ellipsis_naming_a_calendar_period_asks_the_previous_question_of_that
 
 @pytest.mark.parametrize("question", ["and last year?", "what about next week?", "and then?"])
 def test_a_period_counted_from_an_unknown_day_is_no_ellipsis(question):
-    """"Last year" counts from a day the follow-up does not give: it is not asked of the previous question."""
-    assert analyse(question, [Turn("Who won the 2022 FIFA World Cup?")]).search == question
+    """"Last year" counts from a day the follow-up does not give: the previous question is not rewritten with it;
+    the fragment is searched with that question, as any fragment is."""
+    earlier = "Who won the 2022 FIFA World Cup?"
+    assert analyse(question, [Turn(earlier)]).search == f"{question} ({earlier})"
+
+
+@pytest.mark.parametrize("question", ["by how many votes?", "and which countries?", "in which city?"])
+def test_a_fragment_without_verb_or_subject_is_searched_with_the_question_that_set_the_topic(question):
+    """The topic is the newest question with a subject of its own, as it was searched ("who did she beat?" was
+    searched as "who did Liz Truss beat?")."""
+    turns = [Turn("Who is the new UK prime minister?", short_answer="Liz Truss",
+                  entities=(Mention("Liz Truss", "PERSON"),)),
+             Turn("who did she beat?", query="who did Liz Truss beat?")]
+    assert analyse(question, turns).search == f"{question} (who did Liz Truss beat?)"
 
 
 def test_a_reference_no_turn_names_is_searched_with_the_question_that_set_the_topic():
@@ -321,7 +333,7 @@ def test_an_ellipsis_with_nothing_to_swap_still_resolves_its_references():
                   entities=(Mention("Boris Johnson", "PERSON"),)),
              Turn("who could replace him?", query="who could replace Boris Johnson?")]
     assert analyse("what about his deputy?", turns).search == "what about Boris Johnson's deputy?"
-    assert analyse("what about next week?", turns).search == "what about next week?"
+    assert analyse("what about next week?", turns).search == "what about next week? (who could replace Boris Johnson?)"
 
 
 @pytest.mark.parametrize("question", ["who is its CEO?", "what did its CFO say?", "who is their coach?"])
@@ -359,3 +371,19 @@ def test_it_is_the_short_answer_when_that_is_a_thing_of_a_fitting_kind():
     school = Turn("Which school will eliminate student loans?", short_answer="Princeton University",
                   entities=(Mention("New Jersey", "GPE"), Mention("Princeton University", "ORG")))
     assert analyse("When does it start?", [school]).search == "When does Princeton University start?"
+
+
+def test_the_answer_to_a_who_question_is_a_person_whatever_the_recogniser_labelled_it():
+    """"he" after "Who won?" means the winner even when the recogniser took the name for an organisation."""
+    turn = Turn("Who won the Colombian presidential election?", short_answer="Gustavo Petro",
+                entities=(Mention("Gustavo Petro", "ORG"), Mention("Rodolfo Hernandez", "PERSON")))
+    assert analyse("how old is he?", [turn]).search == "how old is Gustavo Petro?"
+
+
+def test_an_ellipsis_opener_is_not_the_question_word_of_its_asked_phrase():
+    """"what about the chancellor?" asks nothing with its "what": it never replaces the earlier question's
+    "how many votes" ("by what about the chancellor?")."""
+    turns = [Turn("Who is the new UK prime minister?", short_answer="Liz Truss",
+                  entities=(Mention("Liz Truss", "PERSON"),)),
+             Turn("by how many votes did she win?", query="by how many votes did Liz Truss win?")]
+    assert "by what about" not in analyse("what about the chancellor?", turns).search
