@@ -28,7 +28,8 @@ from rag.types import FORMAT_VERSION, Filters, Passage
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # bump when what the cache holds changes shape (2: store format 2, entities + sentence vectors)
+CACHE_FORMAT = 3  # bump when what the cache holds changes (2: store format 2, entities + sentence vectors; 3: a later
+# full mention of a person linked whole, rag.nlp.link_people)
 _MARKER = "complete.json"
 
 

@@ -264,17 +264,21 @@ def link_people(text: str, ents: list[Entity]) -> list[Entity]:
     """Later mentions of a person by one of their names ("Choi" after "Choi Sang-mok", "Blinken" after "Antony
     Blinken") are that person too: the small model often misses a lone surname, or calls it an organisation."""
     names: set[str] = set()
+    full: set[str] = set()
     for e in ents:
         if e.label == "PERSON":
             parts = text[e.start:e.end].split()
             if len(parts) >= 2:
                 names.update(w for w in (p.strip(".,") for p in parts) if len(w) >= 3 and w[:1].isupper())
+                full.add(" ".join(parts))
     if not names:
         return ents
     # A lone name the model labelled something else ("Choi" as an organisation) is relabelled.
     out = [e for e in ents if e.label == "PERSON" or text[e.start:e.end] not in names]
     kept = [(e.start, e.end) for e in out]
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    # The whole name first: a later "Jean-Luc Godard" the model missed is one person, not "Jean-Luc" and "Godard".
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names | full, key=len, reverse=True))
+                         + r")\b")
     for m in pattern.finditer(text):
         if not any(a < m.end() and m.start() < b for a, b in kept):  # not inside or across another entity
             out.append(Entity(m.start(), m.end(), "PERSON"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.nlp import MODEL_PACKAGE, analyzer
+from rag.nlp import MODEL_PACKAGE, analyzer, link_people
 from rag.sentences import split_sentences
+from rag.types import Entity
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -54,3 +55,12 @@ def test_names_are_whole_and_a_person_is_linked_to_their_later_mentions():
             "Blinken paid a courtesy call on Choi. Han said the talks went well.")
     people = {text[e.start:e.end] for e in analyzer().entities([text])[0] if e.label == "PERSON"}
     assert {"Han Duck-soo", "Choi Sang-mok", "Choi", "Han"} <= people
+
+
+def test_a_later_full_mention_the_model_missed_is_one_person_not_its_parts():
+    """The model found the first "Jean-Luc Godard" and missed the second: linking gives the second whole, never as
+    "Jean-Luc" and "Godard" side by side; a surname alone is still linked."""
+    text = "Jean-Luc Godard has died. Jean-Luc Godard, photographed in the 1970s, was 91. Godard made Breathless."
+    first = Entity(0, len("Jean-Luc Godard"), "PERSON")
+    people = [text[e.start:e.end] for e in link_people(text, [first]) if e.label == "PERSON"]
+    assert people == ["Jean-Luc Godard", "Jean-Luc Godard", "Godard"]
