@@ -27,7 +27,7 @@ from rag import lexicon as L
 from rag.first_names import fits
 from rag.nlp import Parse
 from rag.query import Query, Reference, calendar_period, normalise_name, parse, stems, understand
-from rag.text import human_date, words
+from rag.text import YEAR, human_date, words
 from rag.types import Mention, Turn
 
 MAX_REACH = 3  # how many turns back a reference may reach
@@ -119,9 +119,8 @@ def _asked_again(q: Query, last: Turn) -> Query | None:
     m = _WH_AUX.match(previous)
     if m is None or parse(previous).tokens[0].dep.startswith("nsubj"):
         # "Why?" after "Who was impeached?": its question word is its subject, and "Why was impeached?" says nothing.
-        # With the name the answer gave, it is asked of that name ("Why was Trump impeached?"); else ("How many?"
-        # after "Which show got the most nominations?") it is searched with that question.
-        # "How many?" asks for a count of the object, which the earlier question's answer does not name.
+        # With the name the answer gave, it is asked of that name ("Why was Trump impeached?"); else, and for "How
+        # many?" (a count of the object, which that answer does not name), it is searched with that question.
         search = _asked_of_answer(wh, previous, typed_short_answer(last)) if wh in _ASKED_OF_SUBJECT else None
         if search is None:
             return _with_topic(q, [last])
@@ -407,7 +406,7 @@ def _periods(q: Query) -> list[Mention]:
         if m.label == "DATE" and calendar_period(text):
             out.append(replace(m, text=text))
     # "What about 2021?": the recogniser may read a year alone as a number.
-    return out or [Mention(y.group(), "DATE") for y in _YEAR_ONLY.finditer(q.text)][:1]
+    return out or [Mention(y.group(), "DATE") for y in YEAR.finditer(q.text)][:1]
 
 
 def _with_period(search: str, prev: Query, period: Mention) -> str:
@@ -415,14 +414,12 @@ def _with_period(search: str, prev: Query, period: Mention) -> str:
     Cup?" -> "Who won the 2018 FIFA World Cup?"), or the period added at the end."""
     old = next((o.text for o in prev.names if o.label == "DATE" and calendar_period(o.text)), None)
     if old is not None and old in search:
-        new, year = period.text, _YEAR_ONLY.search(old)
-        if year is not None and not _YEAR_ONLY.search(new):
+        new, year = period.text, YEAR.search(old)
+        if year is not None and not YEAR.search(new):
             new = f"{new} {year.group()}"  # "and in July?" after "... in June 2022?": July of that year
         return search.replace(old, new, 1)
-    year = _YEAR_ONLY.search(search)
-    if year is not None and _YEAR_ONLY.fullmatch(period.text):
+    year = YEAR.search(search)
+    if year is not None and YEAR.fullmatch(period.text):
         return search[:year.start()] + period.text + search[year.end():]
     return f"{search.rstrip(' ?')} in {period.text}?"
 
-
-_YEAR_ONLY = re.compile(r"\b(?:1[5-9]|20)\d\d\b")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rag import lexicon as L
 from rag.articles import strip_dateline
 from rag.query import AnswerType, Query, normalise_name, stems
-from rag.text import words, written_words
+from rag.text import YEAR, words, written_words
 from rag.types import Entity
 
 _DIGIT = re.compile(r"\d")
@@ -234,7 +234,6 @@ def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
     return any(w in L.FORMER_WORDS for w in before) or left
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # How far before a candidate its clause may date it ("Tesla's Q1 2023 deliveries ... a total revenue of $23.3
 # billion"); 60 -> 120 on the RGB dev half (eval/results/tuning.md).
 _YEAR_REACH = 120
@@ -243,13 +242,13 @@ _YEAR_REACH = 120
 def _other_year(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """"Which team won the 2022 final?" is not answered by "... when the St. Louis Blues won the Stanley Cup in
     2019": a candidate whose own clause is dated to other years than the question names answers another season."""
-    asked = set(_YEAR.findall(q.search))
+    asked = set(YEAR.findall(q.search))
     if not asked or c.label in ("DATE", "TIME"):
         return False
     a, b = c.start - offset, c.end - offset
     left = re.split(r"[.;!?]\s", text[max(0, a - _YEAR_REACH):a])[-1]
     right = re.split(r"[.;!?]\s|[,;]", text[b:b + 60])[0]
-    near = set(_YEAR.findall(left + " " + right))
+    near = set(YEAR.findall(left + " " + right))
     return bool(near) and not near & asked
 
 
@@ -260,10 +259,10 @@ def of_another_year(q: Query, text: str, day: str | None) -> bool:
     # A year alone names a season or an edition ("the 2021 final", "in 2019"); a year closing a full date ("the
     # attack on January 6, 2021") dates an event that news may go on reporting in later years.
     asked = {y for m in q.names if m.label == "DATE" and (y := m.text.removeprefix("the ").strip()).isdigit()
-             and _YEAR.fullmatch(y)} | {y for m in q.names if m.label != "DATE" for y in _YEAR.findall(m.text)}
+             and YEAR.fullmatch(y)} | {y for m in q.names if m.label != "DATE" for y in YEAR.findall(m.text)}
     if not asked or not day or day[:4] in asked:
         return False
-    return not asked & set(_YEAR.findall(text))
+    return not asked & set(YEAR.findall(text))
 
 
 def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
@@ -432,7 +431,7 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
     elif t is AnswerType.DATE:
         if set(words) <= {"today", "now", "recently", "currently"}:
             return None
-        if q.asked_noun == "year" and not _YEAR.search(text) and "year" not in words:
+        if q.asked_noun == "year" and not YEAR.search(text) and "year" not in words:
             return None  # "what year did it debut?" is not answered by "Wednesday"
         if set(words) <= {"the", "a", "an"} | _UNITS_OF_TIME:
             return None  # "its first provocation of the year" dates nothing

@@ -8,7 +8,8 @@ from datetime import date
 from rag.lexicon import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-__all__ = ["STOPWORDS", "content_words", "human_date", "words", "written_words"]
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as news writes one (not "1,500" or a four-digit count of the past)
+__all__ = ["STOPWORDS", "YEAR", "content_words", "human_date", "words", "written_words"]
 
 
 def written_words(text: str) -> list[str]:
