@@ -126,6 +126,9 @@ PRODUCT_NOUNS = _words("product phone device car vehicle model drug vaccine medi
 PERCENT_NOUNS = _words("percent percentage rate share proportion")
 MONEY_NOUNS = _words("price cost amount sum fine fee salary budget deal bill value revenue profit loss debt fund "
                      "funding bail ransom reward")
+# Verbs after "how much" that ask for a sum of money ("how much was he fined?", "how much will it pay?").
+MONEY_VERBS = _words("pay cost spend raise earn worth charge sell buy owe fine donate invest lend borrow bid offer "
+                     "award")
 DATE_NOUNS = _words("year day date month week time decade century season")
 # Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
 NUMBER_NOUNS = _words("number amount total count figure magnitude tally")

@@ -203,6 +203,13 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(stemmer().stemWords([L.IRREGULAR_VERBS.get(w, w) for w in content_words(text)]))
 
 
+@lru_cache(maxsize=1)
+def _money_words() -> frozenset[str]:
+    """Words after "how much" that ask for a sum of money, and their stems (computed once, on first use)."""
+    said = L.MONEY_NOUNS | L.MONEY_VERBS
+    return frozenset(said) | stems(" ".join(sorted(said)))
+
+
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Parse:
     """Questions repeat (example chips, retries, the harness): remember the last few thousand parses."""
@@ -378,9 +385,9 @@ def _answer_type(toks: tuple[Token, ...], wh_i: int | None, p: Parse,
         if nxt in how:
             t = how[nxt]
         elif nxt == "much":
-            after = {t.lemma.lower() for t in toks[wh_i + 2:]}
-            t = AnswerType.MONEY if after & (L.MONEY_NOUNS | {"pay", "cost", "spend", "raise", "earn", "worth",
-                                                              "charge", "sell", "buy", "owe"}) else AnswerType.QUANTITY
+            # Lemmas, and the words' stems where the lemmatiser slips ("fined" -> "fin").
+            after = {t.lemma.lower() for t in toks[wh_i + 2:]} | stems(" ".join(t.text for t in toks[wh_i + 2:]))
+            t = AnswerType.MONEY if after & _money_words() else AnswerType.QUANTITY
             # News gives most "how much" answers as sums of money ("$6 billion in security assistance").
             return t, ANSWER_LABELS[t] | {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}, None
         elif nxt in L.QUANTITY_ADJECTIVES:

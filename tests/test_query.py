@@ -27,6 +27,10 @@ T = AnswerType
     ("How old was the queen when she died?", T.AGE),
     ("How long did the talks last?", T.DURATION),
     ("How much did Elon Musk pay for Twitter?", T.MONEY),
+    ("How much was the quarterback fined?", T.MONEY),  # the lemmatiser reads "fined" as "fin"
+    ("How much did the company donate?", T.MONEY),
+    ("How much rain fell in the storm?", T.QUANTITY),
+    ("Which model is being recalled?", T.OTHER),  # a product more often than a person in the news
     ("What was the US inflation rate in June?", T.PERCENT),
     ("What percentage of voters backed the plan?", T.PERCENT),
     ("Which show was renewed for a second season?", T.OTHER),
