@@ -162,7 +162,8 @@ GENERIC_NOUNS = ORG_NOUNS | PLACE_NOUNS | WORK_NOUNS | PRODUCT_NOUNS | EVENT_NOU
 # Definite nouns for what an earlier turn was about that name no entity of their own ("how much is the deal
 # worth?" after a question about a player's contract): the deal of whom the last answer named.
 TOPIC_NOUNS = _words("""deal contract extension agreement trial lawsuit settlement visit trip merger acquisition
-takeover purchase sale offer bid proposal plan ruling verdict decision investigation probe""")
+takeover purchase sale offer bid proposal plan ruling verdict decision investigation probe funeral wedding election
+summit hearing ceremony talks speech tour concert strike launch""")
 
 # Words that open a sentence by pointing back at something the sentence before named ("She was 96.").
 BACK_POINTERS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | _words("we our this these")

@@ -492,6 +492,9 @@ def _in_question(q: Query, c: Candidate) -> bool:
     lady of which country?")."""
     if any(c.key == key_of(m.text) or c.key in key_of(m.text).split() for m in q.names):
         return True
+    if c.label == "PERSON" and (own := set(c.key.split()) - L.TITLE_WORDS) and any(
+            own <= set(key_of(m.text).split()) for m in q.names if m.label in ("PERSON", "PROPN")):
+        return True  # "Queen Elizabeth" for "who succeeded Elizabeth II?": the asked-about person with a title
     if any(" " in (k := key_of(m.text)) and f" {k} " in f" {c.key} " for m in q.names):
         return True  # "'Literally ruined':Kim Kardashian", a headline's words run into a name the question gives
     if c.label == "CARDINAL" and c.text.isdigit() and c.text in _ORDINAL.findall(q.search):

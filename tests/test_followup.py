@@ -387,3 +387,14 @@ def test_an_ellipsis_opener_is_not_the_question_word_of_its_asked_phrase():
                   entities=(Mention("Liz Truss", "PERSON"),)),
              Turn("by how many votes did she win?", query="by how many votes did Liz Truss win?")]
     assert "by what about" not in analyse("what about the chancellor?", turns).search
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("when is the funeral?", "when is Elizabeth II's funeral?"),
+    ("where will the funeral be held?", "where will Elizabeth II's funeral be held?"),
+    ("When is the funeral of Queen Elizabeth?", "When is the funeral of Queen Elizabeth?"),  # says whose
+])
+def test_an_event_the_conversation_is_about_is_that_persons(question, expected):
+    turn = Turn("Who died at Balmoral?", short_answer="Elizabeth II",
+                entities=(Mention("Elizabeth II", "PERSON"), Mention("Balmoral Castle", "ORG")))
+    assert analyse(question, [turn]).search == expected

@@ -696,3 +696,11 @@ def test_names_that_only_share_words_are_rivals(one, other):
 ])
 def test_a_sentence_about_another_year_than_the_one_asked_gives_no_answer(question, sentence, day, other):
     assert of_another_year(analyse(question), sentence, day) is other
+
+
+def test_the_asked_about_person_with_a_title_is_not_the_answer():
+    """"Queen Elizabeth" does not answer "Who succeeded Elizabeth II?": it is the person the question names."""
+    q = analyse("Who succeeded Elizabeth II?")
+    for sentence, expected in (("Charles succeeded Queen Elizabeth on Thursday.", {"Charles"}),
+                               ("Who succeeded Queen Elizabeth, more questions answered", set())):
+        assert {c.text for c in candidates(q, sentence, 0, analyzer().entities([sentence])[0])} == expected
