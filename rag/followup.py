@@ -27,7 +27,7 @@ from rag import lexicon as L
 from rag.first_names import fits
 from rag.nlp import Parse
 from rag.query import Query, Reference, calendar_period, normalise_name, parse, stems, understand
-from rag.text import YEAR, human_date, words
+from rag.text import YEAR, content_words, human_date, words
 from rag.types import Mention, Turn
 
 MAX_REACH = 3  # how many turns back a reference may reach
@@ -65,9 +65,11 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     if has_own_subject(q):
         return q
     if not q.references:
-        # "by how many votes?", "which countries?": a fragment, no verb and no subject of its own, only makes sense
-        # as part of the conversation; it is searched with the question that set the topic.
-        return q if any(t.pos in ("VERB", "AUX") for t in p.tokens) else _with_topic(q, turns)
+        # "by how many votes?", "which countries?", "who qualifies?": a fragment (no verb, or a verb alone) without a
+        # subject of its own only makes sense as part of the conversation; it is searched with the question that
+        # set the topic.
+        verbless = not any(t.pos in ("VERB", "AUX") for t in p.tokens)
+        return _with_topic(q, turns) if verbless or len(content_words(q.text)) <= 1 else q
     edits: list[tuple[Reference, str, Mention | None]] = []
     named: set[str] = set()
     again: list[Reference] = []  # later references to a name already put in: resolved, left as written

@@ -216,7 +216,8 @@ def test_an_ellipsis_is_typed_by_what_it_asks_not_by_the_earlier_question():
                               ("and which city?", "Which country did Blinken visit first?"),
                               ("And who was the runner-up?", "Which team won the Stanley Cup in 2022?")):
         q = analyse(question, [Turn(earlier)])
-        full = analyse(q.search)
+        # A fragment searched with its topic ("... (Which team won ...?)") is typed by the reader's own words.
+        full = analyse(question if q.search == f"{question} ({earlier})" else q.search)
         assert (q.text, q.answer_type, q.asked_noun, q.verb) == (question, full.answer_type, full.asked_noun,
                                                                  full.verb), q
 
@@ -398,3 +399,10 @@ def test_an_event_the_conversation_is_about_is_that_persons(question, expected):
     turn = Turn("Who died at Balmoral?", short_answer="Elizabeth II",
                 entities=(Mention("Elizabeth II", "PERSON"), Mention("Balmoral Castle", "ORG")))
     assert analyse(question, [turn]).search == expected
+
+
+@pytest.mark.parametrize("question", ["who qualifies?", "what happened?", "Who won?", "when does it start?"])
+def test_a_bare_verb_question_without_a_subject_is_searched_with_the_topic(question):
+    earlier = "What did Biden announce about student loans?"
+    q = analyse(question, [Turn(earlier)])
+    assert q.search == f"{question} ({earlier})" and q.answer_type == analyse(question).answer_type
