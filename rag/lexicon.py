@@ -116,6 +116,8 @@ PLACE_NOUNS = COUNTRY_NOUNS | US_STATE_NOUNS | CITY_NOUNS | FACILITY_NOUNS | NAT
     "province territory county district neighborhood neighbourhood place location area border")
 # What a name ending in one of these is: an honour, not a person ("Ted Lindsay Award", "Hart Trophy").
 AWARD_WORDS = _words("award awards prize trophy medal cup")
+# Verbs whose subject is an event ("when did it happen?"), never a place or a company.
+HAPPEN_VERBS = _words("happen occur take unfold erupt")
 EVENT_NOUNS = _words("event tournament championship festival ceremony election race game match war summit conference "
                      "competition contest award awards prize storm hurricane disaster")
 WORK_NOUNS = _words("show series film movie documentary book novel song album play musical episode game podcast "

@@ -650,8 +650,11 @@ def references(p: Parse, names: Sequence[Mention]) -> list[Reference]:
             elif low in L.THING_PRONOUNS and not named and t.dep != "expl":
                 # "When did he announce it?": what is announced or said is an act or a statement (an event, a law),
                 # never the place or the company the last answer named.
+                # Nor is what "happens" or "takes place": an event.
                 said = t.dep == "dobj" and toks[t.head].lemma.lower() in L.SPEECH_VERBS
-                out.append(Reference(t.text, "thing", t.start, t.end, possessive, frozenset({"EVENT", "LAW"}) if said
+                happened = t.dep == "nsubj" and toks[t.head].lemma.lower() in L.HAPPEN_VERBS
+                out.append(Reference(t.text, "thing", t.start, t.end, possessive,
+                                     frozenset({"EVENT"}) if happened else frozenset({"EVENT", "LAW"}) if said
                                      else frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "GPE", "LAW", "FAC"})))
         elif low == "there" and t.tag == "RB" and not labels & {"GPE", "LOC", "FAC"}:
             out.append(Reference(t.text, "place", t.start, t.end, False, frozenset({"GPE", "LOC", "FAC"})))

@@ -76,12 +76,13 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     dateline = len(text) - len(strip_dateline(text))
     found: list[Candidate] = []
     for e in entities:
-        if e.label not in labels or (e.start - offset < dateline and (
-                e.label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
+        label = e.label if e.label in labels else _named_as_asked(q, text, offset, e, labels)
+        if label is None or (e.start - offset < dateline and (
+                label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
             continue
         start = _with_currency(text, offset, e)
         raw = text[start - offset:_with_scale(text, offset, e) - offset]
-        c = _shape(q, raw, e.label, start)
+        c = _shape(q, raw, label, start)
         if c is not None:
             found.append(c)
     if "WORK_OF_ART" in labels:  # titles in quotes, which the recogniser often misses
@@ -122,6 +123,15 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
         # "where" may be answered by the one place a sentence gives, relative or not ("north of Kyiv").
         found = [c for c in found if not _landmark(text, offset, c)]
     return found
+
+
+def _named_as_asked(q: Query, text: str, offset: int, e: Entity, labels: frozenset[str]) -> str | None:
+    """"Hurricane Ian" answers "which hurricane?" whatever the recogniser labelled it (an organisation): a name
+    that opens with the asked noun is a thing of the asked kind, and takes the asked label."""
+    if not q.asked_noun or not labels or e.label not in L.NAME_LABELS:
+        return None
+    words = text[e.start - offset:e.end - offset].split()
+    return min(labels) if len(words) > 1 and words[0].lower() == q.asked_noun else None
 
 
 _REGIONS = L.US_STATES | L.COUNTRIES  # what may follow a place after a comma and be part of its name

@@ -406,3 +406,11 @@ def test_a_bare_verb_question_without_a_subject_is_searched_with_the_topic(quest
     earlier = "What did Biden announce about student loans?"
     q = analyse(question, [Turn(earlier)])
     assert q.search == f"{question} ({earlier})" and q.answer_type == analyse(question).answer_type
+
+
+def test_what_happened_is_an_event_never_a_place_or_a_company():
+    turn = Turn("What happened at the Super Bowl?", entities=(Mention("Los Angeles", "GPE"),
+                                                             Mention("Super Bowl LVI", "EVENT")))
+    assert analyse("when did it happen?", [turn]).search == "when did Super Bowl LVI happen?"
+    place_only = Turn("Who won the election in California?", entities=(Mention("California", "GPE"),))
+    assert "California happen" not in analyse("when did it happen?", [place_only]).search

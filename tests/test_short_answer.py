@@ -704,3 +704,13 @@ def test_the_asked_about_person_with_a_title_is_not_the_answer():
     for sentence, expected in (("Charles succeeded Queen Elizabeth on Thursday.", {"Charles"}),
                                ("Who succeeded Queen Elizabeth, more questions answered", set())):
         assert {c.text for c in candidates(q, sentence, 0, analyzer().entities([sentence])[0])} == expected
+
+
+def test_a_name_opening_with_the_asked_noun_is_of_the_asked_kind():
+    """"Hurricane Ian" answers "which hurricane?" even when the recogniser calls it an organisation."""
+    q = analyse("Which hurricane hit Florida this week?")
+    sentence = "Hurricane Ian made landfall in Florida on Wednesday."
+    ents = [Entity(0, len("Hurricane Ian"), "ORG"), Entity(sentence.index("Florida"), sentence.index("Florida") + 7,
+                                                             "GPE")]
+    found = candidates(q, sentence, 0, ents)
+    assert [(c.text, c.label in q.answer_labels) for c in found] == [("Hurricane Ian", True)]
