@@ -41,8 +41,7 @@ def has_own_subject(q: Query) -> bool:
 def is_ellipsis(q: Query, p: Parse) -> bool:
     """'And what about Japan?', 'how about Blinken?', 'and in 2018?': a new subject or a new calendar period for the
     previous question, no verb of its own."""
-    low = q.text.lower().lstrip(" ,")
-    if not any(low.startswith(o + " ") for o in L.SWITCH_OPENERS):
+    if _after_opener(q.text) is None:
         return False
     if not has_own_subject(q) and _asked_phrase(q.text, p) is None and not _periods(q):
         return False  # "and which city?" asks anew; "and?" does not
@@ -123,7 +122,7 @@ def _asked_again(q: Query, last: Turn) -> Query | None:
         # "Why?" after "Who was impeached?": its question word is its subject, and "Why was impeached?" says nothing.
         # With the name the answer gave, it is asked of that name ("Why was Trump impeached?"); else, and for "How
         # many?" (a count of the object, which that answer does not name), it is searched with that question.
-        search = _asked_of_answer(wh, previous, typed_short_answer(last)) if wh in _ASKED_OF_SUBJECT else None
+        search = _asked_of_answer(wh, previous, last) if wh in _ASKED_OF_SUBJECT else None
         if search is None:
             return _with_topic(q, [last])
     else:
@@ -189,7 +188,7 @@ def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
     # Without one, the last question: "who created it?" after "which show was renewed?" is about that story.
     # A turn is read as it was searched: a vague question that was itself resolved carries its topic on.
     topic = next((t.query or t.question for t in reversed(turns)
-                  if has_own_subject(_question(replace(t, question=t.query or t.question)))),
+                  if has_own_subject(_searched(t))),
                  turns[-1].query or turns[-1].question)
     search = f"{q.text} ({topic.strip()})"
     return replace(q, search=search, resolutions=((q.text, search),))
@@ -309,12 +308,23 @@ def _question(turn: Turn) -> Query:
     return understand(turn.question, parse(turn.question))
 
 
+def _searched(turn: Turn) -> Query:
+    """A turn's question as it was searched: "who could replace him?" with "him" resolved."""
+    text = turn.query or turn.question
+    return understand(text, parse(text))
+
+
+def _after_opener(text: str) -> int | None:
+    """Where the rest of an ellipsis starts after its opener ("and what about" Japan?); None without one."""
+    low = text.lower().lstrip(" ,")
+    opener = max((o for o in L.SWITCH_OPENERS if low.startswith(o + " ")), key=len, default=None)
+    return None if opener is None else len(text) - len(low) + len(opener)
+
+
 def _asked_phrase(text: str, p: Parse) -> str | None:
     """The question word and the noun it asks for, as written: "how many Olympic gold medals", "which team"."""
     toks = p.tokens
-    low = text.lower().lstrip(" ,")
-    opener = next((o for o in sorted(L.SWITCH_OPENERS, key=len, reverse=True) if low.startswith(o + " ")), "")
-    skip = len(text) - len(low) + len(opener)  # "what about the chancellor?": its "what" opens, it asks nothing
+    skip = _after_opener(text) or 0  # "what about the chancellor?": its "what" opens, it asks nothing
     wh = next((i for i, t in enumerate(toks) if t.start >= skip and t.text.lower() in ("which", "what", "how")), None)
     if wh is None:
         return None
@@ -330,11 +340,9 @@ _COPULAR = re.compile(r"((who|what)\s+(?:is|are|was|were))\s+.+\?$", re.IGNORECA
 def _asked_role(text: str, p: Parse) -> str | None:
     """The noun phrase an ellipsis asks about when it names a thing of its own and not only a name: "the U.S.
     secretary of state" in "And the U.S. secretary of state?" (None for "And Japan?" or "what about Blinken?")."""
-    low = text.lower().lstrip(" ,")
-    opener = max((o for o in L.SWITCH_OPENERS if low.startswith(o + " ")), key=len, default=None)
-    if opener is None:
+    start = _after_opener(text)
+    if start is None:
         return None
-    start = len(text) - len(text.lstrip(" ,")) + len(opener)
     rest = [t for t in p.tokens if t.start >= start and t.pos != "PUNCT"]
     if not rest or rest[0].text.lower() in ("who", "what", "which", "how", "when", "where", "why"):
         return None  # "and how many NCAA championships?" asks anew: the asked-phrase swap handles it
@@ -358,7 +366,7 @@ def _role_switch(q: Query, p: Parse, previous: str) -> tuple[str | None, re.Matc
 def _switch(q: Query, p: Parse, last: Turn, switch: tuple[str | None, re.Match | None]) -> Query | None:
     """The previous question asked of the new subject: its name of the same kind replaced, or the new name added;
     None when the ellipsis has nothing to put into it. `switch` is `_role_switch` of `q` against `last`'s question."""
-    prev = _question(replace(last, question=last.query or last.question))  # as it was searched: "him" resolved
+    prev = _searched(last)  # "and in 2019?" after "who could replace him?": "him" stays resolved
     new = [m for m in q.names if m.label not in ("DATE", "TIME")]
     search = prev.text
     done = False

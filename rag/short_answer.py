@@ -197,8 +197,8 @@ def role_gap(role: tuple[str, ...], text: str, offset: int, c: Candidate) -> int
     """How many words lie between the candidate and the title given to it (None: no such title near it)."""
     # A colon, a semicolon or a quotation mark ends the phrase a title could head: "'YOUR ATTORNEYS MESSED UP':Alex
     # Jones confronted ..." gives Jones no title.
-    raw = written_words(re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1])[-5:]
-    before = [w.lower().replace("’", "'") for w in raw]
+    phrase = re.split(r"[:;“”\"]", text[max(0, c.start - offset - 60):c.start - offset])[-1]
+    raw, before = written_words(phrase)[-5:], words(phrase)[-5:]
     after = words(text[c.end - offset:c.end - offset + 80])[:8]
 
     def names(w: str, r: str) -> bool:
