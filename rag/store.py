@@ -1,8 +1,9 @@
 """Chroma storage, the source of truth every process and machine reads:
 
 - `<c>_chunks`: one record per chunk: its vector, its text, and metadata (article fields, offsets,
-  its sentences' spans and vectors (float16, `svec`), its named entities (`ents`, article offsets));
-- `<c>_articles`: one record per article (identity, content hash for change detection, stats);
+  its sentences' spans and vectors (float16, `svec`), its named entities (`ents`, article offsets, and
+  `ents_v`, the `rag.nlp.ENTITIES_VERSION` that found them);
+- `<c>_articles`: one record per article (identity, content hash for change detection, `ents_v`, stats);
 - `<c>_log`: the change log, one record per article written or deleted, so that a process holding a
   derived index can learn what changed since it last looked;
 - `<c>_state`: the write generation, a token that changes on every write (one cheap read tells a
@@ -34,6 +35,7 @@ from rag.articles import Article
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreBusy, StoreUnavailable
+from rag.nlp import ENTITIES_VERSION
 from rag.types import FORMAT_VERSION, Entity, Passage, date_ord
 
 log = logging.getLogger(__name__)
@@ -252,7 +254,7 @@ class Store:
         metas: list[dict] = []
         for item in items:
             a = item.article
-            base = {**article_metadata(a), "hash": a.content_hash}
+            base = {**article_metadata(a), "hash": a.content_hash, ENTS_V: ENTITIES_VERSION}
             for c, ents, svecs in zip(item.chunks, item.entities, item.sentence_vectors, strict=True):
                 ids.append(chunk_id(a.doc_id, a.content_hash, c.index))
                 metas.append({**base, "chunk": c.index, "start": c.start, "end": c.end,
@@ -279,11 +281,43 @@ class Store:
         texts = [item.article.text for item in items]
         article_metas = [{**article_metadata(item.article), "hash": item.article.content_hash,
                           "n_chunks": len(item.chunks), "authors": json.dumps(list(item.article.authors)),
-                          "ingested_at": now} for item in items]
+                          "ingested_at": now, ENTS_V: ENTITIES_VERSION} for item in items]
         for i, j in _slices([len(t) + 1000 for t in texts], limit):
             self.articles.upsert(ids=doc_ids[i:j], embeddings=np.stack(centroids[i:j]), documents=texts[i:j],
                                  metadatas=article_metas[i:j])
         self._log([("put", item.article.doc_id, item.article.content_hash) for item in items])
+
+    def stale_entities(self, doc_ids: list[str] | None = None) -> list[str]:
+        """The stored articles (among `doc_ids`, or all) whose entities an older version extracted."""
+        where = {ENTS_V: {"$ne": ENTITIES_VERSION}}  # also matches records without the key (unstamped)
+        with self._reading():
+            if doc_ids is not None:
+                if not doc_ids:
+                    return []
+                return self.articles.get(ids=list(dict.fromkeys(doc_ids)), where=where, include=[])["ids"]
+            out: list[str] = []
+            while True:  # pages by offset over the small articles collection
+                got = self.articles.get(where=where, include=[], limit=5000, offset=len(out))
+                if not got["ids"]:
+                    return out
+                out.extend(got["ids"])
+
+    def put_entities(self, items: list[Reanalysed]) -> None:
+        """Replace stored articles' entities in place (vectors and text untouched), then log the articles as
+        written, so that every derived index re-reads their chunks."""
+        if not items:
+            return
+        ids = [cid for item in items for cid in item.entities]
+        metas = [{"ents": json.dumps([[e.start, e.end, e.label] for e in ents]), ENTS_V: ENTITIES_VERSION}
+                 for item in items for ents in item.entities.values()]
+        limit = self._max_batch()
+        for i, j in _slices([len(json.dumps(m)) + 64 for m in metas], limit):
+            self.chunks.update(ids=ids[i:j], metadatas=metas[i:j])
+        doc_ids = [item.doc_id for item in items]
+        for i in range(0, len(doc_ids), limit):
+            self.articles.update(ids=doc_ids[i:i + limit],
+                                 metadatas=[{ENTS_V: ENTITIES_VERSION}] * len(doc_ids[i:i + limit]))
+        self._log([("put", item.doc_id, item.content_hash) for item in items])
 
     def _log(self, entries: list[tuple[str, str, str]]) -> None:
         """Append to the change log (op, doc id, content hash) and bump the generation. Readers in other
@@ -398,14 +432,19 @@ class Store:
         return sorted(out, key=lambda c: c.id)
 
     def get_article(self, doc_id: str) -> StoredArticle | None:
-        got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return None
-        m = got["metadatas"][0] or {}
-        return StoredArticle(doc_id=doc_id, title=m.get("title", ""), text=got["documents"][0],
-                             url=m.get("url"), date=m.get("date"), source=m.get("source"),
-                             authors=json.loads(m.get("authors", "[]")), content_hash=m.get("hash", ""),
-                             n_chunks=int(m.get("n_chunks", 0)))
+        return next(iter(self.get_articles([doc_id])), None)
+
+    def get_articles(self, doc_ids: list[str]) -> list[StoredArticle]:
+        """The stored articles among `doc_ids` (one store call), in the order given."""
+        got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["documents", "metadatas"])
+        found = {}
+        for doc_id, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            m = m or {}
+            found[doc_id] = StoredArticle(doc_id=doc_id, title=m.get("title", ""), text=text,
+                                          url=m.get("url"), date=m.get("date"), source=m.get("source"),
+                                          authors=json.loads(m.get("authors", "[]")), content_hash=m.get("hash", ""),
+                                          n_chunks=int(m.get("n_chunks", 0)))
+        return [found[i] for i in dict.fromkeys(doc_ids) if i in found]
 
     def article_metadata(self) -> list[dict]:
         out, offset = [], 0
@@ -420,9 +459,10 @@ class Store:
         with self._reading():
             metas = self.article_metadata()
         dates = [m["date"] for m in metas if m.get("date")]
+        stale = sum(m.get(ENTS_V) != ENTITIES_VERSION for m in metas)
         sources = sorted({m["source"] for m in metas if m.get("source")})
         return {"articles": len(metas), "chunks": self.chunk_count(), "newest_date": max(dates, default=None),
-                "oldest_date": min(dates, default=None), "sources": sources,
+                "oldest_date": min(dates, default=None), "sources": sources, "stale_entities": stale,
                 "mode": self.mode, "location": self.settings.store_location}
 
 
@@ -468,6 +508,7 @@ def _thread_lock(path: Path) -> _Turn:
 
 _GENERATION_ID = "generation"
 SVEC_KEY = "svec"  # chunk metadata: its sentences' vectors, float16, base64
+ENTS_V = "ents_v"  # chunk and article metadata: the ENTITIES_VERSION of its entities
 
 
 @dataclass
@@ -480,6 +521,14 @@ class PreparedArticle:
     vectors: np.ndarray
     entities: list[tuple[Entity, ...]]
     sentence_vectors: list[np.ndarray]
+
+
+@dataclass
+class Reanalysed:
+    """A stored article's entities found again: per chunk id, the chunk's entities (article offsets)."""
+    doc_id: str
+    content_hash: str
+    entities: dict[str, tuple[Entity, ...]]
 
 
 def chunk_id(doc_id: str, digest: str, index: int) -> str:

@@ -178,6 +178,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    reanalysed: list[str] = field(default_factory=list)  # unchanged, but their entities found again (rag.nlp)
     failed: list[str] = field(default_factory=list)  # human-readable messages, one per failure
     # Articles in the store after this run (added, updated or unchanged) that have no publication date, named
     # by id or URL when they have one, else by the file they came from. A date filter never matches them (an
@@ -192,7 +193,8 @@ class IngestReport:
 
     def summary(self) -> str:
         undated = f", {len(self.undated)} without a publication date" if self.undated else ""
-        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+        again = f" ({len(self.reanalysed)} with entities found again)" if self.reanalysed else ""
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged{again}, "
                 f"{len(self.failed)} failed{undated} ({self.chunks_written} chunks written in {self.seconds:.1f}s)")
 
     def undated_note(self, show: int = 5) -> str | None:

@@ -102,3 +102,25 @@ def test_server_mode_unreachable_is_explained(env_home, monkeypatch):
     r = rag("stats")
     assert r.returncode == 2
     assert "Cannot reach the Chroma server at http://127.0.0.1:9" in r.stderr and "chroma run" in r.stderr
+
+
+def test_stats_names_old_entities_and_reanalyse_brings_them_up_to_date(env_home):
+    assert rag("ingest", "--quiet", str(CORPUS)).returncode == 0
+    assert "older newsrag" not in rag("stats").stdout
+    r = rag("reanalyse", "--quiet")
+    assert r.returncode == 0 and "0 articles re-analysed" in r.stdout and "current" in r.stdout
+    # Age the store as an older version left it: chunk and article records without the entities stamp.
+    aged = subprocess.run([sys.executable, "-c", (
+        "from rag.pipeline import Pipeline\n"
+        "s = Pipeline().store\n"
+        "c = s.chunks.get(include=[])['ids']\n"
+        "s.chunks.update(ids=c, metadatas=[{'ents_v': 1}] * len(c))\n"
+        "a = s.article_ids()\n"
+        "s.articles.update(ids=a, metadatas=[{'ents_v': 1}] * len(a))\n")], capture_output=True, text=True)
+    assert aged.returncode == 0, aged.stderr
+    stats = rag("stats")
+    assert "1 article carries named entities found by an older newsrag" in stats.stdout
+    assert "rag reanalyse" in stats.stdout
+    r = rag("reanalyse", "--quiet")
+    assert r.returncode == 0 and r.stdout.startswith("1 article re-analysed"), r.stdout + r.stderr
+    assert "older newsrag" not in rag("stats").stdout

@@ -1,4 +1,4 @@
-"""The `rag` command: ingest, stats, ask, serve, eval."""
+"""The `rag` command: ingest, watch, stats, reanalyse, ask, delete, list, serve, eval."""
 
 from __future__ import annotations
 
@@ -178,9 +178,27 @@ def stats(as_json: bool) -> None:
     click.echo(f"articles: {info['articles']}\nchunks:   {info['chunks']}\n"
                f"newest:   {info['newest_date'] or '-'}\nstore:    {info['mode']} at {info['location']}\n"
                f"home:     {home} ({where})")
+    if info["stale_entities"]:
+        n = info["stale_entities"]
+        click.echo(f"{n} {'article carries' if n == 1 else 'articles carry'} named entities found by an older "
+                   "newsrag: run `rag reanalyse` to find them again (no re-embedding).")
     if not info["articles"]:
         click.echo("The archive is empty: fill it with `rag ingest PATH|URL` (files, folders, a feed, a sitemap "
                    "or an article page).")
+
+
+@cli.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reanalyse(quiet: bool) -> None:
+    """Find again the named entities of stored articles that an older newsrag analysed (after an upgrade that
+    changed how names are found), from the stored text: no re-embedding."""
+    try:
+        t0 = time.perf_counter()
+        done = _pipeline().reanalyse(progress=not quiet)
+    except RagError as exc:
+        _fail(exc)
+    click.echo(f"{len(done)} article{'' if len(done) == 1 else 's'} re-analysed in {time.perf_counter() - t0:.1f}s"
+               + ("" if done else ": every stored article's entities are current."))
 
 
 def _read_questions(path: Path) -> Iterator[tuple[str, str | RagError]]:

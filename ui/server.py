@@ -56,7 +56,10 @@ def run(host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:
     from rag.store import Store
 
     settings = get_settings()
-    Store(settings).stats()  # a clear message now, not one per worker
+    stale = Store(settings).stats()["stale_entities"]  # a clear message now, not one per worker
+    if stale:
+        log.warning("%d stored articles carry named entities found by an older newsrag (short answers and "
+                    "follow-ups read them); run `rag reanalyse` to find them again", stale)
     if workers > 1:
         if not settings.chroma_url:
             log.warning("%d workers over the embedded store: writes take turns (one writer at a time); "
