@@ -54,6 +54,7 @@ _UPGRADABLE = {1}
 IVF_MIN_ROWS = 50_000
 NPROBE = 48
 _PREAD_ROWS = 4096  # up to this many vectors are read by pread (see `Segment.read_vectors`)
+_FULL_SCAN_SHARE = 8  # `Segment.exact` scores the whole segment when asked for at least 1/8 of its rows
 
 
 def build(folder: Path, passages: Sequence[Passage], vectors: np.ndarray, tokens: Sequence[list[str]]) -> None:
@@ -193,7 +194,11 @@ class Segment:
         return rows, scores
 
     def exact(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """Exact cosines of `rows` (sorted, so that the reads go forward through the file)."""
+        """Exact cosines of `rows` (sorted, so that the reads go forward through the file). Past an eighth of the
+        segment, every row is scored and the asked ones taken: one pass over the map (~1 ms for 36k rows here)
+        beats copying the rows out first (~10 ms for nearly all of them, as an as-of date allows)."""
+        if len(rows) * _FULL_SCAN_SHARE >= self.rows:
+            return np.asarray(self.vectors @ vector, dtype=np.float32)[np.asarray(rows, dtype=np.int64)]
         return np.asarray(self.read_vectors(rows) @ vector, dtype=np.float32)
 
     def read_vectors(self, rows: np.ndarray) -> np.ndarray:
