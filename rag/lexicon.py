@@ -97,6 +97,17 @@ justice lawyer attorney prosecutor suspect victim hostage soldier general comman
 billionaire entrepreneur executive scientist doctor astronaut pilot driver champion winner nominee contestant
 spokesperson spokesman spokeswoman ambassador envoy pope bishop activist businessman businesswoman heir son daughter
 wife husband mother father brother sister designer chef quarterback pitcher golfer tennis boxer swimmer
+mp legislator congressman congresswoman representative frontbencher backbencher chancellor premier chairman
+chairwoman commissioner sheriff aide adviser advisor staffer diplomat spy detective firefighter referee umpire
+footballer cricketer striker goalkeeper batter sprinter runner skater gymnast cyclist jockey wrestler fighter
+teammate opponent rival challenger successor predecessor owner boss tycoon mogul magnate investor banker economist
+professor researcher teacher student nurse surgeon physician survivor witness defendant plaintiff inmate prisoner
+detainee gunman shooter attacker assassin killer murderer terrorist militant rebel veteran hero icon legend
+influencer dancer drummer guitarist vocalist composer conductor producer filmmaker screenwriter novelist playwright
+presenter commentator pundit columnist editor photographer architect engineer inventor explorer mountaineer
+duke duchess earl lord lady emperor empress sultan sheikh emir heiress grandson granddaughter grandmother
+grandfather nephew niece cousin uncle aunt twin sibling partner girlfriend boyfriend fiance fiancee spouse widow
+celeb protagonist character villain
 """)
 ORG_NOUNS = _words("""
 company firm business brand retailer chain store restaurant airline automaker carmaker bank lender insurer network
