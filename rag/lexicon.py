@@ -115,12 +115,17 @@ channel broadcaster studio label publisher newspaper magazine agency organizatio
 team club league university college school hospital charity court committee council ministry department government
 administration military army navy police church band startup manufacturer maker supplier platform service app
 streamer exchange fund federation association
+supermarket grocer carrier operator provider developer regulator watchdog institute institution foundation
+corporation conglomerate outlet tabloid website railway railroad utility coalition alliance bloc cartel gang
+parliament congress senate legislature cabinet franchise
 """)
 # Places, and the finer kind each noun asks for ("which country" is answered by a country, not its capital).
 COUNTRY_NOUNS = _words("country nation")
 US_STATE_NOUNS = _words("state")
 CITY_NOUNS = _words("city town village capital")
-FACILITY_NOUNS = _words("park stadium venue arena airport port site building bridge street school campus")
+FACILITY_NOUNS = _words("park stadium venue arena airport port site building bridge street school campus landmark "
+                        "attraction monument museum palace castle cathedral tower resort hotel prison zoo mall theater "
+                        "theatre gallery temple mosque highway canal")
 NATURE_NOUNS = _words("river lake sea ocean mountain volcano desert island continent peninsula bay gulf")
 REGION_NOUNS = _words("region area")
 PLACE_NOUNS = COUNTRY_NOUNS | US_STATE_NOUNS | CITY_NOUNS | FACILITY_NOUNS | NATURE_NOUNS | REGION_NOUNS | _words(
