@@ -481,12 +481,18 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
     # "What is the US inflation rate?": the noun chunk after the copula, its last noun.
     rest = toks[wh_i + 1:]
     if rest and rest[0].lemma.lower() == "be":
-        for start, end in p.noun_chunks:
-            if start > wh_i + 1:
-                nouns = [t for t in toks[start:end] if t.pos == "NOUN"]
-                if nouns:
-                    return nouns[-1].lemma.lower()
+        chunks = [c for c in p.noun_chunks if c[0] > wh_i + 1]
+        for n, (start, end) in enumerate(chunks[:1]):
+            nouns = [t for t in toks[start:end] if t.pos == "NOUN"]
+            if not nouns:
                 break
+            noun = nouns[-1].lemma.lower()
+            # "What is the name of the gymnast ...?" asks for a gymnast: a name is of whatever follows "of".
+            if noun in L.NAME_NOUNS and end < len(toks) and toks[end].text.lower() == "of" and n + 1 < len(chunks) \
+                    and chunks[n + 1][0] == end + 1:
+                after = [t for t in toks[chunks[n + 1][0]:chunks[n + 1][1]] if t.pos == "NOUN"]
+                return after[-1].lemma.lower() if after else noun
+            return noun
     return None
 
 

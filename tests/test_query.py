@@ -96,6 +96,16 @@ def test_a_compound_or_modified_noun_is_typed_by_its_head(question, expected):
     assert analyse(question).answer_type is expected
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What is the name of the gymnast said to be his girlfriend?", T.PERSON),
+    ("What was the name of the company that bought the newspaper?", T.ORG),
+    ("What is the name of the city where the summit was held?", T.PLACE),
+    ("What is the name of the new variant?", T.OTHER),  # a kind the lexicon does not type: still no person
+])
+def test_the_name_of_something_asks_for_that_thing(question, expected):
+    assert analyse(question).answer_type is expected
+
+
 @pytest.mark.parametrize("question", ["Vaccinations began for which age group?", "Which price range sold best?",
                                       "Which menu item was dropped?"])
 def test_a_compound_that_names_a_measure_or_an_untyped_kind_looks_for_no_entity(question):
