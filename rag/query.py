@@ -482,17 +482,16 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
     rest = toks[wh_i + 1:]
     if rest and rest[0].lemma.lower() == "be":
         chunks = [c for c in p.noun_chunks if c[0] > wh_i + 1]
-        for n, (start, end) in enumerate(chunks[:1]):
-            nouns = [t for t in toks[start:end] if t.pos == "NOUN"]
-            if not nouns:
-                break
-            noun = nouns[-1].lemma.lower()
-            # "What is the name of the gymnast ...?" asks for a gymnast: a name is of whatever follows "of".
-            if noun in L.NAME_NOUNS and end < len(toks) and toks[end].text.lower() == "of" and n + 1 < len(chunks) \
-                    and chunks[n + 1][0] == end + 1:
-                after = [t for t in toks[chunks[n + 1][0]:chunks[n + 1][1]] if t.pos == "NOUN"]
-                return after[-1].lemma.lower() if after else noun
-            return noun
+        nouns = [[t for t in toks[start:end] if t.pos == "NOUN"] for start, end in chunks[:2]]
+        if not nouns or not nouns[0]:
+            return None
+        noun = nouns[0][-1].lemma.lower()
+        # "What is the name of the gymnast ...?" asks for a gymnast: a name is of whatever follows "of".
+        end = chunks[0][1]
+        if noun in L.NAME_NOUNS and len(nouns) > 1 and nouns[1] and chunks[1][0] == end + 1 \
+                and toks[end].text.lower() == "of":
+            return nouns[1][-1].lemma.lower()
+        return noun
     return None
 
 

@@ -236,10 +236,16 @@ class Store:
 
     def hashes(self, doc_ids: list[str]) -> dict[str, str]:
         """Content hash of each stored article among doc_ids."""
+        return {i: digest for i, (digest, _) in self.article_states(doc_ids).items()}
+
+    def article_states(self, doc_ids: list[str]) -> dict[str, tuple[str, bool]]:
+        """Of each stored article among doc_ids, in one store call: its content hash, and whether an older
+        version found its entities (see `stale_entities`)."""
         if not doc_ids:
             return {}
         got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
-        return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return {i: ((m or {}).get("hash", ""), (m or {}).get(ENTS_V) != ENTITIES_VERSION)
+                for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     def put_articles(self, items: list[PreparedArticle]) -> None:
         """Write a batch of articles' new chunks, then drop their old ones: a crash in between leaves
@@ -287,14 +293,10 @@ class Store:
                                  metadatas=article_metas[i:j])
         self._log([("put", item.article.doc_id, item.article.content_hash) for item in items])
 
-    def stale_entities(self, doc_ids: list[str] | None = None) -> list[str]:
-        """The stored articles (among `doc_ids`, or all) whose entities an older version extracted."""
+    def stale_entities(self) -> list[str]:
+        """The stored articles whose entities an older version extracted."""
         where = {ENTS_V: {"$ne": ENTITIES_VERSION}}  # also matches records without the key (unstamped)
         with self._reading():
-            if doc_ids is not None:
-                if not doc_ids:
-                    return []
-                return self.articles.get(ids=list(dict.fromkeys(doc_ids)), where=where, include=[])["ids"]
             out: list[str] = []
             while True:  # pages by offset over the small articles collection
                 got = self.articles.get(where=where, include=[], limit=5000, offset=len(out))
