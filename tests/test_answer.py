@@ -196,6 +196,57 @@ def test_of_nearly_as_good_sentences_the_one_reporting_the_asked_act_leads(quest
     assert sel.chosen and sel.chosen[0].text == reporting
 
 
+class TableScorer(SentenceScorer):
+    """Scores every sentence of every passage from a table (doc id -> one score per sentence), best first."""
+
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        self.table = table
+
+    def score(self, query: Query, passages: list[Passage]) -> list[ScoredSentence]:
+        out = [ScoredSentence(p, span, sc, sc, 1.0) for p in passages
+               for span, sc in zip(p.sentences, self.table[p.doc_id], strict=True)]
+        return sorted(out, key=lambda s: -s.score)
+
+
+POLICY = ("The new policy lets athletes compete in women's events only if they transitioned before the age of 12. "
+          "The governing body voted to approve it on Sunday in Budapest after a long debate. "
+          "It is the strictest rule of any sports body. Critics called it discriminatory.")
+SECOND = "The swimming federation's policy bars most transgender women from elite events."
+
+
+def test_without_a_short_answer_the_answer_quotes_every_nearly_as_good_sentence_up_to_its_limit():
+    """No short answer is named, so the reader must find it in the quote: sentences within 0.1 of the best are
+    quoted from the lead's article too, up to `unnamed_sentences`, each with its own citation marking it."""
+    q = analyse("What did the governing body approve on Sunday?")
+    answerer = ExtractiveAnswerer(TableScorer({"a": [0.80, 0.76, 0.74, 0.72], "b": [0.75]}), min_evidence=0.3)
+    draft = answerer.answer(q, [passage(POLICY, doc="a"), passage(SECOND, doc="b")])
+    assert draft.short_answer is None
+    assert len(draft.citations) == ExtractiveAnswerer.unnamed_sentences == 3
+    assert [c.n for c in draft.citations] == [1, 2, 3]
+    assert [c.doc_id for c in draft.citations] == ["a", "a", "b"]
+    assert len({c.sentence for c in draft.citations}) == 3
+    for c in draft.citations:  # each quoted (its first word may be lower-cased after "According to ...,")
+        assert " ".join(c.sentence.split()[1:])[:-1] + f" [{c.n}]." in draft.answer
+    assert sentences_with_valid_citations(draft.answer, [c.n for c in draft.citations]) == (3, 3)
+    # Below the best by more than 0.1: not quoted.
+    far = ExtractiveAnswerer(TableScorer({"a": [0.80, 0.69, 0.6, 0.5], "b": [0.65]}), min_evidence=0.3)
+    assert len(far.answer(q, [passage(POLICY, doc="a"), passage(SECOND, doc="b")]).citations) == 1
+
+
+ACTING = ("Deputy Prime Minister Choi Sang-mok has taken over as the acting president of South Korea. "
+          "The acting president met the foreign minister in Seoul on Monday.")
+AGREES = "Choi Sang-mok became South Korea's acting president on Friday."
+
+
+def test_with_a_short_answer_only_another_article_corroborating_it_is_quoted():
+    q = analyse("Who has taken over as the acting president of South Korea?")
+    answerer = ExtractiveAnswerer(TableScorer({"a": [0.90, 0.88], "b": [0.86]}), min_evidence=0.3)
+    draft = answerer.answer(q, [passage(ACTING, doc="a"), passage(AGREES, doc="b")])
+    assert draft.short_answer == "Choi Sang-mok"
+    assert [c.doc_id for c in draft.citations] == ["a", "b"]
+    assert "foreign minister" not in draft.answer
+
+
 # -- short answers agreed by the evidence -------------------------------------------------------------------
 ZAWAHIRI = [
     _one("cnn", "The United States killed al Qaeda leader Ayman al-Zawahiri in a drone strike in Kabul, "
