@@ -18,11 +18,12 @@ BASELINE = "langchain-naive"
 WORST_N = 8
 SNIPPET = 320
 
-# (key, label, higher_is_better, kind) - kind: "rate" shown as %, "ms" as milliseconds.
+# (key, label, higher_is_better, kind) - kind: "rate" shown as %, "ms" as milliseconds, "words" as a count.
 QUALITY = (
     ("hit@1", "hit@1", True, "rate"), ("hit@3", "hit@3", True, "rate"), ("hit@5", "hit@5", True, "rate"),
     ("hit@10", "hit@10", True, "rate"), ("mrr@10", "MRR@10", True, "num"),
     ("contains_gold", "answer contains gold", True, "rate"),
+    ("answer_words", "words per answer (answers given)", False, "words"),
     ("em", "EM (short answers)", True, "rate"), ("f1", "F1 (short answers)", True, "rate"),
     ("short_answer_precision", "short answer right when shown (precision)", True, "rate"),
     ("short_answer_coverage", "short answer shown (coverage)", True, "rate"),
@@ -93,7 +94,7 @@ def fmt(value: object, kind: str = "rate") -> str:
         return "yes" if value else "no"
     if kind == "rate":
         return f"{100 * float(value):.1f}"
-    if kind == "ms":
+    if kind in ("ms", "words"):
         return f"{float(value):.0f}"
     if kind == "num":
         return f"{float(value):.3f}"
@@ -169,7 +170,7 @@ def paper_retrieval_table(entry: dict) -> Table | None:
     return Table(["retrieval", *keys, "MRR@10", "n"], rows)
 
 
-SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "top_doc_answers", "contains_gold", "short_answer_precision",
+SPLIT_KEYS = ("hit@1", "hit@5", "mrr@10", "top_doc_answers", "contains_gold", "answer_words", "short_answer_precision",
               "short_answer_coverage", "mc_accuracy", "first_citation_evidence", "citation_precision_evidence",
               "wrong_abstention_rate")
 

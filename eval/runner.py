@@ -116,6 +116,8 @@ def score_question(q: Question, result: AskResult, ranked_docs: list[str], mc_pi
         "rr@10": M.reciprocal_rank(rank) if has_evidence else None,
         "contains_gold": (bool(M.contains_gold(result.answer, q.answers)) if not result.abstained else False)
         if answerable and q.answers else None,
+        # How long the answer is: a longer quote contains gold more often, so the two are read side by side.
+        "answer_words": None if result.abstained else len(result.answer.split()),
         "em": M.best_exact_match(result.short_answer, q.answers)
         if answerable and result.short_answer is not None else None,
         "f1": M.best_f1(result.short_answer, q.answers) if answerable and result.short_answer is not None else None,
@@ -187,6 +189,7 @@ def aggregate(questions: list[Question], scores: list[dict]) -> dict:
     out["mrr@10"] = M.mean(s["rr@10"] for s in col)
     out["retrieval_n"] = M.count_defined(s["rr@10"] for s in col)
     out["contains_gold"] = M.mean(s["contains_gold"] for s in col)
+    out["answer_words"] = M.mean(s.get("answer_words") for s in col)
     out["em"] = M.mean(s["em"] for s in col)
     out["f1"] = M.mean(s["f1"] for s in col)
     out["short_answers_n"] = M.count_defined(s["em"] for s in col)

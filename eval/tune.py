@@ -28,9 +28,10 @@ from rag.types import Filters
 # Settings the index is built with: varying them would need another index, which `rag eval --config` compares.
 INDEX_SETTINGS = frozenset({"home", "chroma_url", "collection", "model_path", "chunk_tokens",
                             "chunk_overlap_sentences", "ingest_precision"})
-FIGURES = (("contains_gold", "contains gold"), ("short_answer_precision", "short precision"),
-           ("short_answer_coverage", "short coverage"), ("hit@1", "hit@1"),
-           ("wrong_abstention_rate", "wrong abstentions"), ("abstention_recall", "abstention recall"))
+FIGURES = (("contains_gold", "contains gold"), ("answer_words", "answer words"),
+           ("short_answer_precision", "short precision"), ("short_answer_coverage", "short coverage"),
+           ("hit@1", "hit@1"), ("wrong_abstention_rate", "wrong abstentions"),
+           ("abstention_recall", "abstention recall"))
 
 
 class GridError(ValueError):
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             if point else base
         row = evaluate(pipeline, ds, splits)
         label = ", ".join(f"{k}={v}" for k, v in point.items()) or f"{cfg.name} (as configured)"
-        print(f"| {label} | " + " | ".join(_fmt(row[sp].get(key)) for sp in splits for key, _ in FIGURES) + " |",
+        print(f"| {label} | " + " | ".join(_fmt(row[sp].get(key), key) for sp in splits for key, _ in FIGURES) + " |",
               flush=True)
     return 0
 
@@ -113,8 +114,10 @@ def evaluate(pipeline, ds, splits: list[str]) -> dict[str, dict]:
     return out
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+def _fmt(value: float | None, key: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if key == "answer_words" else f"{value:.3f}"
 
 
 if __name__ == "__main__":

@@ -170,6 +170,7 @@ def test_score_question_and_aggregate_on_a_hand_made_run():
     summary = aggregate([q_ok, q_wrong, q_unans], [s_ok, s_wrong, s_unans])
     assert summary["hit@1"] == 0.5 and summary["mrr@10"] == pytest.approx(0.75)
     assert summary["contains_gold"] == 0.5
+    assert summary["answer_words"] == (6 + 3) / 2  # words of the answers given; an abstention is no answer
     assert summary["em"] == 1.0 and summary["short_answers_n"] == 1
     assert summary["mc_accuracy"] == 0.0 and summary["mc_n"] == 1
     assert summary["citation_precision_evidence"] == 0.5

@@ -39,6 +39,7 @@ def test_the_grid_prints_the_configured_row_then_one_row_per_point(tmp_path, cap
     for row in (configured, *grid):
         figures = [c.strip() for c in row.strip("| ").split(" | ")[1:]]
         assert len(figures) == len(tune.FIGURES)
-        assert all(f == "–" or 0.0 <= float(f) <= 1.0 for f in figures)
+        for (key, _), f in zip(tune.FIGURES, figures, strict=True):  # rates are shares; answer words a count
+            assert f == "–" or (float(f) >= 1 if key == "answer_words" else 0.0 <= float(f) <= 1.0), (key, f)
     # The grid point at the configured value reproduces the configured row exactly.
     assert configured.split(" | ")[1:] == grid[1].split(" | ")[1:]
