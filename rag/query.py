@@ -347,6 +347,10 @@ def _question_word(toks: tuple[Token, ...], first: int) -> int | None:
     clause = {i for i in found if i > first and toks[toks[i].head].dep == "relcl"}
     relative = clause | {i for i in found if i > first and toks[i - 1].text == ","}
     kept = [i for i in found if i not in relative]
+    # "The debate was cut short when what happened?": a "when" joining two clauses inside the sentence is not what
+    # is asked; the wh-word left in place of the answer is. (The small model tags a question's first "How" as a
+    # conjunction too: only a later one counts.)
+    kept = [i for i in kept if not (i > first and toks[i].pos == "SCONJ" and any(j > i for j in kept))]
     if not kept and not toks[-1].text.endswith("?"):
         # A statement to complete ("... was started by a man who was trying to:") has no question word: its only
         # wh-word opens a relative clause. (With a question mark the parser's "relative clause" may be the question:
@@ -463,14 +467,14 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
     if wh.tag == "WDT" or wh.dep == "det":
         head_i = wh.head
         head = toks[head_i]
-        if head.pos in ("NOUN", "PROPN") and head is not wh:
+        if head.pos in ("NOUN", "PROPN") and head is not wh and not _hyphenated(toks, head_i):
             mods = [t.lemma.lower() for t in toks if t.head == head_i and t.dep == "compound" and t.pos == "NOUN"]
             return _kind(head.lemma.lower(), mods)
         # The parser sometimes hangs the determiner elsewhere: take the first run of nouns after it, its last noun
         # the head ("which fast food chain").
         for i in range(wh_i + 1, len(toks)):
             t = toks[i]
-            if t.pos == "NOUN":
+            if t.pos == "NOUN" and not _hyphenated(toks, i):
                 j = i
                 while j + 1 < len(toks) and toks[j + 1].pos == "NOUN":
                     j += 1
@@ -493,6 +497,11 @@ def _asked_noun(toks: tuple[Token, ...], wh_i: int, p: Parse) -> str | None:
             return nouns[1][-1].lemma.lower()
         return noun
     return None
+
+
+def _hyphenated(toks: tuple[Token, ...], i: int) -> bool:
+    """Is the noun at `i` the first half of a hyphenated modifier ("which centuries-old text" asks for a text)?"""
+    return i + 1 < len(toks) and toks[i + 1].tag == "HYPH"
 
 
 def _kind(head: str, modifiers: Sequence[str]) -> str:

@@ -60,6 +60,29 @@ def test_a_question_word_asks_even_where_the_parser_sees_a_relative_clause(quest
     assert analyse(question).wh == wh
 
 
+@pytest.mark.parametrize("question", [
+    "The broadcast of the leadership debate was cut short when what happened?",
+    "The game was stopped in the second half when what happened?",
+    "Play was halted at the stadium when what happened to the floodlights?",
+])
+def test_a_when_joining_two_clauses_is_not_the_question_word(question):
+    """The wh-word left in the answer's place asks; a "when" that only joins clauses asks for no date."""
+    q = analyse(question)
+    assert q.wh == "what" and q.answer_type is T.OTHER
+
+
+@pytest.mark.parametrize(("question", "noun", "expected"), [
+    ("A trigger warning will be added to which centuries-old text before students study it?", "text", T.OTHER),
+    ("Which decades-old law did the state repeal?", "law", T.OTHER),
+    ("Lawmakers voted to close which 100-year-old bridge?", "bridge", T.PLACE),
+    ("Which years-long feud ended this week?", "feud", T.OTHER),
+])
+def test_a_hyphenated_modifier_does_not_name_what_is_asked(question, noun, expected):
+    """"which centuries-old text" asks for a text: the noun inside the modifier is no date question."""
+    q = analyse(question)
+    assert q.asked_noun == noun and q.answer_type is expected
+
+
 def test_latest_news_cues():
     assert analyse("Who won the election this week?").latest
     assert analyse("Who is currently leading the race?").latest
