@@ -322,3 +322,8 @@ def snap_end(text: str, end: int) -> int:
 def analyzer() -> Analyzer:
     """The process's one analyzer (the pipeline is ~50 MB and takes seconds to load)."""
     return Analyzer()
+
+
+def entities_of(texts: list[str]) -> list[list[Entity]]:
+    """`Analyzer.entities` with the process's analyzer: what a worker process of `rag reanalyse` runs."""
+    return analyzer().entities(texts)

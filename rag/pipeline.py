@@ -7,8 +7,11 @@ Every surface (CLI, chat, HTTP API, evaluation harness) calls `Pipeline.ask_stre
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -35,6 +38,9 @@ from rag.types import AskResult, Entity, Filters, IngestReport, Notice, Turn
 from rag.web import WebLoader
 
 log = logging.getLogger(__name__)
+
+# Stored articles and, per article, its chunks' (id, start, end): what entities are written back into.
+ReadBatch = tuple[list[Article], dict[str, list[tuple[str, int, int]]]]
 
 
 class Pipeline:
@@ -256,17 +262,47 @@ class Pipeline:
             bar.update(1)
         bar.set_postfix(chunks=report.chunks_written)
 
-    def reanalyse(self, batch: int = 32, progress: bool = False) -> list[str]:
+    def reanalyse(self, batch: int = 32, progress: bool = False, processes: int = 1) -> list[str]:
         """Find again the named entities of every stored article an older version analysed (rag.nlp,
-        ENTITIES_VERSION), from the article text the store keeps: no re-embedding (~12,000 words/s here, the
-        recogniser's pace). Returns their ids."""
+        ENTITIES_VERSION), from the article text the store keeps: no re-embedding. The recogniser is the bound
+        (~12,000 words/s a process here): with `processes` > 1 it runs in that many worker processes while this
+        one reads and writes the store, batches written in order. Returns their ids."""
         with self.store.writing():
             stale = self.store.stale_entities()
+            batches = [stale[i:i + batch] for i in range(0, len(stale), batch)]
+            bar = tqdm(total=len(batches), desc="reanalyse", unit=" batches", disable=not progress)
             done: list[str] = []
-            for i in tqdm(range(0, len(stale), batch), desc="reanalyse", unit=" batches", disable=not progress):
-                done.extend(self._reanalyse(stale[i:i + batch]))
+            if processes <= 1 or len(batches) <= 1:
+                for ids in batches:
+                    done.extend(self._reanalyse(ids))
+                    bar.update()
+            else:
+                done = self._reanalyse_in(processes, batches, bar.update)
+            bar.close()
         if done:
             self.retriever.refresh()
+        return done
+
+    def _reanalyse_in(self, processes: int, batches: list[list[str]], step: Callable[[], None]) -> list[str]:
+        # Spawned, not forked: this process holds Chroma's and torch's threads, which a fork would copy mid-state.
+        from rag.nlp import entities_of
+
+        done: list[str] = []
+        pending: deque[tuple[ReadBatch, Future[list[list[Entity]]]]] = deque()
+
+        def write_oldest() -> None:
+            read, found = pending.popleft()
+            done.extend(self._write_entities(read, found.result()))
+            step()
+
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for ids in batches:
+                read = self._read_for_entities(ids)
+                pending.append((read, pool.submit(entities_of, [a.text for a in read[0]])))
+                if len(pending) > 2 * processes:  # bounded: a large archive is never held in memory at once
+                    write_oldest()
+            while pending:
+                write_oldest()
         return done
 
     def _reanalyse(self, doc_ids: list[str]) -> list[str]:
@@ -274,11 +310,19 @@ class Pipeline:
             return []
         from rag.nlp import analyzer
 
+        read = self._read_for_entities(doc_ids)
+        return self._write_entities(read, analyzer().entities([a.text for a in read[0]]))
+
+    def _read_for_entities(self, doc_ids: list[str]) -> ReadBatch:
+        """The articles and, per article, its chunks' ids and offsets."""
         articles = self.store.get_articles(doc_ids)
         chunks: dict[str, list[tuple[str, int, int]]] = {}
         for p in self.store.get_chunks(where={"doc_id": {"$in": [a.doc_id for a in articles]}}):
             chunks.setdefault(p.doc_id, []).append((p.chunk_id, p.start, p.end))
-        found = analyzer().entities([a.text for a in articles])
+        return articles, chunks
+
+    def _write_entities(self, read: ReadBatch, found: list[list[Entity]]) -> list[str]:
+        articles, chunks = read
         self.store.put_entities([Reanalysed(a.doc_id, a.content_hash,
                                             {cid: entities_in(ents, s, e) for cid, s, e in chunks.get(a.doc_id, [])})
                                  for a, ents in zip(articles, found, strict=True)])

@@ -127,3 +127,8 @@ def test_stats_names_old_entities_and_reanalyse_brings_them_up_to_date(env_home)
     done = "1 article" if n == 1 else f"{n} articles"
     assert r.returncode == 0 and r.stdout.startswith(f"{done} re-analysed"), r.stdout + r.stderr
     assert "older newsrag" not in rag("stats").stdout
+
+
+def test_reanalyse_refuses_a_process_count_below_one(env_home):
+    r = rag("reanalyse", "--processes", "0")
+    assert r.returncode == 2 and "--processes" in r.stderr and ">=1" in r.stderr

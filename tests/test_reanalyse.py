@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 
+from rag import pipeline as pipeline_module
 from rag.nlp import ENTITIES_VERSION, analyzer
 from rag.pipeline import entities_in
 from rag.store import ENTS_V, Reanalysed
@@ -48,15 +49,55 @@ def test_reanalyse_finds_entities_again_without_re_embedding(corpus_pipeline):
     assert corpus_pipeline.stats()["stale_entities"] == 0
     assert corpus_pipeline.reanalyse() == []  # nothing left to do
 
+    _assert_current(store, before)
+    assert corpus_pipeline.ask(QUESTION).short_answer  # the search index read the new entities
+
+
+def _assert_current(store, before: dict) -> None:
+    """Vectors and text as they were; every chunk's entities what an ingest today would store."""
     after = store.chunks.get(include=["embeddings", "documents", "metadatas"])
     assert after["ids"] == before["ids"] and after["documents"] == before["documents"]
     assert np.array_equal(np.asarray(after["embeddings"]), np.asarray(before["embeddings"]))
-    for cid, m in zip(after["ids"], after["metadatas"], strict=True):  # what an ingest today would store
+    for cid, m in zip(after["ids"], after["metadatas"], strict=True):
         article = store.get_article(m["doc_id"])
         want = entities_in(analyzer().entities([article.text])[0], m["start"], m["end"])
         assert m[ENTS_V] == ENTITIES_VERSION, cid
         assert [tuple(x) for x in json.loads(m["ents"])] == [(e.start, e.end, e.label) for e in want], cid
-    assert corpus_pipeline.ask(QUESTION).short_answer  # the search index read the new entities
+
+
+STORIES = [
+    "Prime Minister Fumio Kishida met President Joe Biden at the White House in Washington on Friday.",
+    "The Colorado Avalanche beat the Tampa Bay Lightning in Denver to win the Stanley Cup on June 26, 2022.",
+    "Apple will open its first store in Mumbai next month, chief executive Tim Cook told Reuters.",
+]
+
+
+def test_reanalyse_in_worker_processes_writes_what_one_process_does(corpus_pipeline, tmp_path, monkeypatch):
+    """Batches of one article each, recognised in two spawned processes, written back in order."""
+    pools = []
+
+    class Recorded(pipeline_module.ProcessPoolExecutor):
+        def submit(self, fn, /, *args):
+            pools.append(self)
+            return super().submit(fn, *args)
+
+    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", Recorded)
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for i, text in enumerate(STORIES):
+        (folder / f"story-{i}.md").write_text(f"---\ntitle: Story {i}\ndate: 2025-01-0{i + 1}\nsource: Wire\n---\n"
+                                                f"{text}\n", encoding="utf-8")
+    assert corpus_pipeline.ingest([str(folder)], progress=False).ok
+    store = corpus_pipeline.store
+    before = store.chunks.get(include=["embeddings", "documents"])
+    ids = _age(corpus_pipeline)
+    assert corpus_pipeline.ask(QUESTION).short_answer is None
+    assert len(ids) == 1 + len(STORIES)
+    assert sorted(corpus_pipeline.reanalyse(batch=1, processes=2)) == sorted(ids)
+    assert len(pools) == len(ids) and pools[0]._max_workers == 2  # every batch went to the worker processes
+    assert corpus_pipeline.stats()["stale_entities"] == 0
+    _assert_current(store, before)
+    assert corpus_pipeline.ask(QUESTION).short_answer
 
 
 def test_ingest_of_unchanged_articles_refreshes_their_old_entities(corpus_pipeline):

@@ -189,12 +189,14 @@ def stats(as_json: bool) -> None:
 
 @cli.command()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def reanalyse(quiet: bool) -> None:
+@click.option("--processes", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes running the entity recogniser (the bound: ~12,000 words/s each).")
+def reanalyse(quiet: bool, processes: int) -> None:
     """Find again the named entities of stored articles that an older newsrag analysed (after an upgrade that
     changed how names are found), from the stored text: no re-embedding."""
     try:
         t0 = time.perf_counter()
-        done = _pipeline().reanalyse(progress=not quiet)
+        done = _pipeline().reanalyse(progress=not quiet, processes=processes)
     except RagError as exc:
         _fail(exc)
     click.echo(f"{len(done)} article{'' if len(done) == 1 else 's'} re-analysed in {time.perf_counter() - t0:.1f}s"
