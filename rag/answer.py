@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND = "The articles do not contain an answer to this question."
 _ELIDED_NAME = re.compile(r"[A-HJ-Z]['’][A-Za-z]")
+# Weekdays and months keep their capital after "According to X,"; "May" is left out (also "may", a verb).
+_CALENDAR_NAMES = frozenset(L.WEEKDAYS) | (frozenset(L.MONTHS) - {"may"})
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 
 
@@ -308,7 +310,8 @@ class ExtractiveAnswerer(Answerer):
                      for n, (s, span) in enumerate(zip(sel.chosen, spans, strict=True), 1)])
         for i, s in enumerate(sel.chosen):
             quote = sel.lead.text if i == 0 else s.text
-            yield Text(("" if i == 0 else " ") + attributed(s, i + 1, first=i == 0, text=quote))
+            again = any(c.passage.doc_id == s.passage.doc_id for c in sel.chosen[:i])
+            yield Text(("" if i == 0 else " ") + attributed(s, i + 1, first=i == 0, text=quote, again=again))
         yield Summary(sel.short.text if sel.short else None, mentions(sel.lead))
 
 
@@ -499,13 +502,14 @@ def refers_to_asked(q: Query, sentence: str) -> bool:
     return any(a == "the" and any(x.startswith(q.asked_noun) for x in w[i + 1:i + 6]) for i, a in enumerate(w))
 
 
-def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None) -> str:
-    """'According to Yonhap (6 January 2025), <sentence> [1].'"""
+def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None, again: bool = False) -> str:
+    """'According to Yonhap (6 January 2025), <sentence> [1].' A later sentence: '<source> (<date>) also reports
+    that ...', or '... adds that ...' when its article was quoted already (`again`)."""
     p = s.passage
     who = p.source or (f"“{p.title}”" if p.title else "one article")
     when = human_date(p.date)
     dated = who + (f" ({when})" if when else "")
-    lead = f"According to {dated}," if first else f"{dated} also reports that"
+    lead = f"According to {dated}," if first else f"{dated} {'adds' if again else 'also reports'} that"
     raw = text or s.text
     sentence = _continued(" ".join(raw.split()).rstrip(), p, _first_char(p, raw))
     # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
@@ -526,6 +530,8 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
     if first_word in _LOWER_OK:
         return first_word.lower() + sentence[len(first_word):]
     core = first_word.rstrip(",;:")
+    if re.sub(r"['’]s$", "", core).lower() in _CALENDAR_NAMES:
+        return sentence  # "Monday's talks ...", "January's figures ...": written with a capital wherever they stand
     if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").replace("’", "").islower()):
         return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written
     if _ELIDED_NAME.match(core):

@@ -228,6 +228,8 @@ def test_without_a_short_answer_the_answer_quotes_every_nearly_as_good_sentence_
     for c in draft.citations:  # each quoted (its first word may be lower-cased after "According to ...,")
         assert " ".join(c.sentence.split()[1:])[:-1] + f" [{c.n}]." in draft.answer
     assert sentences_with_valid_citations(draft.answer, [c.n for c in draft.citations]) == (3, 3)
+    # The lead's article quoted again "adds"; another article "also reports".
+    assert "Yonhap (6 January 2025) adds that" in draft.answer and "also reports that" in draft.answer
     # Below the best by more than 0.1: not quoted.
     far = ExtractiveAnswerer(TableScorer({"a": [0.80, 0.69, 0.6, 0.5], "b": [0.65]}), min_evidence=0.3)
     assert len(far.answer(q, [passage(POLICY, doc="a"), passage(SECOND, doc="b")]).citations) == 1
@@ -366,6 +368,9 @@ def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     ("A’ja Wilson led the team to the title.", "A’ja Wilson"),
     ("O'Brien said the talks would resume.", "O'Brien said"),
     ("Today's vote was delayed.", "today's vote"),
+    ("Monday's talks were likely to focus on the alliance.", "Monday's talks"),
+    ("January’s inflation figure rose.", "January’s inflation"),
+    ("Sunday marks the anniversary.", "Sunday marks"),
     ("Here’s what we know.", "here’s what"),
 ])
 def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(quote, opening):
