@@ -89,3 +89,16 @@ class StoreBusy(RagError):
     """Another process holds the embedded store's write lock."""
 
     code = "store_busy"
+
+
+class WorkerFailed(RagError):
+    """A worker process of `rag reanalyse` died (killed for memory, say). The batches written before it are kept;
+    `done` counts them."""
+
+    code = "worker_failed"
+
+    def __init__(self, done: int, detail: str) -> None:
+        super().__init__(f"A worker process stopped ({detail}) after {done} articles were re-analysed; those are "
+                         "kept.", "Run `rag reanalyse` again to finish the rest, with fewer --processes (or 1) if "
+                         "memory is short.")
+        self.done = done

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import date
 
@@ -23,7 +24,7 @@ from rag.articles import Article, id_candidates
 from rag.chunking import Chunk, chunk_text
 from rag.config import Settings, get_settings
 from rag.embeddings import SentenceEmbeddings, ingest_precision
-from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong
+from rag.errors import ArchiveEmpty, InvalidQuestion, InvalidText, LoadError, QuestionTooLong, WorkerFailed
 from rag.events import Cited, Done, Event, Provenance, Searched, Summary, Text
 from rag.hygiene import clean_line, require_words
 from rag.language import notice_text
@@ -295,14 +296,17 @@ class Pipeline:
             done.extend(self._write_entities(read, found.result()))
             step()
 
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for ids in batches:
-                read = self._read_for_entities(ids)
-                pending.append((read, pool.submit(entities_of, [a.text for a in read[0]])))
-                if len(pending) > 2 * processes:  # bounded: a large archive is never held in memory at once
+        try:
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+                for ids in batches:
+                    read = self._read_for_entities(ids)
+                    pending.append((read, pool.submit(entities_of, [a.text for a in read[0]])))
+                    if len(pending) > 2 * processes:  # bounded: a large archive is never held in memory at once
+                        write_oldest()
+                while pending:
                     write_oldest()
-            while pending:
-                write_oldest()
+        except BrokenProcessPool as exc:
+            raise WorkerFailed(len(done), str(exc) or type(exc).__name__) from exc
         return done
 
     def _reanalyse(self, doc_ids: list[str]) -> list[str]:

@@ -5,10 +5,14 @@ and every derived index then reads the new ones. Real model, real Chroma (embedd
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
+import pytest
 
+from rag import nlp as nlp_module
 from rag import pipeline as pipeline_module
+from rag.errors import WorkerFailed
 from rag.nlp import ENTITIES_VERSION, analyzer
 from rag.pipeline import entities_in
 from rag.store import ENTS_V, Reanalysed
@@ -72,6 +76,33 @@ STORIES = [
 ]
 
 
+def _add_stories(pipeline, tmp_path) -> None:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for i, text in enumerate(STORIES):
+        (folder / f"story-{i}.md").write_text(f"---\ntitle: Story {i}\ndate: 2025-01-0{i + 1}\nsource: Wire\n---\n"
+                                                f"{text}\n", encoding="utf-8")
+    assert pipeline.ingest([str(folder)], progress=False).ok
+
+
+def _die(texts: list[str]) -> list[list[Entity]]:
+    """A worker process killed mid-batch (run in the spawned process, which imports this module)."""
+    os._exit(3)
+
+
+def test_a_worker_process_that_dies_is_reported_and_loses_nothing(corpus_pipeline, tmp_path, monkeypatch):
+    _add_stories(corpus_pipeline, tmp_path)
+    ids = _age(corpus_pipeline)
+    monkeypatch.setattr(nlp_module, "entities_of", _die)
+    with pytest.raises(WorkerFailed) as err:
+        corpus_pipeline.reanalyse(batch=1, processes=2)
+    assert err.value.done == 0 and "rag reanalyse" in err.value.hint
+    assert corpus_pipeline.stats()["stale_entities"] == len(ids)  # nothing half-written
+    monkeypatch.undo()
+    assert sorted(corpus_pipeline.reanalyse(batch=1, processes=2)) == sorted(ids)
+    assert corpus_pipeline.stats()["stale_entities"] == 0
+
+
 def test_reanalyse_in_worker_processes_writes_what_one_process_does(corpus_pipeline, tmp_path, monkeypatch):
     """Batches of one article each, recognised in two spawned processes, written back in order."""
     pools = []
@@ -82,12 +113,7 @@ def test_reanalyse_in_worker_processes_writes_what_one_process_does(corpus_pipel
             return super().submit(fn, *args)
 
     monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", Recorded)
-    folder = tmp_path / "stories"
-    folder.mkdir()
-    for i, text in enumerate(STORIES):
-        (folder / f"story-{i}.md").write_text(f"---\ntitle: Story {i}\ndate: 2025-01-0{i + 1}\nsource: Wire\n---\n"
-                                                f"{text}\n", encoding="utf-8")
-    assert corpus_pipeline.ingest([str(folder)], progress=False).ok
+    _add_stories(corpus_pipeline, tmp_path)
     store = corpus_pipeline.store
     before = store.chunks.get(include=["embeddings", "documents"])
     ids = _age(corpus_pipeline)
