@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "The articles do not contain an answer to this question."
 _ELIDED_NAME = re.compile(r"[A-HJ-Z]['’][A-Za-z]")
 # Weekdays and months keep their capital after "According to X,"; "May" is left out (also "may", a verb).
-_CALENDAR_NAMES = frozenset(L.WEEKDAYS) | (frozenset(L.MONTHS) - {"may"})
+_CALENDAR_NAMES = L.CALENDAR_WORDS - {"may"}
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 
 
