@@ -207,6 +207,9 @@ class ExtractiveAnswerer(Answerer):
         short = self.short_answer(q, lead, scored)
         if short and self._stale(q, lead, reference_day((p.date for p in passages), as_of)):
             short = None
+        # Quoted with the sentence before it when it opens with "He ..." (after the short answer is read from it:
+        # that sentence only lets the reader resolve the subject).
+        lead = replace(lead, span=in_context(lead.sentence.passage, lead.span, []))
         return Selection(self.quoted(lead, ranked, best, named=short is not None), lead, short)
 
     def quoted(self, lead: Lead, ranked: list[ScoredSentence], best: float, named: bool) -> list[ScoredSentence]:
@@ -216,6 +219,7 @@ class ExtractiveAnswerer(Answerer):
         ..." leads, its next sentence names the "International Swimming Federation"). Never a copy of one
         already quoted, nor a sentence inside a widened lead."""
         chosen, texts = [lead.sentence], [lead.text]
+        spans = [(lead.sentence.passage.doc_id, lead.span)]  # what each quote marks, a neighbour taken in included
         for s in ranked:
             if len(chosen) >= (self.max_sentences if named else self.unnamed_sentences):
                 break
@@ -223,10 +227,13 @@ class ExtractiveAnswerer(Answerer):
                 continue
             if named and any(s.passage.doc_id == c.passage.doc_id for c in chosen):
                 continue
-            if _within(s, lead) or any(_same_words(s.text, t) for t in texts):
+            if _quotes(spans, s.passage.doc_id, s.span) or any(_same_words(s.text, t) for t in texts):
                 continue
+            shown = in_context(s.passage, s.span, spans)
+            s = replace(s, span=shown) if shown != s.span else s
             chosen.append(s)
             texts.append(s.text)
+            spans.append((s.passage.doc_id, s.span))
         return chosen
 
     def _stale(self, q: Query, lead: Lead, ref: date | None) -> bool:
@@ -400,10 +407,24 @@ def _dates_asked_act(q: Query, s: ScoredSentence) -> bool:
                for e in entity_lookup().within(s.passage, s.span) if e.label in ("DATE", "TIME"))
 
 
-def _within(s: ScoredSentence, lead: Lead) -> bool:
-    """Is `s` part of the lead's quote (a widened lead spans two sentences)?"""
-    a, b = lead.span
-    return s.passage.doc_id == lead.sentence.passage.doc_id and a <= s.span[0] < b
+def _quotes(spans: list[tuple[str, tuple[int, int]]], doc_id: str, span: tuple[int, int]) -> bool:
+    """Does one of the answer's quotes (article id and marked span each) take in `span` of article `doc_id`?"""
+    return any(doc == doc_id and a <= span[0] and span[1] <= b for doc, (a, b) in spans)
+
+
+def in_context(p: Passage, span: tuple[int, int], quoted: list[tuple[str, tuple[int, int]]]) -> tuple[int, int]:
+    """`span` of `p` with the sentence before it when it opens by pointing back ("They were also expected to ...",
+    "The company said ...") and the answer does not quote that sentence already (`quoted`: article id and span of
+    each quote): a quote whose subject the reader cannot resolve tells them little."""
+    if not points_back(_text(p, span)):
+        return span
+    starts = [a for a, _ in p.sentences]
+    if span[0] not in starts or starts.index(span[0]) == 0:
+        return span
+    before = p.sentences[starts.index(span[0]) - 1]
+    if _quotes(quoted, p.doc_id, before):
+        return span
+    return before[0], span[1]
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -235,6 +235,32 @@ def test_without_a_short_answer_the_answer_quotes_every_nearly_as_good_sentence_
     assert len(far.answer(q, [passage(POLICY, doc="a"), passage(SECOND, doc="b")]).citations) == 1
 
 
+@pytest.mark.parametrize("scores", [
+    [0.50, 0.30, 0.80, 0.40],  # the pronoun sentence leads
+    [0.80, 0.40, 0.76, 0.40],  # ... or is quoted after another sentence of its article
+])
+def test_a_quote_opening_with_a_pronoun_takes_in_the_sentence_before_it(scores):
+    """"It is the strictest rule ..." tells a reader nothing without the sentence naming "it": that sentence is
+    quoted with it, inside the same citation, and no sentence is quoted twice."""
+    q = analyse("What did the governing body approve on Sunday?")
+    answerer = ExtractiveAnswerer(TableScorer({"a": scores}), min_evidence=0.3)
+    draft = answerer.answer(q, [passage(POLICY, doc="a")])
+    pronoun, before = "It is the strictest rule of any sports body.", POLICY.split(". ")[1] + "."
+    cited = next(c for c in draft.citations if pronoun in c.sentence)
+    assert cited.sentence.startswith(before)
+    assert sum(c.sentence.count(before) for c in draft.citations) == 1
+    assert draft.answer.count(before[1:-1]) == 1  # its first letter may be lower-cased, its stop follows a [n]
+
+
+def test_a_pronoun_right_after_a_quoted_sentence_is_quoted_alone():
+    """When the sentence before is quoted already, just before it, the reader has the antecedent."""
+    q = analyse("What did the governing body approve on Sunday?")
+    answerer = ExtractiveAnswerer(TableScorer({"a": [0.40, 0.80, 0.78, 0.40]}), min_evidence=0.3)
+    draft = answerer.answer(q, [passage(POLICY, doc="a")])
+    assert [c.sentence for c in draft.citations] == [POLICY.split(". ")[1] + ".",
+                                                     "It is the strictest rule of any sports body."]
+
+
 ACTING = ("Deputy Prime Minister Choi Sang-mok has taken over as the acting president of South Korea. "
           "The acting president met the foreign minister in Seoul on Monday.")
 AGREES = "Choi Sang-mok became South Korea's acting president on Friday."
