@@ -54,14 +54,14 @@ def test_only_http_links(url, ok):
 
 def test_card_link_is_escaped_and_isolated():
     c = citation(url='https://example.com/?q="><img src=x>')
-    out = card_html(ChatTurn(number=3, question="q"), c)
+    out = card_html(ChatTurn(number=3, question="q"), [c])
     assert 'rel="noopener noreferrer"' in out and 'target="_blank"' in out
     assert '"><img' not in out and "&quot;&gt;&lt;img" in out
     assert 'id="src-3-1"' in out
 
 
 def test_javascript_url_gives_no_link():
-    out = card_html(ChatTurn(number=1, question="q"), citation(url="javascript:alert(1)"))
+    out = card_html(ChatTurn(number=1, question="q"), [citation(url="javascript:alert(1)")])
     assert "javascript:" not in out and "<a " not in out
 
 
@@ -87,12 +87,53 @@ def test_long_passage_is_trimmed_around_the_sentence_at_word_boundaries():
     assert len(out) < 900
 
 
+def _second(**over) -> Citation:
+    """Another sentence of `citation()`'s passage: "Last one." """
+    base = citation()
+    s = base.text.index("Last one.")
+    return citation(**{**dict(n=2, score=0.5, sentence="Last one.", sentence_start=base.start + s,
+                              sentence_end=base.start + s + len("Last one.")), **over})
+
+
+def test_one_card_per_article_with_every_cited_sentence_marked_and_linked():
+    """Three citations, two from one article: two cards; the article's card names it once and marks both of its
+    sentences, each the target of its own [n]; two sentences of one passage share one excerpt."""
+    other = citation(n=3, doc_id="d2", title="Other report")
+    turn = ChatTurn(number=4, question="q", answer="A [1]. B [2]. C [3].", state=DONE,
+                    citations=[citation(), _second(), other])
+    out = log_html([turn])
+    assert out.count('<li class="card"') == 2 and out.count(">Title<") == 1
+    for n in (1, 2, 3):
+        assert f'href="#src-4-{n}"' in out and out.count(f'id="src-4-{n}"') == 1
+    first = out[out.index('<li class="card"'):out.index('<li class="card"', out.index('<li class="card"') + 1)]
+    assert first.count("<blockquote") == 1 and first.count('<mark class="cited-sentence"') == 2
+    assert first.count("First sentence here.") == 1  # the passage's text is shown once, not once per sentence
+    assert '<span class="card-n">1</span><span class="card-n">2</span>' in first
+    assert "scores [1] 0.71, [2] 0.50" in first
+
+
+def test_a_sentence_of_another_passage_of_the_article_gets_its_own_excerpt_in_the_same_card():
+    near = citation()
+    shift = 5000 - near.start  # the same text, as the article's passage starting at offset 5000
+    far = citation(n=2, start=near.start + shift, end=near.end + shift, sentence_start=near.sentence_start + shift,
+                   sentence_end=near.sentence_end + shift)
+    out = card_html(ChatTurn(number=1, question="q"), [citation(), far])
+    assert out.count("<blockquote") == 2 and 'id="src-1-1"' in out and 'id="src-1-2"' in out
+    assert '<sup class="mark-n">1</sup>' in out and '<sup class="mark-n">2</sup>' in out  # each mark says its [n]
+
+
+def test_a_citation_without_a_sentence_to_mark_is_still_a_target():
+    bare = citation(n=2, sentence="", sentence_start=0, sentence_end=0)
+    out = card_html(ChatTurn(number=1, question="q"), [citation(), bare])
+    assert 'id="src-1-2"' in out and 'id="src-1-1"' in out
+
+
 def test_days_before_the_question():
     assert days_before("2025-01-06", date(2025, 1, 9)) == "3 days before the question"
     assert days_before("2025-01-08", date(2025, 1, 9)) == "1 day before the question"
     assert days_before("2025-01-09", date(2025, 1, 9)) == "same day as the question"
     assert days_before("2025-01-06", None) is None
-    out = card_html(ChatTurn(number=1, question="q", as_of=date(2025, 1, 9)), citation())
+    out = card_html(ChatTurn(number=1, question="q", as_of=date(2025, 1, 9)), [citation()])
     assert "3 days before the question" in out and "score 0.71" in out and "6 January 2025" in out
 
 

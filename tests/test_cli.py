@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rag.types import AskResult, Citation
 from tests.conftest import CORPUS
+from ui.cli import answer_text
 
 RAG = str(Path(sys.executable).parent / "rag")
 
@@ -132,3 +134,22 @@ def test_stats_names_old_entities_and_reanalyse_brings_them_up_to_date(env_home)
 def test_reanalyse_refuses_a_process_count_below_one(env_home):
     r = rag("reanalyse", "--processes", "0")
     assert r.returncode == 2 and "--processes" in r.stderr and ">=1" in r.stderr
+
+
+def _cited(n: int, doc: str, sentence: str) -> Citation:
+    text = "Intro. " + sentence + " Outro."
+    return Citation(n=n, doc_id=doc, title=f"Headline {doc}", url=f"https://example.com/{doc}", date="2025-01-06",
+                    source="Yonhap", text=text, start=0, end=len(text), score=0.6, sentence=sentence,
+                    sentence_start=7, sentence_end=7 + len(sentence))
+
+
+def test_ask_text_lists_each_article_once_with_every_sentence_it_supports():
+    result = AskResult(question="q", answer="A [1]. B [2]. C [3].", abstained=False, timings_ms={},
+                       short_answer="Choi", citations=[_cited(1, "a", "First one."), _cited(2, "b", "Other.\nTwo."),
+                                                       _cited(3, "a", "Second one.")])
+    out = answer_text(result)
+    assert out.startswith("Short answer: Choi\n\nA [1]. B [2]. C [3].\n")
+    assert out.count("Headline a") == 1 and out.count("Headline b") == 1
+    assert ("[1][3] Headline a (Yonhap, 2025-01-06)\n    https://example.com/a\n    [1] “First one.”\n"
+            "    [3] “Second one.”") in out
+    assert "[2] Headline b (Yonhap, 2025-01-06)\n    https://example.com/b\n    “Other. Two.”" in out  # one line

@@ -198,6 +198,25 @@ def test_hostile_host_css_leaves_the_widget_intact(page, site, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "widget-hostile-css.png"))
 
 
+def test_an_article_cited_for_several_sentences_is_listed_once_with_a_number_for_each(page, site):
+    question = "What is the alliance expected to do?"
+    cited = httpx.post(site["api"] + "/api/ask", json={"question": question}, timeout=60).json()["citations"]
+    docs = list(dict.fromkeys(c["doc_id"] for c in cited))
+    assert len(cited) > len(docs), "the question must cite one article more than once for this test to mean anything"
+    page.goto(site["allowed"] + "/plain")
+    answer = ask_widget(page, question)
+    items = answer.locator("li")
+    assert items.count() == len(docs)
+    for c in cited:
+        item = items.nth(docs.index(c["doc_id"]))
+        toggle = item.locator("button.n", has_text=f"[{c['n']}]")
+        toggle.click()
+        passage = item.locator(f"#{toggle.get_attribute('aria-controls')}")
+        assert passage.is_visible() and passage.locator("mark").inner_text() == c["sentence"]
+        assert toggle.get_attribute("aria-expanded") == "true"
+    assert items.first.inner_text().count(cited[0]["title"]) == 1  # the headline once, not once per sentence
+
+
 def test_hostile_article_text_is_shown_literally_and_runs_nothing(page, site, screenshot_dir):
     page.goto(site["allowed"] + "/plain")
     answer = ask_widget(page, "what did the Riverton harbour authority open?")

@@ -94,43 +94,85 @@ def days_before(cited: str | None, as_of: date | None) -> str | None:
     return f"{days} day{'s' if days != 1 else ''} before the question"
 
 
-def passage_html(c: Citation) -> str:
-    """The passage with the cited sentence in <mark>, trimmed to the context around it."""
+def _marked(cited: list[Citation], text: str) -> list[tuple[Citation, int, int]]:
+    """Each citation's sentence as offsets into `text`, in order; none that is empty or overlaps the one before."""
+    spans: list[tuple[Citation, int, int]] = []
+    for x in sorted(cited, key=lambda x: x.sentence_start):
+        s = max(0, min(len(text), x.sentence_start - x.start))
+        e = max(s, min(len(text), x.sentence_end - x.start))
+        if x.sentence and e > s and (not spans or s >= spans[-1][2]):
+            spans.append((x, s, e))
+    return spans
+
+
+def passage_html(c: Citation, *more: Citation, turn: int | None = None, numbered: bool = False) -> str:
+    """The passage with each cited sentence in <mark>, trimmed to the context around them. `more`: other citations
+    of the same passage, marked in the same excerpt (two sentences of one passage would otherwise repeat the text
+    between them). With `turn`, each mark is the target its `[n]` links to; `numbered` (the card cites more than one
+    sentence): each mark is followed by its number."""
     text = c.text
-    s = max(0, min(len(text), c.sentence_start - c.start))
-    e = max(s, min(len(text), c.sentence_end - c.start))
-    if not c.sentence or e <= s:
-        s = e = 0
-    lo = max(0, s - PASSAGE_CONTEXT_CHARS)
-    hi = min(len(text), e + PASSAGE_CONTEXT_CHARS)
+    spans = _marked([c, *more], text)
+    first, last = (spans[0][1], spans[-1][2]) if spans else (0, 0)
+    lo, hi = max(0, first - PASSAGE_CONTEXT_CHARS), min(len(text), last + PASSAGE_CONTEXT_CHARS)
     # Cut the context at a word boundary so the card does not start mid-word.
     if lo > 0:
-        lo = text.find(" ", lo, s) + 1 or lo
+        lo = text.find(" ", lo, first) + 1 or lo
     if hi < len(text):
-        cut = text.rfind(" ", e, hi)
-        hi = cut if cut > e else hi
-    before, sentence, after = text[lo:s], text[s:e], text[e:hi]
-    return ("…" if lo > 0 else "") + escape(before) + (
-        f'<mark class="cited-sentence">{escape(sentence)}</mark>' if sentence else "") + escape(after) + (
-        "…" if hi < len(text) else "")
+        cut = text.rfind(" ", last, hi)
+        hi = cut if cut > last else hi
+
+    def target(x: Citation) -> str:
+        return f' id="{card_id(turn, x.n)}" tabindex="-1" data-n="{x.n}"' if turn is not None else ""
+
+    # A citation with no sentence to mark (or one overlapping another's) still needs a target: the excerpt's start.
+    shown = {x.n for x, _, _ in spans}
+    out = [f'<span class="cite-target"{target(x)}></span>' for x in (c, *more) if x.n not in shown and turn is not None]
+    out.append("…" if lo > 0 else "")
+    pos = lo
+    for x, s, e in spans:
+        number = f'<sup class="mark-n">{x.n}</sup>' if numbered else ""
+        out.append(f'{escape(text[pos:s])}<mark class="cited-sentence"{target(x)}>{escape(text[s:e])}</mark>{number}')
+        pos = e
+    out.append(escape(text[pos:hi]) + ("…" if hi < len(text) else ""))
+    return "".join(out)
 
 
-def card_html(turn: ChatTurn, c: Citation) -> str:
+def card_html(turn: ChatTurn, cites: list[Citation]) -> str:
+    """One article's card: headline, source, date and link once, then its cited sentences marked in their
+    passages (one excerpt per passage). Each mark is the target of its `[n]` in the answer."""
+    c = cites[0]
     url = safe_url(c.url)
     title = escape(c.title or "Untitled article")
     heading = (f'<a class="card-title" href="{escape(url, quote=True)}" target="_blank" '
                f'rel="noopener noreferrer">{title}</a>' if url else f'<span class="card-title">{title}</span>')
+    scores = (f"score {c.score:.2f}" if len(cites) == 1
+              else "scores " + ", ".join(f"[{x.n}] {x.score:.2f}" for x in cites))
     meta = [f'<span class="card-source">{escape(c.source)}</span>' if c.source else "",
             f'<time datetime="{escape(c.date)}">{escape(human_date(c.date) or c.date)}</time>' if c.date else "",
             f'<span class="card-age">{escape(age)}</span>' if (age := days_before(c.date, turn.as_of)) else "",
-            f'<span class="card-score" title="how well the sentence matches the question">score '
-            f'{c.score:.2f}</span>']
+            f'<span class="card-score" title="how well the sentence matches the question">{scores}</span>']
     link = (f'<a class="card-link" href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
             f'{escape(urlsplit(url).netloc)}</a>' if url else "")
-    return (f'<li class="card" id="{card_id(turn.number, c.n)}" tabindex="-1" data-n="{c.n}">'
-            f'<div class="card-head"><span class="card-n">{c.n}</span>{heading}</div>'
+    passages: dict[tuple[int, int], list[Citation]] = {}
+    for x in cites:
+        passages.setdefault((x.start, x.end), []).append(x)
+    numbers = "".join(f'<span class="card-n">{x.n}</span>' for x in cites)
+    several = len(cites) > 1
+    excerpts = "".join(f'<blockquote class="card-passage">{passage_html(*xs, turn=turn.number, numbered=several)}'
+                       "</blockquote>" for xs in passages.values())
+    return (f'<li class="card" data-doc="{escape(c.doc_id, quote=True)}">'
+            f'<div class="card-head">{numbers}{heading}</div>'
             f'<div class="card-meta">{" · ".join(m for m in meta if m)}{" · " + link if link else ""}</div>'
-            f'<blockquote class="card-passage">{passage_html(c)}</blockquote></li>')
+            f"{excerpts}</li>")
+
+
+def sources_html(turn: ChatTurn) -> str:
+    """The turn's source cards, one per article, in the order the answer first cites them."""
+    articles: dict[str, list[Citation]] = {}
+    for c in turn.citations:
+        articles.setdefault(c.doc_id, []).append(c)
+    return ('<ol class="sources" aria-label="sources">' + "".join(card_html(turn, cs) for cs in articles.values())
+            + "</ol>")
 
 
 def status_html(turn: ChatTurn) -> str:
@@ -180,8 +222,7 @@ def turn_html(turn: ChatTurn) -> str:
             body.append(f'<p class="answer-text">{answer_html(turn.answer, turn.number, cited)}</p>')
     cards = ""
     if turn.citations and turn.state != NOT_FOUND:
-        cards = ('<ol class="sources" aria-label="sources">'
-                 + "".join(card_html(turn, c) for c in turn.citations) + "</ol>")
+        cards = sources_html(turn)
     layout = "turn-body has-sources" if cards else "turn-body"
     parts.append(f'<div class="{layout}"><div class="answer">{"".join(body)}</div>{cards}</div></section>')
     return "".join(parts)

@@ -16,7 +16,7 @@ import click
 
 from rag.config import get_settings
 from rag.errors import RagError
-from rag.types import Filters
+from rag.types import AskResult, Citation, Filters
 
 
 def _pipeline():
@@ -275,13 +275,25 @@ def ask(question: str | None, k: int | None, as_json: bool, questions: Path | No
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    if result.short_answer:  # the typed short answer the chat shows in bold, when the evidence settles one
-        click.echo(f"Short answer: {result.short_answer}\n")
-    click.echo(result.answer)
+    click.echo(answer_text(result))
+
+
+def answer_text(result: AskResult) -> str:
+    """`rag ask`'s text output: the short answer, the cited answer, then each cited article once (headline, source,
+    date, link) with the sentences it supports, numbered when there are several."""
+    lines = [f"Short answer: {result.short_answer}\n"] if result.short_answer else []
+    lines.append(result.answer)
+    articles: dict[str, list[Citation]] = {}
     for c in result.citations:
+        articles.setdefault(c.doc_id, []).append(c)
+    for cs in articles.values():
+        c, several = cs[0], len(cs) > 1
         meta = ", ".join(x for x in (c.source, c.date) if x)
-        click.echo(f"\n[{c.n}] {c.title}" + (f" ({meta})" if meta else "") + (f"\n    {c.url}" if c.url else ""))
-        click.echo(f"    “{c.sentence or c.text}”")
+        lines.append("\n" + "".join(f"[{x.n}]" for x in cs) + f" {c.title}" + (f" ({meta})" if meta else "")
+                     + (f"\n    {c.url}" if c.url else ""))
+        for x in cs:  # a quote of two sentences may span a line break in the article
+            lines.append("    " + (f"[{x.n}] " if several else "") + f"“{' '.join((x.sentence or x.text).split())}”")
+    return "\n".join(lines)
 
 
 @cli.command()

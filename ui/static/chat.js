@@ -1,6 +1,7 @@
 // Runs once when the transcript component loads (Gradio's js_on_load: `element`, `watch` are given).
-// Citation markers are plain links to #src-<turn>-<n>; this makes them also move keyboard focus to
-// the card and flash it, and keeps the newest turn in view while its answer streams.
+// Citation markers are plain links to #src-<turn>-<n>, the cited sentence in its article's card; this makes
+// them also move keyboard focus to that sentence and flash it, and keeps the newest turn in view while its
+// answer streams.
 element.addEventListener("click", (event) => {
   const link = event.target.closest("a.cite");
   if (!link) return;

@@ -147,25 +147,38 @@
   }
 
   var turnNo = 0;
+  // One entry per article, in the order the answer first cites it: its headline, source and date once, then a
+  // number for each sentence it supports, each opening that sentence's passage.
   function sources(cites, tid) {
-    return el("ol", { "aria-label": "Sources" }, cites.map(function (c) {
-      var id = tid + "-" + c.n, href = c.url && safeHref(c.url), name = c.title || "Untitled article";
-      var tog = el("button", { class: "n", type: "button", "aria-expanded": "false", "aria-controls": id + "p",
-        "aria-label": "Source " + c.n + ": show the cited passage" }, ["[" + c.n + "]"]);
-      tog.addEventListener("click", function () { openSource(id, tog.getAttribute("aria-expanded") !== "true"); });
-      var head = href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [name]) : el("span", {}, [name]);
+    var articles = [], byDoc = {};
+    cites.forEach(function (c) {
+      var k = c.doc_id ? "d" + c.doc_id : "n" + c.n;
+      if (!byDoc[k]) articles.push(byDoc[k] = []);
+      byDoc[k].push(c);
+    });
+    return el("ol", { "aria-label": "Sources" }, articles.map(function (cs) {
+      var c = cs[0], href = c.url && safeHref(c.url), name = c.title || "Untitled article", head = [];
+      cs.forEach(function (x) {
+        var id = tid + "-" + x.n;
+        var tog = el("button", { class: "n", type: "button", id: id + "t", "aria-expanded": "false",
+          "aria-controls": id + "p", "aria-label": "Source " + x.n + ": show the cited passage" }, ["[" + x.n + "]"]);
+        tog.addEventListener("click", function () { openSource(id, tog.getAttribute("aria-expanded") !== "true"); });
+        head.push(tog, " ");
+      });
+      head.push(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [name]) : el("span", {}, [name]));
       var meta = [c.source, day(c.date)].filter(Boolean).join(" \u00b7 ");
-      return el("li", { id: id, tabindex: "-1" }, [el("div", {}, [tog, " ", head]),
-        meta ? el("div", { class: "m" }, [meta]) : null, passage(c, id + "p")]);
+      return el("li", { tabindex: "-1" }, [el("div", {}, head), meta ? el("div", { class: "m" }, [meta]) : null]
+        .concat(cs.map(function (x) { return passage(x, tid + "-" + x.n + "p"); })));
     }));
   }
 
   function openSource(id, open, jump) {
-    var li = root.getElementById(id);
-    if (!li) return;
-    li.querySelector("blockquote").hidden = !open;
-    li.querySelector(".n").setAttribute("aria-expanded", String(open));
+    var q = root.getElementById(id + "p"), tog = root.getElementById(id + "t");
+    if (!q || !tog) return;
+    q.hidden = !open;
+    tog.setAttribute("aria-expanded", String(open));
     if (!jump) return;
+    var li = q.closest("li");
     li.scrollIntoView({ block: "nearest" });
     li.focus({ preventScroll: true });
     li.classList.add("fl");
