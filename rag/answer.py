@@ -217,7 +217,8 @@ class ExtractiveAnswerer(Answerer):
         the short answer named, only another article's, which corroborates it; without one the reader has to find
         the answer in the quote itself, so up to `unnamed_sentences`, the lead's own article included ("The policy
         ..." leads, its next sentence names the "International Swimming Federation"). Never a copy of one
-        already quoted, nor a sentence inside a widened lead."""
+        already quoted, nor a sentence another quote already takes in; one opening with a pronoun takes in the
+        sentence before it (`in_context`)."""
         chosen, texts = [lead.sentence], [lead.text]
         spans = [(lead.sentence.passage.doc_id, lead.span)]  # what each quote marks, a neighbour taken in included
         for s in ranked:

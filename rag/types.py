@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -102,6 +103,15 @@ class Citation:
         return cls(n=n, doc_id=p.doc_id, title=p.title, url=p.url, date=p.date, source=p.source, text=p.text,
                    start=p.start, end=p.end, score=round(float(score), 4),
                    sentence=p.text[s - p.start:e - p.start], sentence_start=s, sentence_end=e)
+
+
+def by_article(citations: Iterable[Citation]) -> list[list[Citation]]:
+    """The citations grouped by article, in the order the answer first cites each: a source list names an article
+    once, with every sentence it supports."""
+    articles: dict[str, list[Citation]] = {}
+    for c in citations:
+        articles.setdefault(c.doc_id, []).append(c)
+    return list(articles.values())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from rag.text import human_date
-from rag.types import Citation, Mention, Notice
+from rag.types import Citation, Mention, Notice, by_article
 
 PASSAGE_CONTEXT_CHARS = 220  # passage text shown on each side of the highlighted sentence
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -168,11 +168,8 @@ def card_html(turn: ChatTurn, cites: list[Citation]) -> str:
 
 def sources_html(turn: ChatTurn) -> str:
     """The turn's source cards, one per article, in the order the answer first cites them."""
-    articles: dict[str, list[Citation]] = {}
-    for c in turn.citations:
-        articles.setdefault(c.doc_id, []).append(c)
-    return ('<ol class="sources" aria-label="sources">' + "".join(card_html(turn, cs) for cs in articles.values())
-            + "</ol>")
+    cards = "".join(card_html(turn, cs) for cs in by_article(turn.citations))
+    return f'<ol class="sources" aria-label="sources">{cards}</ol>'
 
 
 def status_html(turn: ChatTurn) -> str:

@@ -16,7 +16,7 @@ import click
 
 from rag.config import get_settings
 from rag.errors import RagError
-from rag.types import AskResult, Citation, Filters
+from rag.types import AskResult, Filters, by_article
 
 
 def _pipeline():
@@ -283,10 +283,7 @@ def answer_text(result: AskResult) -> str:
     date, link) with the sentences it supports, numbered when there are several."""
     lines = [f"Short answer: {result.short_answer}\n"] if result.short_answer else []
     lines.append(result.answer)
-    articles: dict[str, list[Citation]] = {}
-    for c in result.citations:
-        articles.setdefault(c.doc_id, []).append(c)
-    for cs in articles.values():
+    for cs in by_article(result.citations):
         c, several = cs[0], len(cs) > 1
         meta = ", ".join(x for x in (c.source, c.date) if x)
         lines.append("\n" + "".join(f"[{x.n}]" for x in cs) + f" {c.title}" + (f" ({meta})" if meta else "")
