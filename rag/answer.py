@@ -496,7 +496,9 @@ def points_back(sentence: str) -> bool:
     if not w:
         return False
     if w[0] in L.BACK_POINTERS:
-        return True
+        # "This year, ..." / "This week's ..." dates the sentence; it points back at nothing.
+        noun = w[1].split("'")[0].removesuffix("s") if len(w) > 1 else ""
+        return not (w[0] in ("this", "these") and noun in L.TIME_REFERENCE_NOUNS | L.DATE_NOUNS)
     return w[0] == "the" and len(w) > 1 and w[1] in L.GENERIC_NOUNS
 
 

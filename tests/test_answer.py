@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from eval.metrics import answer_sentences, sentences_with_valid_citations
-from rag.answer import NOT_FOUND, ExtractiveAnswerer, attributed
+from rag.answer import NOT_FOUND, ExtractiveAnswerer, attributed, points_back
 from rag.query import Query, analyse
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
@@ -250,6 +250,18 @@ def test_a_quote_opening_with_a_pronoun_takes_in_the_sentence_before_it(scores):
     assert cited.sentence.startswith(before)
     assert sum(c.sentence.count(before) for c in draft.citations) == 1
     assert draft.answer.count(before[1:-1]) == 1  # its first letter may be lower-cased, its stop follows a [n]
+
+
+@pytest.mark.parametrize("sentence, back", [
+    ("They were also expected to discuss trade.", True), ("She was 96.", True), ("It is the strictest rule.", True),
+    ("This is the strictest rule.", True), ("These measures passed on Monday.", True),
+    ("The company said sales fell.", True),
+    ("This week, the European Union took an unusual step.", False), ("This year's vote failed.", False),
+    ("These days the market is calm.", False), ("Choi Sang-mok took over on Friday.", False),
+])
+def test_a_sentence_points_back_when_it_opens_with_a_pronoun_not_with_this_week(sentence, back):
+    """"This week, ..." dates the sentence: quoting the sentence before it would only pad the answer."""
+    assert points_back(sentence) is back
 
 
 def test_a_pronoun_right_after_a_quoted_sentence_is_quoted_alone():
