@@ -310,9 +310,9 @@ class ExtractiveAnswerer(Answerer):
             yield Cited([])
             yield Text(NOT_FOUND)
             return
-        # One citation per quoted sentence, so each card marks the sentence it supports (two sentences of one
-        # article are two cards). Its score is the sentence's evidence score, the number RAG_MIN_EVIDENCE is
-        # compared with.
+        # One citation per quoted sentence, so each marks the sentence it supports (the surfaces list one article's
+        # citations under one headline: rag.types.by_article). Its score is the sentence's evidence score, the
+        # number RAG_MIN_EVIDENCE is compared with.
         spans = [sel.lead.span, *(s.span for s in sel.chosen[1:])]
         yield Cited([Citation.from_passage(n, s.passage, span, s.evidence)
                      for n, (s, span) in enumerate(zip(sel.chosen, spans, strict=True), 1)])
