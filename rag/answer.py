@@ -17,7 +17,7 @@ from datetime import date
 
 from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
-from rag.articles import strip_dateline
+from rag.articles import dateline_place, strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.nlp import analyzer, doers, governing_verb
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "The articles do not contain an answer to this question."
 _ELIDED_NAME = re.compile(r"[A-HJ-Z]['’][A-Za-z]")
 # Weekdays and months keep their capital after "According to X,"; "May" is left out (also "may", a verb).
-_CALENDAR_NAMES = L.CALENDAR_WORDS - {"may"}
+_CALENDAR_NAMES = (L.CALENDAR_WORDS | L.MONTH_ABBREVIATIONS) - {"may"}
 _LOWER_OK = frozenset("The A An It Its This That These Those They Their There He She His Her We Our".split())
 
 
@@ -527,18 +527,33 @@ def refers_to_asked(q: Query, sentence: str) -> bool:
 
 
 def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None, again: bool = False) -> str:
-    """'According to Yonhap (6 January 2025), <sentence> [1].' A later sentence: '<source> (<date>) also reports
-    that ...', or '... adds that ...' when its article was quoted already (`again`)."""
+    """'According to Yonhap (6 January 2025, Seoul), <sentence> [1].' A later sentence: '<source> (<date>) also
+    reports that ...', or '... adds that ...' when its article was quoted already (`again`)."""
     p = s.passage
     who = p.source or (f"“{p.title}”" if p.title else "one article")
-    when = human_date(p.date)
-    dated = who + (f" ({when})" if when else "")
-    lead = f"According to {dated}," if first else f"{dated} {'adds' if again else 'also reports'} that"
     raw = text or s.text
-    sentence = _continued(" ".join(raw.split()).rstrip(), p, _first_char(p, raw))
+    # A dateline ("London (CNN) UK Prime Minister ...") says where the report was filed: it goes with the date,
+    # not into the sentence, where "According to CNN, (CNN) The ..." reads as a stutter.
+    body = _opening_stripped(strip_dateline(raw)) or raw
+    said = ", ".join(filter(None, [human_date(p.date), dateline_place(raw) if body is not raw else None]))
+    dated = who + (f" ({said})" if said else "")
+    lead = f"According to {dated}," if first else f"{dated} {'adds' if again else 'also reports'} that"
+    # Text extracted from some pages spaces its commas ("Yara International , to curtail"): written as prose.
+    sentence = _continued(re.sub(r" ([,;])(?= )", r"\1", " ".join(body.split())).rstrip(), p, _first_char(p, body))
     # A widened lead is two sentences ("She died on Thursday. She was 96."): each carries its citation.
     spans = split_sentences(sentence) or [(0, len(sentence))]
     return f"{lead} " + " ".join(cite(sentence[a:b], n) for a, b in spans)
+
+
+def _opening_stripped(sentence: str) -> str:
+    """The sentence without what only joined it to the one before ("But Holsether said ..." -> "Holsether said
+    ...") or marked it as a list item ("• Toyota Prius: ...") or the end of a dateline ("-- Saudi Arabia's ..."):
+    after "According to X," none has anything to join, list or end."""
+    sentence = re.sub(r"^(?:[•·▪●◦‣]|—|–|--?(?=\s))\s*", "", sentence.lstrip())
+    first, _, rest = sentence.partition(" ")
+    if first in L.JOINING_OPENERS and rest[:1].isalnum():
+        return rest
+    return sentence
 
 
 def _first_char(p: Passage, text: str) -> int | None:
@@ -552,9 +567,12 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
     as one ("Announcing the visit ..." -> "announcing the visit ...", "Blinken arrived ..." unchanged)."""
     first_word = sentence.split(" ", 1)[0]
     if first_word in _LOWER_OK:
+        if first_word == "The" and p is not None and start is not None and any(
+                e.start == start and e.label == "WORK_OF_ART" for e in entity_lookup().of(p)):
+            return sentence  # a title's own "The" ("The Legend of Zelda: Ocarina of Time is ...")
         return first_word.lower() + sentence[len(first_word):]
     core = first_word.rstrip(",;:")
-    if re.sub(r"['’]s$", "", core).lower() in _CALENDAR_NAMES:
+    if re.sub(r"['’]s$", "", core).lower().rstrip(".") in _CALENDAR_NAMES:
         return sentence  # "Monday's talks ...", "January's figures ...": written with a capital wherever they stand
     if not (core[:1].isupper() and core[1:].replace("-", "").replace("'", "").replace("’", "").islower()):
         return sentence  # "CNN", "iPhone", "McDonald's", a quote or a number: as written

@@ -141,6 +141,8 @@ _DATELINES = (
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]+)?(?:{_AGENCIES})[ \t]*{_DASH}[ \t]*"),
     re.compile(r"^[ \t]*[A-Z][A-Z.'’-]+(?:,?[ \t]+[A-Z][\w.'’-]*){0,4}[ \t]*(?:—|–|--)[ \t]*"),
 )
+_MONTH_WORDS = "|".join(sorted(L.MONTH_ABBREVIATIONS | set(L.MONTHS), key=len, reverse=True))
+_DATELINE_DAY = re.compile(rf",?\s+(?i:{_MONTH_WORDS})\.?\s+\d{{1,2}}$")  # "SEOUL, Jan. 6 (Yonhap)": its date
 _DASH_END = re.compile(r"(?:—|–|--)\s*$")
 _SLUG_SKIP = {"index", "amp", "article", "articles", "story", "stories", "news", "view", "content", "print"}
 
@@ -173,6 +175,23 @@ def strip_dateline(text: str) -> str:
         if m and len(m.group(0)) <= 80 and (m.end() < len(head) or _DASH_END.search(head)):
             return head[m.end():].lstrip()
     return text
+
+
+def dateline_place(text: str) -> str | None:
+    """Where a report was filed, from its leading dateline: "London (CNN) UK Prime Minister ..." -> "London",
+    "BOGOTA, Colombia — ..." -> "Bogota, Colombia", "SEOUL, Jan. 6 (Yonhap) --" -> "Seoul"; None when the text
+    opens with no dateline or the dateline names no place ("(CNN) ...", "CNN — ...")."""
+    head = text.lstrip()
+    body = strip_dateline(head)
+    if body == head:
+        return None
+    line = head[:len(head) - len(body)]
+    place = re.sub(r"\([^)]*\)", " ", line)  # the agency in parentheses
+    place = re.sub(rf"(?:{_DASH}|\s)+$", "", place)
+    place = re.sub(rf"(?:^|[ \t,]+)(?:{_AGENCIES})$", "", place)  # "New York CNN Business —": the agency before a dash
+    place = _DATELINE_DAY.sub("", place.strip(" \t,"))
+    place = re.sub(r"\b[A-Z]{3,}\b", lambda m: m.group(0).capitalize(), place)  # "SAN JUAN" -> "San Juan"
+    return place.strip(" \t,") or None
 
 
 def title_from_url(url: str | None) -> str:

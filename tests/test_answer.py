@@ -409,6 +409,9 @@ def test_every_sentence_of_an_extractive_answer_ends_with_its_citation(quote):
     ("Monday's talks were likely to focus on the alliance.", "Monday's talks"),
     ("January’s inflation figure rose.", "January’s inflation"),
     ("Sunday marks the anniversary.", "Sunday marks"),
+    ("Sep. 13 brought the first frost.", "Sep. 13 brought"),
+    ("The Legend of Zelda: Ocarina of Time is a Nintendo 64 classic.", "The Legend of Zelda"),
+    ("The White House said talks would resume.", "the White House said"),
     ("Here’s what we know.", "here’s what"),
 ])
 def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(quote, opening):
@@ -420,6 +423,36 @@ def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(q
     p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire")
     out = attributed(ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0), 1, first=True)
     assert out.startswith(f"According to Wire, {opening}"), out
+
+
+@pytest.mark.parametrize(("quote", "attribution", "opening"), [
+    ("London (CNN) UK Prime Minister Boris Johnson announced his resignation.", "(7 July 2022, London)",
+     "UK Prime Minister Boris Johnson announced"),
+    ("(CNN) The World Health Organization will convene a committee.", "(7 July 2022)",
+     "the World Health Organization will"),
+    ("BOGOTA, Colombia — Colombia will be governed by a leftist president.", "(7 July 2022, Bogota, Colombia)",
+     "Colombia will be governed"),
+    ("SEOUL, Jan. 6 (Yonhap) -- Talks resumed on Monday.", "(7 July 2022, Seoul)", "talks resumed"),
+    ("But Holsether, the CEO of Yara, said costs have gotten too high.", "(7 July 2022)",
+     "Holsether, the CEO of Yara, said"),
+    ("And the ministry said talks would follow.", "(7 July 2022)", "the ministry said"),
+    ("-- Saudi Arabia's Ministry of Commerce said on Monday prices would fall.", "(7 July 2022)",
+     "Saudi Arabia's Ministry"),
+    ("• Toyota Prius: The automaker is recalling 192,000 vehicles.", "(7 July 2022)", "Toyota Prius: The"),
+    ("Record prices forced Yara International , the producer , to cut output.", "(7 July 2022)",
+     "record prices forced Yara International, the producer, to cut"),
+])
+def test_a_quote_reads_as_a_sentence_of_the_attribution(quote, attribution, opening):
+    """After "According to X (date)," a quote reads on as one sentence: a dateline's place goes into the
+    attribution with the date (the report was filed there; "According to CNN, (CNN) The ..." stutters), and a
+    conjunction joining it to a sentence not quoted, a list bullet or a space before a comma is dropped. Each of
+    these, later in an answer, reads the same after "<source> (<date>) also reports that"."""
+    text = quote + " Analysts expect Blinken, Toyota and Sri Lanka to feature in the next report."
+    p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire",
+                date="2022-07-07")
+    s = ScoredSentence(p, (0, len(quote)), 0.9, 0.9, 0.0)
+    assert attributed(s, 1, first=True).startswith(f"According to Wire {attribution}, {opening}")
+    assert attributed(s, 2, first=False).startswith(f"Wire {attribution} also reports that {opening}")
 
 
 def test_a_title_the_recogniser_took_for_a_person_is_not_a_name_the_answer_gives():

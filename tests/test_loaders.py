@@ -11,6 +11,7 @@ import pytest
 from rag.articles import (
     Article,
     canonical_url,
+    dateline_place,
     parse_date,
     strip_dateline,
     title_from_lead,
@@ -143,6 +144,21 @@ def test_a_text_that_is_only_a_dateline_has_no_title(dateline):
     assert title_from_lead(dateline + "\n") == ""
 
 
+@pytest.mark.parametrize(("dateline", "place"), [
+    ("CNN —", None), ("Reuters —", None), ("(CNN)", None), ("(CNN Business)", None), ("New York CNN —", "New York"),
+    ("New York CNN Business —", "New York"), ("Colombo, Sri Lanka CNN —", "Colombo, Sri Lanka"),
+    ("SEOUL, Jan. 6 (Yonhap) --", "Seoul"), ("KYIV, Ukraine (AP) —", "Kyiv, Ukraine"),
+    ("LONDON, June 10 (Reuters) -", "London"), ("WASHINGTON —", "Washington"), ("New York (CNN Business)", "New York"),
+    ("GENEVA (Swissinfo) —", "Geneva"), ("SAN JUAN, Puerto Rico —", "San Juan, Puerto Rico"),
+    ("CAPE CANAVERAL, Fla. –", "Cape Canaveral, Fla."), ("WASHINGTON, D.C. —", "Washington, D.C."),
+])
+def test_a_dateline_gives_the_place_the_report_was_filed_from(dateline, place):
+    """The place of a dateline, written as a place is (not in the capitals of the dateline convention), without
+    its agency or date; none when the dateline is only an agency."""
+    text = f"{dateline} Officials in the port city opened a new ferry terminal on Friday."
+    assert dateline_place(text) == place
+
+
 @pytest.mark.parametrize("lead", ["Tesla Inc (TSLA) said on Monday it would cut jobs",
                                   "Barack Obama — the former president — spoke in Chicago",
                                   "AP-NORC poll finds most adults worry about prices",
@@ -151,6 +167,7 @@ def test_a_text_that_is_only_a_dateline_has_no_title(dateline):
 def test_a_lead_without_a_dateline_is_kept_whole(lead):
     assert title_from_lead(lead + ". More follows.") == lead
     assert strip_dateline(lead) == lead
+    assert dateline_place(lead) is None
 
 
 @pytest.mark.parametrize(("url", "title"), [
