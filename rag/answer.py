@@ -190,7 +190,7 @@ class ExtractiveAnswerer(Answerer):
         # Only sentences that match the question well enough may answer; the answer bonus (for holding a possible
         # answer) and the recency prior order them but never carry a weak match over the threshold.
         scored = self.scored(q, passages, as_of)
-        ranked = [s for s in scored if s.evidence >= self.min_evidence]
+        ranked = [s for s in scored if s.evidence >= self.min_evidence and not _asks(s.text)]
         if not ranked:
             return Selection()
         everything = " ".join(p.text for p in passages)
@@ -406,6 +406,13 @@ def _dates_asked_act(q: Query, s: ScoredSentence) -> bool:
     meet?")?"""
     return any(_dates_act(q.dated_act or "", s.text, e.start - s.span[0], e.end - e.start) is True
                for e in entity_lookup().within(s.passage, s.span) if e.label in ("DATE", "TIME"))
+
+
+def _asks(sentence: str) -> bool:
+    """Is the sentence a question ("When will the vaccine be available for kids under 12?", an explainer's
+    heading)? It states nothing, and it paraphrases a reader's question better than any answer does: never
+    evidence, never quoted as what a report says."""
+    return sentence.rstrip().rstrip("\"”’')").endswith("?")
 
 
 def _quotes(spans: list[tuple[str, tuple[int, int]]], doc_id: str, span: tuple[int, int]) -> bool:

@@ -205,6 +205,8 @@ CAUSE_MARKERS = ("because", "due to", "owing to", "as a result", "result of", "t
                  "to protest", "to avoid", "to help", "to prevent", "to stop")
 # Ages: "91", "a 33-year-old", "18 months old"; no one in the news is older than this.
 AGE_UNITS = _words("year years month months week weeks day days")
+# Words that make a span of years an age ("children ages 5 to 11", "5-year-olds", "aged 12"), not a date or how long.
+AGE_WORDS = _words("age ages aged old olds")
 OLDEST_AGE = 130
 
 # "How long is the bridge?" asks for a length, which news gives with one of these units ("18-foot-long", "1.2 miles").
@@ -229,6 +231,7 @@ SAME_ACTS: tuple[frozenset[str], ...] = (
     _words("fire dismiss sack oust"),
     _words("appoint nominate"),
     _words("replace succeed"),
+    _words("sue lawsuit"),
 )
 
 # Copulas and auxiliaries: "who is ...?" asks for an identity, not an act.

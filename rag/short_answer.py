@@ -110,7 +110,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
                 found.append(c)
     found = _with_region(text, offset, found)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
-             and _is_age(q, text, offset, c) and not _former(q, text, offset, c)
+             and _is_age(q, text, offset, c) and not _an_age(q, text, offset, c) and not _former(q, text, offset, c)
              and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)
              and not _since(q, text, offset, c)]
     if q.role:
@@ -371,6 +371,19 @@ def _is_age(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if unit in L.AGE_UNITS:
         return unit.startswith("year") or then == "old"  # "18 months old"; "18 months" alone is how long
     return unit in L.STOPWORDS or unit == "old"
+
+
+def _an_age(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """Is a span the recogniser tagged as a date an age ("children ages 5 to 11", "aged 12 to 15", "5- to
+    11-year-olds")? For "when" and "how long" it is how old, not a date nor a span of time. An age word in lower
+    case inside the span or right around it says so ("the Middle Ages" is an era)."""
+    if q.answer_type not in (AnswerType.DATE, AnswerType.DURATION):
+        return False
+    near = text[max(0, c.start - offset - 12):c.end - offset + 12]
+    inside = re.split(r"[\s-]+", text[c.start - offset:c.end - offset])
+    before = re.split(r"[\s-]+", text[max(0, c.start - offset - 12):c.start - offset].strip())[-1:]
+    return bool(set(inside + before) & L.AGE_WORDS) or re.search(
+        rf"{re.escape(c.text)}[\s-]*(?:years?|months?)[\s-]+olds?\b", near) is not None
 
 
 def _measures_other(word: str, asked: str) -> bool:

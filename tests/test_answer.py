@@ -111,6 +111,19 @@ def test_a_count_of_something_else_next_door_is_no_answer():
     assert ExtractiveAnswerer(FixedScorer([0.5, 0.9]), min_evidence=0.3).answer(q, [passage(other)]).abstained
 
 
+@pytest.mark.parametrize("heading", ["When will the vaccine be available for kids under 12?",
+                                     'The question parents ask is simple: "When will my child get a shot?"'])
+def test_a_question_in_an_article_is_never_evidence_nor_quoted(heading):
+    """An explainer's heading ("When will ...?") paraphrases a reader's question better than any answer does, and
+    states nothing: it is never quoted, even when it scores best; the sentence that answers still is."""
+    text = f"{heading} Two- to 5-year-olds should be able to get shots by early spring, officials said."
+    q = analyse("When will the vaccine be available for young kids?")
+    draft = ExtractiveAnswerer(FixedScorer([0.9, 0.6]), min_evidence=0.3).answer(q, [passage(text)])
+    assert not draft.abstained and heading not in draft.answer and "early spring" in draft.answer
+    alone = ExtractiveAnswerer(FixedScorer([0.9]), min_evidence=0.3).answer(q, [passage(heading)])
+    assert alone.abstained
+
+
 class ByPassageScorer(SentenceScorer):
     """Scores each passage's single sentence with a fixed score per doc id."""
 

@@ -374,6 +374,30 @@ def test_a_calendar_date_is_never_an_age(sentence):
     assert candidates(analyse("How old was Queen Elizabeth II when she died?"), sentence, 0, ents) == []
 
 
+@pytest.mark.parametrize("question", ["When could the shots for young children begin?",
+                                      "How long will the vaccination campaign last?"])
+@pytest.mark.parametrize(("sentence", "age"), [
+    ("The youngest group eligible to be vaccinated, children ages 5 to 11, is also the least vaccinated one.",
+     "ages 5 to 11"),
+    ("Just over a third of 5- to 11-year-olds are fully vaccinated.", "11-year-olds"),
+    ("Shots for children aged 12 to 15 began in May.", "aged 12 to 15"),
+])
+def test_an_age_is_never_a_date_nor_a_duration(question, sentence, age):
+    """The recogniser tags ages as dates ("ages 5 to 11"): for "when" and "how long" they are how old, and never a
+    candidate, even where the sentence gives no other."""
+    ents = analyzer().entities([sentence])[0]
+    found = candidates(analyse(question), sentence, 0, ents)
+    assert not any(set(c.text.replace("-", " ").split()) & {"ages", "aged", "olds", "old"} for c in found), found
+    if "began in May" in sentence and "When" in question:
+        assert [c.text for c in found] == ["May"]  # the date it does give still is one
+
+
+def test_an_era_named_with_ages_is_still_a_date():
+    sentence = "The castle was built in the Middle Ages by a local lord."
+    ents = [Entity(sentence.index("the Middle Ages"), sentence.index(" by"), "DATE")]
+    assert [c.text for c in candidates(analyse("When was the castle built?"), sentence, 0, ents)] == ["the Middle Ages"]
+
+
 @pytest.mark.parametrize(("question", "sentence", "official", "place"), [
     ("Where did the ministers meet?", "U.S. Secretary of State Antony Blinken and Cho Tae-yul met in Seoul on Monday.",
      "U.S.", "Seoul"),
