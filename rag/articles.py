@@ -131,7 +131,7 @@ def parse_date(value: object) -> date | None:
 #   "SEOUL, Jan. 6 (Yonhap) --", "New York (CNN Business)", "KYIV, Ukraine (AP) —"   (agency in parentheses; an
 #   unknown one only before a dash, so "Tesla Inc (TSLA) said" keeps its subject)
 #   "New York CNN Business —", "CNN —", "Reuters —"                                (known agency, then a dash)
-#   "WASHINGTON —", "SAN JUAN, Puerto Rico —"                                       (capitalised place, then a dash)
+#   "WASHINGTON —", "SAN JUAN, Puerto Rico —", "Le BOURGET, France –"          (capitalised place, then a dash)
 _PLACE = r"[A-Z][\w.'’-]*(?:,?[ \t]+[\w.'’-]+){0,6}?"
 _DASH = r"(?:—|–|--|-(?=\s))"  # a lone hyphen only as a separator ("AP-NORC poll" is no dateline)
 _AGENCIES = "|".join(re.escape(a) for a in L.DATELINE_AGENCIES)
@@ -139,7 +139,9 @@ _DATELINES = (
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\((?:{_AGENCIES})\)[ \t]*(?:{_DASH}[ \t]*)?"),
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\([A-Z][\w.&' ]{{0,29}}\)[ \t]*{_DASH}[ \t]*"),  # "(Any Agency) —"
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]+)?(?:{_AGENCIES})[ \t]*{_DASH}[ \t]*"),
-    re.compile(r"^[ \t]*[A-Z][A-Z.'’-]+(?:,?[ \t]+[A-Z][\w.'’-]*){0,4}[ \t]*(?:—|–|--)[ \t]*"),
+    # (a short particle may open the place: "Le BOURGET, France –", "St. LOUIS –")
+    re.compile(r"^[ \t]*(?:[A-Z][a-z]{1,2}\.?[ \t]+)?[A-Z][A-Z.'’-]+(?:,?[ \t]+[A-Z][\w.'’-]*){0,4}[ \t]*"
+               r"(?:—|–|--)[ \t]*"),
 )
 _MONTH_WORDS = "|".join(sorted(L.MONTH_ABBREVIATIONS | set(L.MONTHS), key=len, reverse=True))
 _DATELINE_DAY = re.compile(rf",?\s+(?i:{_MONTH_WORDS})\.?\s+\d{{1,2}}$")  # "SEOUL, Jan. 6 (Yonhap)": its date
