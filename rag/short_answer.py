@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from rag import lexicon as L
 from rag.articles import strip_dateline
+from rag.nlp import analyzer, doers
 from rag.query import AnswerType, Query, normalise_name, stems
 from rag.text import YEAR, words, written_words
 from rag.types import Entity
@@ -241,7 +242,38 @@ def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
     # "Sri Lanka's Prime Minister, Mahinda Rajapaksa, resigned on Monday": no longer the holder either.
     after = [w for w in words(text[c.end - offset:c.end - offset + 40])[:3] if w not in ("has", "had", "was")]
     left = bool(after) and (after[0] in L.DEPARTURE_WORDS or after[:2] in (["stepped", "down"], ["steps", "down"]))
-    return any(w in L.FORMER_WORDS for w in before) or left
+    return any(w in L.FORMER_WORDS for w in before) or left or _departs(text, offset, c)
+
+
+def departed(q: Query, text: str, offset: int, entities: Iterable[Entity]) -> frozenset[str]:
+    """Keys of the people whose departure `text` reports, as `_former` reads it ("the resignation of President
+    Gotabaya Rajapaksa", "Rajapaksa, who fled ..., has resigned"), for a question about who holds a post now."""
+    if q.verb_tag not in ("VBZ", "VBP") or "former" in q.role:
+        return frozenset()
+    return frozenset(key_of(normalise_name(text[e.start - offset:e.end - offset])) for e in entities
+                     if e.label == "PERSON" and _former(q, text, offset, Candidate(
+                         text[e.start - offset:e.end - offset], "", "PERSON", e.start, e.end)))
+
+
+def among(key: str, keys: Iterable[str]) -> bool:
+    """Is `key` one of `keys`, or a name one of them gives in full or by surname ("rajapaksa" for "gotabaya
+    rajapaksa", "president gotabaya rajapaksa" for it)?"""
+    return any(k == key or k.endswith(" " + key) or key.endswith(" " + k) for k in keys)
+
+
+_DEPARTURE = re.compile(rf"\b(?:{'|'.join(sorted(L.DEPARTURE_WORDS))})\b", re.IGNORECASE)
+
+
+def _departs(text: str, offset: int, c: Candidate) -> bool:
+    """Is the candidate the one whose departure the sentence reports, however far the verb stands from the name
+    ("President Gotabaya Rajapaksa, who fled the country earlier this week, has formally resigned")? The subject of
+    a departure verb, read from the sentence's parse; parsed only when such a verb is written."""
+    if not _DEPARTURE.search(text):
+        return False
+    body = strip_dateline(text)  # "Colombo, Sri Lanka (CNN) ..." would be parsed as the subject
+    p = analyzer().parse(body)
+    a, b = c.start - offset - (len(text) - len(body)), c.end - offset - (len(text) - len(body))
+    return any(a <= p.tokens[i].start < b for i in doers(p, lambda w: w.lower() in L.DEPARTURE_WORDS))
 
 
 # How far before a candidate its clause may date it ("Tesla's Q1 2023 deliveries ... a total revenue of $23.3

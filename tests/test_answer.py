@@ -696,3 +696,34 @@ def test_a_copy_of_the_lead_is_never_quoted_as_a_second_report():
     answerer = ExtractiveAnswerer(ByPassageScorer({"a": 0.80, "b": 0.80, "c": 0.75}), min_evidence=0.3)
     chosen = answerer.select(analyse("Which awards show recognized Broadway's stars?"), docs).chosen
     assert len(chosen) == 2 and chosen[1].passage.doc_id == "c", [c.passage.doc_id for c in chosen]
+
+
+@pytest.mark.parametrize(("newer", "shown"), [
+    # a report as new as the lead's or newer says the holder has left: no bold name, whatever older reports say
+    ("Rajapaksa, who fled the country earlier this week, has formally resigned, the speaker confirmed.", False),
+    ("President Gotabaya Rajapaksa, facing mass protests, resigned on Friday.", False),
+    # a departure still to come, demanded or refused leaves the holder in the post
+    ("President Gotabaya Rajapaksa has said he will resign next week.", True),
+    ("Protesters are demanding the resignation of President Gotabaya Rajapaksa.", True),
+])
+def test_who_holds_a_post_now_is_not_someone_a_report_as_new_says_has_left_it(newer, shown):
+    """"Who is the president?": an older report's "President Gotabaya Rajapaksa arrived in Singapore" leads, but a
+    report of the next day that says he resigned makes his name no answer for the bold headline (the newest
+    reporting wins). A resignation announced for later, demanded or refused does not."""
+    lead = _one("lead", "Sri Lanka's President Gotabaya Rajapaksa arrived in Singapore on Thursday.", "2022-07-14")
+    later = _one("later", newer, "2022-07-15")
+    answerer = ExtractiveAnswerer(ByPassageScorer({"lead": 0.9, "later": 0.5}), min_evidence=0.3, short_score=0.45)
+    draft = answerer.answer(analyse("Who is the president of Sri Lanka?"), [lead, later])
+    assert not draft.abstained and "arrived in Singapore" in draft.answer
+    assert (draft.short_answer == "Gotabaya Rajapaksa") is shown, draft.short_answer
+
+
+def test_an_older_report_of_a_departure_does_not_unseat_a_newer_holder():
+    """The rule reads only reports as new as the lead's: a holder named again after an older report of someone's
+    resignation is still the answer."""
+    lead = _one("lead", "Sri Lanka's President Ranil Wickremesinghe arrived in Singapore on Thursday.", "2022-08-14")
+    older = _one("older", "President Ranil Wickremesinghe, the interim leader, resigned as prime minister.",
+                 "2022-07-15")
+    answerer = ExtractiveAnswerer(ByPassageScorer({"lead": 0.9, "older": 0.5}), min_evidence=0.3, short_score=0.45)
+    draft = answerer.answer(analyse("Who is the president of Sri Lanka?"), [lead, older])
+    assert draft.short_answer == "Ranil Wickremesinghe"
