@@ -325,12 +325,12 @@ DIRECTION_WORDS = _words("north south east west northeast northwest southeast so
                          "western miles kilometers km outskirts")
 NEAR_WORDS = _words("near outside nearby neighboring neighbouring")
 
-# Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
-# never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).
 # Conjunctions that open a sentence only to join it to the one before ("But the CEO said ..."); a quote that follows
 # "According to X," drops them. Not "So" ("So far, ...") nor "Yet" ("Yet another storm ...").
 JOINING_OPENERS = frozenset({"But", "And"})
 
+# Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
+# never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).
 DATELINE_AGENCIES = ("CNN Business", "CNN", "Reuters", "AP", "AFP", "Yonhap", "Xinhua", "UPI", "Bloomberg", "dpa",
                      "Kyodo", "ANSA", "EFE", "PTI", "IANS", "ANI", "TASS", "AAP", "CNA", "NHK", "BBC")
 

@@ -246,8 +246,8 @@ def _former(q: Query, text: str, offset: int, c: Candidate) -> bool:
 
 
 def departed(q: Query, text: str, offset: int, entities: Iterable[Entity]) -> frozenset[str]:
-    """Keys of the people whose departure `text` reports, as `_former` reads it ("the resignation of President
-    Gotabaya Rajapaksa", "Rajapaksa, who fled ..., has resigned"), for a question about who holds a post now."""
+    """Keys of the people whose departure `text` reports, as `_former` reads it ("former President Han",
+    "Rajapaksa, who fled ..., has resigned"), for a question asking who holds a post now."""
     if q.answer_type is not AnswerType.PERSON or q.verb_tag not in ("VBZ", "VBP") or "former" in q.role:
         return frozenset()
     return frozenset(key_of(normalise_name(text[e.start - offset:e.end - offset])) for e in entities
