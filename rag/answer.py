@@ -240,6 +240,13 @@ class ExtractiveAnswerer(Answerer):
             spans.append((s.passage.doc_id, s.span))
         return chosen
 
+    def _left_post(self, q: Query, answer: ShortAnswer, ranked: list[ScoredSentence], lead_day: str | None) -> bool:
+        """"Who is the president?": does a report as new as the lead's say the answer has left the post, whatever
+        older reports still call him? The newest reporting wins. Read only for a person about to be shown."""
+        gone = [departed(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
+                for s in ranked[:self.vote_depth] if (s.passage.date or "") >= (lead_day or "")]
+        return among(key_of(answer.text), frozenset().union(*gone))
+
     def _stale(self, q: Query, lead: Lead, ref: date | None) -> bool:
         """The lead is a report older than short_max_age_days before the as-of day, and the question names no
         period of its own ("in 2016"): news moves on, so its answer may no longer be the answer. The sentence is
@@ -276,14 +283,10 @@ class ExtractiveAnswerer(Answerer):
         lead_day = lead.sentence.passage.date
         statements = [Statement(lead.sentence.passage.doc_id, lead.sentence.evidence, lead.text, lead.span[0],
                                 lead.candidates, lead_day)]
-        gone: set[str] = set()  # people a report as new as the lead's says have left the asked post
         for s in ranked[:self.vote_depth]:
-            ents = entity_lookup().within(s.passage, s.span)
-            if (s.passage.date or "") >= (lead_day or ""):
-                gone |= departed(q, s.text, s.span[0], ents)
             if s is lead.sentence:
                 continue
-            found = candidates(q, s.text, s.span[0], ents)
+            found = candidates(q, s.text, s.span[0], entity_lookup().within(s.passage, s.span))
             statements.append(Statement(s.passage.doc_id, s.evidence, s.text, s.span[0], tuple(found), s.passage.date))
         tally = votes(statements)
         answer = pick(q, statements[0], tally)
@@ -299,9 +302,7 @@ class ExtractiveAnswerer(Answerer):
         if not confident(answer, lead.sentence.evidence, named, self.short_support, self.short_score, wanted,
                          rivalled):
             return None
-        if answer.label == "PERSON" and among(key_of(answer.text), gone):
-            # "Who is the president?": not the one a report as new as the lead's says resigned, whatever older
-            # reports still call him (the newest reporting wins).
+        if answer.label == "PERSON" and self._left_post(q, answer, ranked, lead_day):
             return None
         if of_another_year(q, lead.text, lead_day):
             return None
@@ -552,8 +553,10 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None, 
     raw = text or s.text
     # A dateline ("London (CNN) UK Prime Minister ...") says where the report was filed: it goes with the date,
     # not into the sentence, where "According to CNN, (CNN) The ..." reads as a stutter.
-    body = _opening_stripped(strip_dateline(raw)) or raw
-    said = ", ".join(filter(None, [human_date(p.date), dateline_place(raw) if body is not raw else None]))
+    body = _opening_stripped(strip_dateline(raw))
+    place = dateline_place(raw) if body else None
+    body = body or raw  # a quote that is only a dateline stays as written
+    said = ", ".join(filter(None, [human_date(p.date), place]))
     dated = who + (f" ({said})" if said else "")
     lead = f"According to {dated}," if first else f"{dated} {'adds' if again else 'also reports'} that"
     # Text extracted from some pages spaces its commas ("Yara International , to curtail"): written as prose.
