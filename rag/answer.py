@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -448,8 +449,10 @@ def in_context(p: Passage, span: tuple[int, int], quoted: list[tuple[str, tuple[
 
 
 def _same_words(a: str, b: str) -> bool:
-    """Do two sentences say the same in the same words (a syndicated copy, a re-published report)?"""
-    return words(a) == words(b)
+    """Do two sentences say the same in the same words, in any order (a syndicated copy, a re-published report, a
+    photo's caption re-worded: "People celebrate in Colombo ..." / "People in Colombo celebrate ...")? Quoting the
+    second tells the reader nothing the first did not."""
+    return Counter(words(a)) == Counter(words(b))
 
 
 def mentions(lead: Lead) -> list[Mention]:

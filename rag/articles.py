@@ -136,7 +136,8 @@ _PLACE = r"[A-Z][\w.'’-]*(?:,?[ \t]+[\w.'’-]+){0,6}?"
 _DASH = r"(?:—|–|--|-(?=\s))"  # a lone hyphen only as a separator ("AP-NORC poll" is no dateline)
 _AGENCIES = "|".join(re.escape(a) for a in L.DATELINE_AGENCIES)
 _DATELINES = (
-    re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\((?:{_AGENCIES})\)[ \t]*(?:{_DASH}[ \t]*)?"),
+    # (a known agency's desk, however spelled, is the agency: "(CNN Business)", "(CNNBusiness)", "(CNN Buiness)")
+    re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\((?:{_AGENCIES})(?:[ \t]?[A-Z][a-z]+)?\)[ \t]*(?:{_DASH}[ \t]*)?"),
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]*)?\([A-Z][\w.&' ]{{0,29}}\)[ \t]*{_DASH}[ \t]*"),  # "(Any Agency) —"
     re.compile(rf"^[ \t]*(?:{_PLACE}[ \t,]+)?(?:{_AGENCIES})[ \t]*{_DASH}[ \t]*"),
     # (a short particle may open the place: "Le BOURGET, France –", "St. LOUIS –")
