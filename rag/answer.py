@@ -18,7 +18,7 @@ from datetime import date
 
 from rag import lexicon as L
 from rag.abstain import Evidence, reason_to_abstain, same_verb_in
-from rag.articles import dateline_place, strip_dateline
+from rag.articles import dateline_place, linked_headline, strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.nlp import analyzer, doers, governing_verb
@@ -571,9 +571,11 @@ def attributed(s: ScoredSentence, n: int, first: bool, text: str | None = None, 
 
 def _opening_stripped(sentence: str) -> str:
     """The sentence without what only joined it to the one before ("But Holsether said ..." -> "Holsether said
-    ...") or marked it as a list item ("• Toyota Prius: ...") or the end of a dateline ("-- Saudi Arabia's ..."):
-    after "According to X," none has anything to join, list or end."""
+    ...") or marked it as a list item ("• Toyota Prius: ...") or the end of a dateline ("-- Saudi Arabia's ...") or
+    a link to another story ("More:Yellowstone National Park closes ..."): after "According to X," none has
+    anything to join, list, end or label."""
     sentence = re.sub(r"^(?:[•·▪●◦‣]|—|–|--?(?=\s))\s*", "", sentence.lstrip())
+    sentence = linked_headline(sentence) or sentence
     first, _, rest = sentence.partition(" ")
     if first in L.JOINING_OPENERS and rest[:1].isalnum():
         return rest

@@ -160,6 +160,27 @@ _VIDEO_PLAYER = re.compile(r"JUST WATCHED [^\n]*?Replay More Videos \.\.\. MUST 
                            r"\d{1,2}:\d{2}(?::\d{2})?[ \t]*")
 
 
+# A label, then a colon: set glued to the link ("More:Ned Eisenberg ...", "Why she did it:Republican Rep. ...").
+_LABEL = re.compile(r"[ \t]*([A-Za-z][A-Za-z'’ -]{0,40}?)[ \t]*:([ \t]*)(?=\S)")
+
+
+def linked_headline(sentence: str) -> str | None:
+    """The headline of a link to another story that a page sets inline with a label ("More:Ned Eisenberg ... dead
+    at 65" -> "Ned Eisenberg ... dead at 65", "VISUAL EXPLAINER: Go inside NASA's plan ...", "Why she did
+    it:Republican Rep. Liz Cheney is on track to lose"); None when the sentence is no such link. A known label
+    counts however it is set; another only glued to the link and written in capitals or with a lower-case word
+    ("MLB broken wrist:Red Sox ..."). One capitalised word glued is a roundup's dateline ("Salem:Amazon on Friday
+    kicked off ..."), and a label before a space a speaker's ("PHILLIP: Mayor Buttigieg, ...") or a note's
+    ("UPDATE: The recall grew ...")."""
+    m = _LABEL.match(sentence)
+    if not m:
+        return None
+    label = m.group(1)
+    known = label.lower() in L.TEASER_LABELS or label.lower().endswith(" newsletter")
+    glued = not m.group(2) and (label.isupper() or any(w[:1].islower() for w in label.split()))
+    return sentence[m.end():] if known or glued else None
+
+
 def without_galleries(text: str) -> str:
     """The article text without its photo galleries' captions and its video players' teasers (an article that is
     nothing else is kept whole)."""

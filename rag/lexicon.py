@@ -329,6 +329,14 @@ NEAR_WORDS = _words("near outside nearby neighboring neighbouring")
 # "According to X," drops them. Not "So" ("So far, ...") nor "Yet" ("Yet another storm ...").
 JOINING_OPENERS = frozenset({"But", "And"})
 
+# Labels before a link to another story that news pages set inline as a paragraph of their own ("More:Ned
+# Eisenberg ... dead at 65", "VISUAL EXPLAINER: Go inside NASA's plan ...", "READ MORE: Why ...";
+# rag.articles.linked_headline).
+TEASER_LABELS = frozenset(label.strip() for label in (
+    "more|related|read more|also read|read|see also|watch|video|videos|visual explainer|interactive|"
+    "previously|opinion|fact check|review|analysis|live updates|podcasts|learn more|you may like|read this|"
+    "read the whole story here|read the rest here|newsletter|sign up").split("|"))
+
 # Agencies named in the datelines that open wire copy ("New York CNN —", "SEOUL, Jan. 6 (Yonhap) --"), which are
 # never a headline nor an answer; longer names first, as alternatives of one pattern (rag.articles).
 DATELINE_AGENCIES = ("CNN Business", "CNN", "Reuters", "AP", "AFP", "Yonhap", "Xinhua", "UPI", "Bloomberg", "dpa",

@@ -454,11 +454,16 @@ def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(q
     ("• Toyota Prius: The automaker is recalling 192,000 vehicles.", "(7 July 2022)", "Toyota Prius: The"),
     ("Record prices forced Yara International , the producer , to cut output.", "(7 July 2022)",
      "record prices forced Yara International, the producer, to cut"),
+    ("More:Yellowstone National Park closes entrances amid flooding.", "(7 July 2022)",
+     "Yellowstone National Park closes"),
+    ("VISUAL EXPLAINER: Go inside NASA's plan to crash a spacecraft into an asteroid.", "(7 July 2022)",
+     "go inside NASA's plan"),
 ])
 def test_a_quote_reads_as_a_sentence_of_the_attribution(quote, attribution, opening):
     """After "According to X (date)," a quote reads on as one sentence: a dateline's place goes into the
     attribution with the date (the report was filed there; "According to CNN, (CNN) The ..." stutters), and a
-    conjunction joining it to a sentence not quoted, a list bullet or a space before a comma is dropped. Each of
+    conjunction joining it to a sentence not quoted, a list bullet, a link's label or a space before a comma is
+    dropped. Each of
     these, later in an answer, reads the same after "<source> (<date>) also reports that"."""
     text = quote + " Analysts expect Blinken, Toyota and Sri Lanka to feature in the next report."
     p = Passage(chunk_id="c", doc_id="d", text=text, start=0, end=len(text), score=0.9, title="t", source="Wire",

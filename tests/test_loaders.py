@@ -12,6 +12,7 @@ from rag.articles import (
     Article,
     canonical_url,
     dateline_place,
+    linked_headline,
     parse_date,
     strip_dateline,
     title_from_lead,
@@ -171,6 +172,31 @@ def test_a_lead_without_a_dateline_is_kept_whole(lead):
     assert title_from_lead(lead + ". More follows.") == lead
     assert strip_dateline(lead) == lead
     assert dateline_place(lead) is None
+
+
+@pytest.mark.parametrize(("sentence", "headline"), [
+    # a known label, glued to the link or not, in any case
+    ("More:Ned Eisenberg, character actor, dead at 65", "Ned Eisenberg, character actor, dead at 65"),
+    ("RELATED:10 Songs You Need to Hear Right Now", "10 Songs You Need to Hear Right Now"),
+    ("VISUAL EXPLAINER: Go inside NASA's plan", "Go inside NASA's plan"),
+    ("Read more: Why fighting climate change won't destroy the economy",
+     "Why fighting climate change won't destroy the economy"),
+    ("SPORTS NEWSLETTER:Sign up now for daily updates", "Sign up now for daily updates"),
+    # another label only glued, in capitals or with a lower-case word
+    ("Why she did it:Republican Rep. Liz Cheney is on track to lose", "Republican Rep. Liz Cheney is on track to lose"),
+    ("THIS WEEK:K2, the brightest comet, will swing by Earth", "K2, the brightest comet, will swing by Earth"),
+    # no link: a roundup's dateline, a speaker, a note, a colon in prose
+    ("Salem:Amazon on Friday kicked off a hiring spree.", None),
+    ("New York:Firefighters were treated for heat exhaustion.", None),
+    ("PHILLIP: Mayor Buttigieg, another critical issue is nuclear weapons.", None),
+    ("UPDATE: The size of the recall grew by 500,000 pounds.", None),
+    ("The reason: prices rose faster than wages.", None),
+    ("Officials said the terminal opens on Friday.", None),
+])
+def test_a_link_to_another_story_is_known_by_its_label(sentence, headline):
+    """News pages set links to other stories inline, a label before the linked headline: the headline is what the
+    sentence says; a colon that introduces a speaker, a note or a roundup's place is no link."""
+    assert linked_headline(sentence) == headline
 
 
 @pytest.mark.parametrize(("url", "title"), [
