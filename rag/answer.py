@@ -607,6 +607,13 @@ def _continued(sentence: str, p: Passage | None = None, start: int | None = None
     rest = sentence.split()[1:2]
     if core.lower() in L.TITLE_WORDS and rest and rest[0][:1].isupper():
         return sentence  # a title opening a name: "Deputy Prime Minister Choi Sang-mok has taken over ..."
+    post = sentence.split()[1:3]
+    if (core == first_word and core.lower() not in L.STOPWORDS and len(post) == 2 and post[0].lower() in L.ROLE_NOUNS
+            and post[0][:1].isupper() and post[1][:1].isupper()
+            and analyzer().parse(sentence).tokens[0].tag in ("NNP", "NNPS")):
+        # the office of a title opening a name ("Agriculture Secretary Tom Vilsack ..."), not a word describing its
+        # holder ("embattled President Gotabaya Rajapaksa ..."); parsed only for a sentence opening so
+        return sentence
     if p is None or start is None or _is_name(core, p, start):
         return sentence
     return first_word.lower() + sentence[len(first_word):]
