@@ -574,7 +574,7 @@ def _opening_stripped(sentence: str) -> str:
     ...") or marked it as a list item ("• Toyota Prius: ...") or the end of a dateline ("-- Saudi Arabia's ...") or
     a link to another story ("More:Yellowstone National Park closes ..."): after "According to X," none has
     anything to join, list, end or label."""
-    sentence = re.sub(r"^(?:[•·▪●◦‣]|—|–|--?(?=\s))\s*", "", sentence.lstrip())
+    sentence = re.sub(r"^(?:[•·▪●◦‣]|—|–|--|-(?=\s))\s*", "", sentence.lstrip())  # "--The death ...": glued too
     sentence = linked_headline(sentence) or sentence
     first, _, rest = sentence.partition(" ")
     if first in L.JOINING_OPENERS and rest[:1].isalnum():

@@ -455,6 +455,7 @@ def test_a_quote_continues_the_attribution_as_written_names_keep_their_capital(q
     ("And the ministry said talks would follow.", "(7 July 2022)", "the ministry said"),
     ("-- Saudi Arabia's Ministry of Commerce said on Monday prices would fall.", "(7 July 2022)",
      "Saudi Arabia's Ministry"),
+    ("--The death of the Queen has set into motion a period of mourning.", "(7 July 2022)", "the death of the Queen"),
     ("• Toyota Prius: The automaker is recalling 192,000 vehicles.", "(7 July 2022)", "Toyota Prius: The"),
     ("Record prices forced Yara International , the producer , to cut output.", "(7 July 2022)",
      "record prices forced Yara International, the producer, to cut"),
