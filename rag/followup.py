@@ -12,7 +12,8 @@ answer's prose:
 - "he", "she", "him", "his" -> the person the last turn was about: its short answer when that is a person,
   else the first person its answer names, else the person its question named; a chain of "he" questions
   stays on one person; nobody whose first name the pronoun cannot stand for (rag.first_names);
-- "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind;
+- "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind ("there":
+  a place its short answer gives, else one its question named, before the answer's others);
 - "that day", "that week" -> the date of the last answer's evidence.
 A reference none of them names is searched with the question that set the topic (`_with_topic`).
 """
@@ -215,8 +216,10 @@ def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None
         return (f"{found.text}'s {ref.text.split(' ', 1)[1]}", found) if found is not None else None
     else:
         # "When does it start?" after "Which school will eliminate student loans?": the school the answer gave, not
-        # the state it named first.
-        found = _short_mention(turns[-1], tuple(ref.labels)) or next(
+        # the state it named first. "There" is first the place the reader asked about: after "Which governor flew
+        # migrants to Martha's Vineyard?", "how many did he fly there?" is not about the "Texas" they flew from.
+        asked = [m for m in _question(turns[-1]).names if m.label in ref.labels] if ref.kind == "place" else []
+        found = _short_mention(turns[-1], tuple(ref.labels)) or next(iter(asked), None) or next(
             (m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
     if found is None:
         return None

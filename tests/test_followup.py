@@ -161,6 +161,17 @@ def test_there_becomes_a_place_phrase():
         assert "in Martha's Vineyard" in search and "there" not in search.split()
 
 
+def test_there_is_the_place_the_reader_asked_about_before_any_the_answer_names():
+    """With no place for a short answer, "there" is the place the last question named, not the first place its
+    answer gives ("... flown from Texas to Sri Lanka ..."); a place in the short answer still comes first."""
+    asked = Turn("Which governor flew migrants to Sri Lanka?", short_answer="Ron DeSantis",
+                 entities=(Mention("Texas", "GPE"), Mention("Sri Lanka", "GPE"), Mention("Ron DeSantis", "PERSON")))
+    assert "in Sri Lanka" in analyse("How many people did he fly there?", [asked]).search
+    answered = Turn("Where did the governor fly migrants from Sri Lanka?", short_answer="Texas",
+                    entities=(Mention("Sri Lanka", "GPE"), Mention("Texas", "GPE")))
+    assert "in Texas" in analyse("How many people live there?", [answered]).search
+
+
 def test_a_definite_noun_means_the_earlier_name_it_heads():
     """"the show" is the named show, "the summit" the named summit, whatever label the recogniser gave it."""
     for noun, name, label in (("show", "Super Bowl LVII Halftime Show", "EVENT"),
