@@ -9,9 +9,10 @@ when he died?" names its own "he".
 A reference is resolved from the turns' typed record (rag.types.Turn: the short answer, the names the
 answer's supporting sentence gives, the date of its evidence), newest first, never by re-reading the
 answer's prose:
-- "he", "she", "him", "his" -> the person the last turn was about: its short answer when that is a person,
-  else the first person its answer names, else the person its question named; a chain of "he" questions
-  stays on one person; nobody whose first name the pronoun cannot stand for (rag.first_names);
+- "he", "she", "him", "his" -> the last question's named subject when the pronoun does the same act ("who did he
+  meet next?" after "who did Biden meet?"); else the person the last turn was about: its short answer when that
+  is a person, else the first person its answer names, else the person its question named; a chain of "he"
+  questions stays on one person; nobody whose first name the pronoun cannot stand for (rag.first_names);
 - "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind ("there":
   a place its short answer gives, else one its question named, before the answer's others);
 - "that day", "that week" -> the date of the last answer's evidence.
@@ -77,7 +78,7 @@ def resolve(q: Query, p: Parse, turns: Sequence[Turn]) -> Query:
     # the company say about the deal?" the company does.
     refs = [r for r in q.references if r.kind != "topic"] or list(q.references)
     for ref in sorted(refs, key=lambda r: r.start):
-        found = referent(ref, turns)
+        found = referent(ref, turns, q.verb if _is_subject(p, ref) else None)
         if found is None:
             continue
         if found[1] is not None and found[1].text in named:
@@ -195,13 +196,14 @@ def _with_topic(q: Query, turns: Sequence[Turn]) -> Query:
     return replace(q, search=search, resolutions=((q.text, search),))
 
 
-def referent(ref: Reference, turns: Sequence[Turn]) -> tuple[str, Mention | None] | None:
-    """What `ref` points at: the replacement text and the mention it names (None for a date)."""
+def referent(ref: Reference, turns: Sequence[Turn], doing: str | None = None) -> tuple[str, Mention | None] | None:
+    """What `ref` points at: the replacement text and the mention it names (None for a date). `doing`: the verb
+    the reference is the subject of, when it is."""
     if ref.kind == "time":
         day = next((t.date for t in reversed(turns) if t.date), None)
         return (f"on {human_date(day)}", None) if day else None
     if ref.kind == "person":
-        found = person(turns, ref.text)
+        found = _same_doer(turns[-1], doing, ref.text) or person(turns, ref.text)
     elif ref.kind == "group":
         return group(turns, ref.possessive)
     elif ref.kind == "generic":
@@ -238,6 +240,25 @@ def generic(ref: Reference, turns: Sequence[Turn]) -> Mention | None:
     if named is not None:
         return named
     return next((m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
+
+
+def _is_subject(p: Parse, ref: Reference) -> bool:
+    return any(t.start == ref.start and t.dep in ("nsubj", "nsubjpass") for t in p.tokens)
+
+
+def _same_doer(last: Turn, doing: str | None, pronoun: str) -> Mention | None:
+    """"Who did he beat in the fourth round?" after "Who did Frances Tiafoe beat to reach the semifinals?": a pronoun
+    doing what the last question's named subject did is that subject (the same act, the same slot), not the person
+    the answer gave (the one beaten)."""
+    if not doing:
+        return None
+    asked = _question(last)
+    if asked.verb != doing:
+        return None
+    p = parse(last.question)
+    subjects = [t for t in p.tokens if t.dep in ("nsubj", "nsubjpass") and t.pos == "PROPN"]
+    return next((m for m in asked.names if m.label == "PERSON" and fits(m.text, pronoun)
+                 and any(t.text in m.text.split() for t in subjects)), None)
 
 
 def person(turns: Sequence[Turn], pronoun: str = "") -> Mention | None:

@@ -77,6 +77,22 @@ def test_the_short_answer_wins_over_other_people_the_answer_names():
     assert analyse("How much did he offer?", [turn]).search == "How much did Elon Musk offer?"
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # the same act, the pronoun its subject: the last question's subject
+    ("Who did he meet next?", "Who did Joe Biden meet next?"),
+    ("Where did he meet him?", "Where did Joe Biden meet Fumio Kishida?"),
+    # another act: the person the answer gave
+    ("What did he say?", "What did Fumio Kishida say?"),
+    ("Who did Kishida's aide meet?", "Who did Kishida's aide meet?"),
+])
+def test_a_pronoun_doing_the_last_questions_act_is_its_subject(question, expected):
+    """"Who did he meet next?" after "Who did Joe Biden meet in Tokyo?" (answered Fumio Kishida) keeps to the one who
+    met: the same act in the same slot. Any other act's "he" is whom the answer was about."""
+    turn = Turn("Who did Joe Biden meet in Tokyo?", short_answer="Fumio Kishida",
+                entities=(Mention("Fumio Kishida", "PERSON"), Mention("Joe Biden", "PERSON")))
+    assert analyse(question, [turn]).search == expected
+
+
 def test_the_company_and_it_mean_the_last_organisation():
     assert analyse("What did the company say about the deal?", [TWITTER]).search == \
         "What did Twitter say about the deal?"
