@@ -308,6 +308,15 @@ def whole_name(text: str, e: Entity) -> int:
     return end
 
 
+_TRAILING_FIGURES = re.compile(r"(?:\s+[^\s\d]*\d\S*)+$")
+
+
+def person_name(text: str) -> str:
+    """A person's name without the figures the recogniser ran on into ("Andrey Rublev 7-6" -> "Andrey Rublev"):
+    no name ends in a score or a year."""
+    return _TRAILING_FIGURES.sub("", text) or text
+
+
 def snap_end(text: str, end: int) -> int:
     """Extend an entity that stops inside a hyphenated word: the small model splits "Han Duck-soo" into
     "Han Duck" + "-soo", and a name cut in half is worse than no name."""

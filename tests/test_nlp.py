@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.nlp import MODEL_PACKAGE, analyzer, link_people
+import pytest
+
+from rag.nlp import MODEL_PACKAGE, analyzer, link_people, person_name
 from rag.sentences import split_sentences
 from rag.types import Entity
 
@@ -64,3 +66,15 @@ def test_a_later_full_mention_the_model_missed_is_one_person_not_its_parts():
     first = Entity(0, len("Jean-Luc Godard"), "PERSON")
     people = [text[e.start:e.end] for e in link_people(text, [first]) if e.label == "PERSON"]
     assert people == ["Jean-Luc Godard", "Jean-Luc Godard", "Godard"]
+
+
+@pytest.mark.parametrize(("span", "name"), [
+    ("Andrey Rublev 7-6", "Andrey Rublev"), ("Rafael Nadal 6-4, 6-2", "Rafael Nadal"),
+    ("Serena Williams 2022", "Serena Williams"),
+    ("Elizabeth II", "Elizabeth II"), ("Pope Benedict XVI", "Pope Benedict XVI"), ("John Smith Jr.", "John Smith Jr."),
+    ("Jean-Luc Godard", "Jean-Luc Godard"),
+])
+def test_a_persons_name_never_ends_in_a_score_or_a_year(span, name):
+    """The recogniser runs a name on into the figures after it ("beating Andrey Rublev 7-6 (3), ..."); a follow-up's
+    "he" and a short answer read the name alone. Regnal numbers and suffixes stay."""
+    assert person_name(span) == name
