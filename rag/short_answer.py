@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rag import lexicon as L
 from rag.articles import strip_dateline
 from rag.nlp import analyzer, doers, person_name
-from rag.query import AnswerType, Query, normalise_name, stems
+from rag.query import AnswerType, Query, lemma, normalise_name, stems
 from rag.text import YEAR, words, written_words
 from rag.types import Entity
 
@@ -333,6 +333,8 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if q.verb in L.SPEECH_VERBS or c.label not in NAMED:
         return False
     after = words(text[c.end - offset:c.end - offset + 20])[:1]
+    if after and q.verb and lemma(after[0]) == lemma(q.verb):
+        return False  # "Which network reported the pause?": "CNBC reported that ..." did the asked act
     before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
     if before == ["according", "to"]:
         return True

@@ -95,6 +95,18 @@ def test_the_source_of_a_report_is_not_the_answer(entities):
     assert "Ranil Wickremesinghe" in [c.text for c in candidates(speech, SENTENCES[4], 0, entities[4])]
 
 
+@pytest.mark.parametrize(("question", "source"), [
+    ("Which network reported the production pause?", True),  # the source did the asked act
+    ("Which company plans to pause production?", False),
+])
+def test_a_source_answers_when_reporting_is_the_asked_act(question, source):
+    """"CNBC reported that Peloton plans to pause production": CNBC is who reported, the answer to "which network
+    reported ...?", and only a source to any other question about the report."""
+    sentence = "Foley's statement came hours after CNBC reported that Peloton plans to pause production of its bike."
+    found = [c.text for c in candidates(analyse(question), sentence, 0, analyzer().entities([sentence])[0])]
+    assert ("CNBC" in found) is source, found
+
+
 def test_possessives_are_one_name():
     assert [m.text for m in analyse("What did Ryan Reynolds' colonoscopy reveal?").names] == ["Ryan Reynolds"]
     assert "Ryan Reynolds" in [m.text for m in analyse("What did Ryan Reynolds's colonoscopy reveal?").names]
