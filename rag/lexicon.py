@@ -294,6 +294,9 @@ COUNTED_FAMILIES: tuple[frozenset[str], ...] = (
     _words("soldier troop service member personnel"),
     _words("job position role post"),
 )
+# Plurals that do not begin with their singular ("31 men" counts the asked "man"; "feet" is a unit already).
+IRREGULAR_PLURALS = {"men": "man", "women": "woman", "mice": "mouse", "geese": "goose", "teeth": "tooth",
+                     "lice": "louse", "oxen": "ox", "dice": "die"}
 # Signs written before a sum of money ("$12,600,000", "£3m").
 CURRENCY_SIGNS = frozenset("$€£¥₩₹")
 # Units of measure after a number: "2.5 million residences" counts residences, "3 miles" measures a distance.

@@ -77,6 +77,8 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     dateline = len(text) - len(strip_dateline(text))
     found: list[Candidate] = []
     for e in entities:
+        if _a_place(text, offset, e):
+            continue
         label = e.label if e.label in labels else _named_as_asked(q, text, offset, e, labels)
         if label is None or (e.start - offset < dateline and (
                 label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
@@ -136,6 +138,24 @@ def _named_as_asked(q: Query, text: str, offset: int, e: Entity, labels: frozens
 
 
 _REGIONS = L.US_STATES | L.COUNTRIES  # what may follow a place after a comma and be part of its name
+
+
+# An elided particle that continues a name ("Coeur d’Alene", "Côte d'Ivoire"), then ", <state or country>".
+_ELIDED = re.compile(r"\s+[dl]['’][A-Z][\w-]*")
+_REGION_AFTER = re.compile(r",\s*([A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2})(?![\w'’-])")  # not "Florida's ..."
+
+
+def _a_place(text: str, offset: int, e: Entity) -> bool:
+    """Is a name the recogniser took for a person or an organisation written as a place is, with its state or
+    country after a comma? "police in Coeur d’Alene, Idaho" (cut as "Coeur", an organisation) names a city, not the
+    group the men were linked to. (Only ruled out: as a place, the recogniser's places answer.)"""
+    if e.label in L.PLACE_LABELS or e.label not in NAMED:
+        return False
+    end = e.end - offset
+    if m := _ELIDED.match(text, end):
+        end = m.end()
+    region = _REGION_AFTER.match(text, end)
+    return region is not None and key_of(region.group(1).replace(".", "")) in _REGIONS
 
 
 def _with_region(text: str, offset: int, found: list[Candidate]) -> list[Candidate]:
@@ -373,7 +393,7 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
     if "-" in c.text:  # "three-nation": the compound says what is counted
         counted = c.text.lower().rsplit("-", 1)[1]
         return counted.startswith(unit) or _same_kind(counted, q.asked_noun)
-    ahead = words(text[c.end - offset:c.end - offset + 40])[:3]
+    ahead = [L.IRREGULAR_PLURALS.get(w, w) for w in words(text[c.end - offset:c.end - offset + 40])[:3]]
     nxt = ahead[:1]
     if text[c.end - offset:c.end - offset + 1] == "-":  # "three-nation": a compound adjective
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
