@@ -152,6 +152,9 @@ MONEY_VERBS = _words("pay cost spend raise earn worth charge sell buy owe fine d
 DATE_NOUNS = _words("year day date month week time decade century season")
 # Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
 NUMBER_NOUNS = _words("number amount total count figure magnitude tally")
+# Nouns for a count's size or change, which a figure after "of" gives for whatever is counted ("a toll of 73").
+CHANGE_NOUNS = _words("toll estimate average increase rise gain drop decline fall jump loss growth surge high low "
+                      "record peak maximum minimum")
 # A compound modifier naming a measure makes the compound a class of that measure, not a named thing: "which age
 # group" asks for an age range, not an organisation; "which price range", "which weight class".
 MEASURE_MODIFIERS = _words("age price income size weight height time date number")

@@ -399,7 +399,16 @@ def _counts_asked(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return bool(nxt) and (nxt[0].startswith(unit) or _same_kind(nxt[0], q.asked_noun))
     # The counted noun may come after its modifiers: "63 hot dogs", "2.5 million new customers".
     named = [w for w in ahead if w.startswith(unit) or _counts_same(w, q.asked_noun)]
-    return not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS or bool(named)
+    if named:
+        return True
+    if not nxt or nxt[0] in L.STOPWORDS or nxt[0] in L.REPORTING_WORDS or nxt[0] in L.COUNT_VERBS:
+        # With no noun after it, the noun before "of" says what a number counts: "North Korea's population of about
+        # 25 million" counts people, not Covid deaths; "a death toll of 73" and "an increase of 9,000" may answer.
+        before = words(text[max(0, c.start - offset - 40):c.start - offset])[-2:]
+        return not (len(before) == 2 and before[1] == "of" and before[0] not in L.STOPWORDS
+                    and before[0] not in L.NUMBER_NOUNS | L.CHANGE_NOUNS and not before[0].startswith(unit)
+                    and not _counts_same(before[0], q.asked_noun))
+    return False
 
 
 # An age as news writes it: "Gronkowski, 33, wrote", "a 33-year-old", "aged 33", "at the age of 33".

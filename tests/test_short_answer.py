@@ -248,6 +248,20 @@ def test_the_agency_of_a_dateline_is_never_an_answer_its_place_may_answer_where(
     assert "Tokyo" in [c.text for c in candidates(analyse("Where did the earthquake strike?"), sentence, 0, ents)]
 
 
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Variants could spread through North Korea's population of about 25 million.", False),
+    ("The country reported a death toll of 73 on Monday.", True),
+    ("Officials confirmed an increase of 120 on Tuesday.", True),
+])
+def test_a_number_after_another_noun_and_of_counts_that_noun(sentence, counts):
+    """"a population of about 25 million" counts people, not deaths; a toll, a total or a change of the asked count
+    ("a death toll of 73", "an increase of 120") may answer "how many deaths?"."""
+    ents = analyzer().entities([sentence])[0]
+    found = [c for c in candidates(analyse("How many Covid deaths did the country report?"), sentence, 0, ents)
+             if any(ch.isdigit() for ch in c.text)]
+    assert bool(found) is counts, found
+
+
 def test_a_number_before_an_unrelated_noun_does_not_count_the_asked_thing():
     sentence = "They also pledged closer ties with their two Asian allies."
     ents = analyzer().entities([sentence])[0]
