@@ -235,6 +235,7 @@ SAME_ACTS: tuple[frozenset[str], ...] = (
     _words("appoint nominate"),
     _words("replace succeed"),
     _words("sue lawsuit"),
+    _words("win victory victorious triumph"),
 )
 
 # Copulas and auxiliaries: "who is ...?" asks for an identity, not an act.

@@ -117,6 +117,7 @@ def test_missing_names(name, label, text, missing):
     ("lead", "voiced confidence in the country's acting leadership", True),
     ("succeed", "Cho Tae-yul and Antony Blinken met in Seoul.", False),
     ("sue", "The attorney general accused the company of fraud in a civil lawsuit.", True),
+    ("win", "Labor Party leader Anthony Albanese claimed victory on Saturday.", True),
 ])
 def test_same_verb_in_any_form(verb, text, found):
     assert same_verb_in(verb, text) is found

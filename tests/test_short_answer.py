@@ -120,6 +120,19 @@ def test_a_name_written_with_its_state_after_a_comma_is_a_place_not_a_group(sent
         assert not [c for c in candidates(analyse(question), sentence, 0, forced) if c.text.startswith(place)]
 
 
+@pytest.mark.parametrize(("question", "sentence", "name"), [
+    ("Who won the election?", "Labor Party leader Anthony Albanese claimed victory on Saturday night.",
+     "Anthony Albanese"),
+    ("Which tennis star is retiring?", "Serena Williams announced her retirement from tennis on Tuesday.",
+     "Serena Williams"),
+])
+def test_a_verb_of_reporting_with_an_object_is_an_act_not_a_source(question, sentence, name):
+    """"claimed victory", "announced her retirement": the name did something; "Miller said the ..." still only
+    reports."""
+    ents = analyzer().entities([sentence])[0]
+    assert name in [c.text for c in candidates(analyse(question), sentence, 0, ents)]
+
+
 def test_possessives_are_one_name():
     assert [m.text for m in analyse("What did Ryan Reynolds' colonoscopy reveal?").names] == ["Ryan Reynolds"]
     assert "Ryan Reynolds" in [m.text for m in analyse("What did Ryan Reynolds's colonoscopy reveal?").names]
