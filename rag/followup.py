@@ -14,7 +14,8 @@ answer's prose:
   is a person, else the first person its answer names, else the person its question named; a chain of "he"
   questions stays on one person; nobody whose first name the pronoun cannot stand for (rag.first_names);
 - "it", "they", "there", "the company", "the country" -> the last turn's first name of a fitting kind ("there":
-  a place its short answer gives, else one its question named, before the answer's others);
+  a place its short answer gives, else one its question named, before the answer's others; "it" after a question
+  asking a figure or a date of something: that something, "Top Gun" for "how much did Top Gun make?");
 - "that day", "that week" -> the date of the last answer's evidence.
 A reference none of them names is searched with the question that set the topic (`_with_topic`).
 """
@@ -28,7 +29,7 @@ from dataclasses import replace
 from rag import lexicon as L
 from rag.first_names import fits
 from rag.nlp import Parse
-from rag.query import Query, Reference, calendar_period, normalise_name, parse, stems, understand
+from rag.query import AnswerType, Query, Reference, calendar_period, normalise_name, parse, stems, understand
 from rag.text import YEAR, content_words, human_date, words
 from rag.types import Mention, Turn
 
@@ -220,14 +221,29 @@ def referent(ref: Reference, turns: Sequence[Turn], doing: str | None = None) ->
         # "When does it start?" after "Which school will eliminate student loans?": the school the answer gave, not
         # the state it named first. "There" is first the place the reader asked about: after "Which governor flew
         # migrants to Martha's Vineyard?", "how many did he fly there?" is not about the "Texas" they flew from.
-        asked = [m for m in _question(turns[-1]).names if m.label in ref.labels] if ref.kind == "place" else []
+        last = _question(turns[-1])
+        if ref.kind == "thing" and last.answer_type in _VALUES:
+            # "Who stars in it?" after "How much did Top Gun: Maverick make?": the last question asked a figure of
+            # something it named, and "it" is that, not a name its answer gave ("Paramount said ..."); when it
+            # named nothing ("What is the average price of gas?"), the question is searched with that one.
+            return next((_as_written(m, ref) for m in last.names if m.label in ref.labels | {"PROPN"}), None)
+        asked = [m for m in last.names if m.label in ref.labels] if ref.kind == "place" else []
         found = _short_mention(turns[-1], tuple(ref.labels)) or next(iter(asked), None) or next(
             (m for t in reversed(turns) for m in _mentions(t) if m.label in ref.labels), None)
     if found is None:
         return None
     if ref.kind == "place":
         return f"in {found.text}", found  # "there" is an adverb: "how high will inflation rise in Sri Lanka"
+    return _as_written(found, ref)
+
+
+def _as_written(found: Mention, ref: Reference) -> tuple[str, Mention]:
     return (f"{found.text}'s" if ref.possessive else found.text), found
+
+
+# Answer types that are a figure or a date of something the question names, not a name of their own.
+_VALUES = frozenset({AnswerType.MONEY, AnswerType.NUMBER, AnswerType.PERCENT, AnswerType.QUANTITY, AnswerType.DATE,
+                     AnswerType.AGE, AnswerType.DURATION})
 
 
 def generic(ref: Reference, turns: Sequence[Turn]) -> Mention | None:

@@ -93,6 +93,17 @@ def test_a_pronoun_doing_the_last_questions_act_is_its_subject(question, expecte
     assert analyse(question, [turn]).search == expected
 
 
+def test_it_after_a_question_asking_a_figure_is_what_that_question_was_about():
+    """"How much did Top Gun make?" asks a figure of a film: "it" is the film, not the studio its answer names;
+    after "What is the average price of gas?", which names nothing, "it" is searched with that question."""
+    film = Turn("How much did Top Gun: Maverick make over Memorial Day weekend?", short_answer="$151 million",
+                entities=(Mention("Paramount", "ORG"),))
+    assert analyse("Who stars in it?", [film]).search == "Who stars in Top Gun?"
+    gas = Turn("What is the average price of a gallon of gas?", short_answer="$5", entities=(Mention("U.S.", "GPE"),))
+    assert analyse("How high will it go?", [gas]).search == \
+        "How high will it go? (What is the average price of a gallon of gas?)"
+
+
 def test_the_company_and_it_mean_the_last_organisation():
     assert analyse("What did the company say about the deal?", [TWITTER]).search == \
         "What did Twitter say about the deal?"
