@@ -199,6 +199,11 @@ SPEECH_VERBS = _words("say tell announce reveal claim state write tweet declare 
 # Words and phrases in evidence that report speech.
 REPORTING_WORDS = _words("""said says say told tells announced announces announcing announcement stated statement
 declared wrote writes tweeted revealed explained added claimed claims warned noted insisted reported reports""")
+# Forms of reporting verbs that do an act when an act's noun is their object ("Albanese claimed victory", "Williams
+# announced her retirement"); "claims the retailer cut it" and "said the ..." only report (rag.short_answer).
+ACTING_REPORTS = _words("claimed claims announced announces declared revealed")
+ACT_OBJECTS = _words("victory responsibility credit retirement resignation candidacy engagement bid departure win")
+POSSESSIVE_DETERMINERS = _words("his her its their")
 # The forms that follow a speaker directly ("Miller said", "she told"): a name before one is who spoke.
 SPEAKER_VERB_FORMS = ("said", "says", "told", "announced", "wrote", "added", "warned")
 # Evidence that states a cause or purpose ("why ...?").

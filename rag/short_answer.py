@@ -347,14 +347,6 @@ def _titles_someone(q: Query, text: str, offset: int, c: Candidate) -> bool:
     return first[:1].isupper() and first.lower() in L.TITLE_WORDS
 
 
-# Verbs of reporting that also do an act when their object follows ("claimed victory", "announced her retirement",
-# ...), and the nouns of such an object; "claims the retailer cut it" and "said the ..." report.
-_ACTING_REPORTS = frozenset({"claimed", "claims", "announced", "announces", "declared", "revealed"})
-_ACT_OBJECTS = frozenset({"victory", "responsibility", "credit", "retirement", "resignation", "candidacy",
-                          "engagement", "bid", "departure", "win"})
-_OWNERS = frozenset({"his", "her", "its", "their"})
-
-
 def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
     """"Miller said ...", "according to Reuters": who reports the news is not what a question asks, unless it asks
     who said something. Only a name reports: the "33" of "Gronkowski, 33, wrote" is his age."""
@@ -363,8 +355,8 @@ def _is_source(q: Query, text: str, offset: int, c: Candidate) -> bool:
     after = words(text[c.end - offset:c.end - offset + 50])[:3]
     if after and q.verb and lemma(after[0]) == lemma(q.verb):
         return False  # "Which network reported the pause?": "CNBC reported that ..." did the asked act
-    obj = after[2:3] if after[1:2] and after[1] in _OWNERS else after[1:2]  # "announced her retirement"
-    if after and after[0] in _ACTING_REPORTS and obj and obj[0] in _ACT_OBJECTS:
+    obj = after[2:3] if after[1:2] and after[1] in L.POSSESSIVE_DETERMINERS else after[1:2]  # "announced her ..."
+    if after and after[0] in L.ACTING_REPORTS and obj and obj[0] in L.ACT_OBJECTS:
         return False  # "Albanese claimed victory", "Williams announced her retirement": an act, not a report
     before = words(text[max(0, c.start - offset - 14):c.start - offset])[-2:]
     if before == ["according", "to"]:
