@@ -282,7 +282,7 @@ def understand(text: str, p: Parse) -> Query:
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
         role=role, names=names, owners=_owners(p), surnames=_surnames(p),
-        latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES),
+        latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES) or _names_weekday(p),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text), asks_doer=asks_doer,
     )
@@ -313,6 +313,12 @@ def _bound_by_question_word(ref: Reference, toks: tuple[Token, ...], wh_i: int |
     if ref.possessive and toks[t.head].dep == "attr":
         return False  # "Who is their coach?": the owner of what the question word is, never that thing itself
     return ref.possessive or (t.dep in ("nsubj", "nsubjpass") and toks[t.head].dep != "ROOT")
+
+
+def _names_weekday(p: Parse) -> bool:
+    """"Which law did Biden sign on Tuesday?": a weekday alone in a news question is the latest one, so the
+    question asks for the latest news as "this week" does."""
+    return any(t.text.lower() in L.WEEKDAYS for t in p.tokens)
 
 
 def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:

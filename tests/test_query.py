@@ -87,6 +87,9 @@ def test_latest_news_cues():
     assert analyse("Who won the election this week?").latest
     assert analyse("Who is currently leading the race?").latest
     assert not analyse("Who won the election in New York?").latest
+    # a weekday alone is the latest one: "on Tuesday" asks about this week's news
+    assert analyse("Which law did Biden sign on Tuesday?").latest
+    assert analyse("What did the Fed announce Wednesday?").latest
 
 
 @pytest.mark.parametrize(("question", "kinds"), [
