@@ -141,6 +141,8 @@ WORK_NOUNS = _words("show series film movie documentary book novel song album pl
 PRODUCT_NOUNS = _words("product phone device car vehicle model drug vaccine medicine pill treatment aircraft plane "
                        "jet ship satellite rocket telescope weapon missile food drink pastry sandwich burger dish "
                        "snack dessert toy")
+# Nouns for a law ("which law did Biden sign?"): answered by the recogniser's LAW names.
+LAW_NOUNS = _words("law act legislation statute treaty amendment")  # not "bill": also a sum
 # "What is the name of X?" asks for an X.
 NAME_NOUNS = _words("name identity")
 PERCENT_NOUNS = _words("percent percentage rate share proportion")

@@ -70,6 +70,7 @@ _NOUN_TYPES: tuple[tuple[frozenset[str], AnswerType, frozenset[str]], ...] = (
     (L.WORK_NOUNS, AnswerType.OTHER, frozenset({"WORK_OF_ART"})),
     (L.EVENT_NOUNS, AnswerType.OTHER, frozenset({"EVENT"})),
     (L.PRODUCT_NOUNS, AnswerType.OTHER, frozenset({"PRODUCT"})),
+    (L.LAW_NOUNS, AnswerType.OTHER, frozenset({"LAW"})),
 )
 _POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
 

@@ -122,6 +122,13 @@ def test_a_compound_or_modified_noun_is_typed_by_its_head(question, expected):
     assert analyse(question).answer_type is expected
 
 
+@pytest.mark.parametrize("question", ["Which law did Biden sign on Tuesday?", "What act did the House pass?",
+                                      "Which climate legislation did the Senate approve?"])
+def test_a_law_is_answered_by_a_law(question):
+    q = analyse(question)
+    assert q.answer_type is T.OTHER and q.answer_labels == {"LAW"}
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     ("What is the name of the gymnast said to be his girlfriend?", T.PERSON),
     ("What was the name of the company that bought the newspaper?", T.ORG),
