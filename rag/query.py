@@ -633,7 +633,8 @@ def _surnames(p: Parse) -> tuple[str, ...]:
     out = []
     for i, t in enumerate(toks):
         alone = all(not (0 <= j < len(toks) and toks[j].pos == "PROPN") for j in (i - 1, i + 1))
-        if t.pos == "PROPN" and alone and t.dep != "compound" and t.text[:1].isupper() and t.text.isalpha():
+        if t.pos == "PROPN" and alone and t.dep != "compound" and t.text[:1].isupper() and t.text.isalpha() \
+                and t.text.lower() not in L.CALENDAR_WORDS:  # "on Tuesday" names a day, not a person
             out.append(t.text)
     return tuple(dict.fromkeys(out))
 

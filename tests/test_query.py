@@ -127,6 +127,7 @@ def test_a_compound_or_modified_noun_is_typed_by_its_head(question, expected):
 def test_a_law_is_answered_by_a_law(question):
     q = analyse(question)
     assert q.answer_type is T.OTHER and q.answer_labels == {"LAW"}
+    assert "Tuesday" not in q.surnames  # a weekday is nobody's surname
 
 
 @pytest.mark.parametrize(("question", "expected"), [
