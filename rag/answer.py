@@ -34,6 +34,7 @@ from rag.short_answer import (
     candidates,
     confident,
     departed,
+    holds_role,
     key_of,
     of_another_year,
     outvoted,
@@ -292,7 +293,7 @@ class ExtractiveAnswerer(Answerer):
         tally = votes(statements)
         answer = pick(q, statements[0], tally)
         named = len({c.key for c in lead.candidates})  # one name written twice is one candidate
-        doer = _doer(q, lead) if named > 1 and q.count == 1 else None
+        doer = (_doer(q, lead) or _titled(q, lead)) if named > 1 and q.count == 1 else None
         if doer is not None:  # "Thiem defeated Zverev to win the title": the one who did the asked act
             answer, named = answer_of(doer, tally), 1
         wanted = q.count or named  # "which countries ...?" lists every one the sentence gives
@@ -344,6 +345,17 @@ def _doer(q: Query, lead: Lead) -> Candidate | None:
     parse = analyzer().parse(lead.text)
     at = [parse.tokens[i].start + lead.span[0] for i in doers(parse, lambda w: same_verb_in(act, w))]
     found = {c.key: c for c in lead.candidates if any(c.start <= a < c.end for a in at)}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _titled(q: Query, lead: Lead) -> Candidate | None:
+    """For "which gymnast ...?", the lead's one person the sentence gives that noun as a title ("... awarded the Medal
+    of Freedom to 17 Americans, including Olympic gymnast Simone Biles, former congresswoman Gabrielle Giffords,
+    soccer star Megan Rapinoe ...")."""
+    if q.wh not in ("which", "what") or q.answer_type is not AnswerType.PERSON or not q.asked_noun:
+        return None
+    found = {c.key: c for c in lead.candidates
+             if c.label == "PERSON" and holds_role((q.asked_noun,), lead.text, lead.span[0], c)}
     return next(iter(found.values())) if len(found) == 1 else None
 
 

@@ -685,6 +685,19 @@ def test_a_question_asking_who_did_the_act_is_answered_by_its_doer(answerer, que
     assert draft.short_answer == short
 
 
+@pytest.mark.parametrize(("question", "short"), [
+    ("Which gymnast received the Medal of Freedom?", "Simone Biles"),
+    ("Which soccer star received the Medal of Freedom?", "Megan Rapinoe"),
+])
+def test_which_person_noun_is_answered_by_the_one_the_sentence_gives_it_as_a_title(answerer, question, short):
+    """A sentence listing several people ("Olympic gymnast Simone Biles, former congresswoman Gabrielle Giffords,
+    soccer star Megan Rapinoe") answers "which gymnast?" with the one it calls a gymnast."""
+    sentence = ("President Joe Biden on Thursday awarded the Medal of Freedom to 17 Americans, including Olympic "
+                "gymnast Simone Biles, former congresswoman Gabrielle Giffords and soccer star Megan Rapinoe.")
+    draft = answerer.answer(analyse(question), [passage(sentence, doc=sentence)])
+    assert draft.short_answer == short
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions
