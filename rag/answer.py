@@ -312,6 +312,8 @@ class ExtractiveAnswerer(Answerer):
             return None
         if answer.label == "DATE":
             answer = _fuller(q, answer, statements)
+        if answer.label == "PERSON":
+            answer = _full_name(answer, statements)
         if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
             answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))
         return answer
@@ -357,6 +359,18 @@ def _titled(q: Query, lead: Lead) -> Candidate | None:
     found = {c.key: c for c in lead.candidates
              if c.label == "PERSON" and holds_role((q.asked_noun,), lead.text, lead.span[0], c)}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _full_name(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
+    """A person named by surname alone ("Griner's detainment ...") as the evidence names them in full: "Brittney
+    Griner", when exactly one full name the retrieved sentences give ends in that surname ("Biden" stays "Biden"
+    beside both Joe and Jill Biden)."""
+    key = key_of(answer.text)
+    if " " in key:
+        return answer
+    full = {c.key: c.text for st in statements for c in st.candidates
+            if c.label == "PERSON" and c.key.endswith(" " + key)}
+    return replace(answer, text=next(iter(full.values()))) if len(full) == 1 else answer
 
 
 def _fuller(q: Query, answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:

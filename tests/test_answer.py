@@ -698,6 +698,22 @@ def test_which_person_noun_is_answered_by_the_one_the_sentence_gives_it_as_a_tit
     assert draft.short_answer == short
 
 
+@pytest.mark.parametrize(("others", "short"), [
+    (["Phoenix Mercury center Brittney Griner was taken into custody in Moscow."], "Brittney Griner"),
+    # two people of that surname: the surname alone, as the lead gives it
+    (["Brittney Griner was taken into custody in Moscow.", "Her coach Sam Griner was not detained in Moscow."],
+     "Griner"),
+    ([], "Griner"),
+])
+def test_a_person_named_by_surname_is_shown_by_the_one_full_name_the_evidence_gives(others, short):
+    lead = _one("lead", "Russia detained Griner at a Moscow airport last month, officials said.", "2022-03-05")
+    docs = [lead] + [_one(f"o{i}", t, "2022-03-05") for i, t in enumerate(others)]
+    answerer = ExtractiveAnswerer(ByPassageScorer({d.doc_id: 0.8 if d is lead else 0.5 for d in docs}),
+                                  min_evidence=0.3)
+    sel = answerer.select(analyse("Which WNBA star did Russia detain?"), docs)
+    assert sel.short is not None and sel.short.text == short
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions
