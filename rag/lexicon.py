@@ -154,6 +154,8 @@ MONEY_VERBS = _words("pay cost spend raise earn worth charge sell buy owe fine d
 DATE_NOUNS = _words("year day date month week time decade century season")
 # Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
 NUMBER_NOUNS = _words("number amount total count figure magnitude tally")
+# Comparatives after a figure: "30% more transmissible" compares, it is no share of anything (rag.short_answer).
+COMPARATIVES = _words("more less fewer higher lower greater smaller bigger larger faster slower cheaper costlier")
 # Nouns for a count's size or change, which a figure after "of" gives for whatever is counted ("a toll of 73").
 CHANGE_NOUNS = _words("toll estimate average increase rise gain drop decline fall jump loss growth surge high low "
                       "record peak maximum minimum")

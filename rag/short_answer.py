@@ -115,7 +115,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _an_age(q, text, offset, c) and not _former(q, text, offset, c)
              and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)
-             and not _since(q, text, offset, c)]
+             and not _since(q, text, offset, c) and not _compares(q, text, offset, c)]
     if q.role:
         # "Who is the spokesperson?": the person the evidence gives that title, even when it quotes them.
         return [c for c in found if holds_role(q.role, text, offset, c)]
@@ -197,13 +197,17 @@ def _with_currency(text: str, offset: int, e: Entity) -> int:
 
 
 _SCALE_SUFFIX = re.compile(r"(?:m|bn|tn|k)\b")
+# A unit the recogniser leaves out of a figure that means nothing without it: "raised rates by 75 basis points".
+_POINTS = re.compile(r"[ \t]+(?:basis|percentage)[ \t]+points?\b")
 
 
 def _with_scale(text: str, offset: int, e: Entity) -> int:
     """Where a figure ends as written: "£7m" and "$2bn" are seven million pounds and two billion dollars, and the
-    recogniser sometimes ends the span at the digit ("£7")."""
+    recogniser sometimes ends the span at the digit ("£7"); "75 basis points" is a rise, "75" alone is not."""
     j = e.end - offset
     if e.label in _AMOUNT_LABELS and j > 0 and text[j - 1].isdigit() and (m := _SCALE_SUFFIX.match(text, j)):
+        return e.end + m.end() - j
+    if e.label == "CARDINAL" and (m := _POINTS.match(text, j)):
         return e.end + m.end() - j
     return e.end
 
@@ -334,6 +338,18 @@ def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
         return False
     asked = words(q.search)  # as understood: a follow-up's own words, its references resolved
     return not (q.verb_tag == "VBD" or "did" in asked or "since" in asked)
+
+
+_SHARE_OF = re.compile(r"(?i)\b(?:percent|percentage|share|proportion|fraction)\s+of\b")
+
+
+def _compares(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """"What percent of Covid-19 cases does BA.2 cause?" asks for a share of something: "BA.2 is about 30% more
+    transmissible" compares, it is a share of nothing."""
+    if q.answer_type is not AnswerType.PERCENT or not _SHARE_OF.search(q.text):
+        return False
+    after = words(text[c.end - offset:c.end - offset + 20])[:1]
+    return bool(after) and after[0] in L.COMPARATIVES
 
 
 def _titles_someone(q: Query, text: str, offset: int, c: Candidate) -> bool:

@@ -133,6 +133,17 @@ def test_a_verb_of_reporting_with_an_object_is_an_act_not_a_source(question, sen
     assert name in [c.text for c in candidates(analyse(question), sentence, 0, ents)]
 
 
+@pytest.mark.parametrize(("sentence", "share"), [
+    ("BA.2 is about 30% more transmissible than the original Omicron variant.", False),
+    ("BA.2 now causes about 20% of Covid-19 cases worldwide.", True),
+])
+def test_a_figure_that_compares_is_no_share(sentence, share):
+    """"What percent of cases ...?" asks for a share: "30% more transmissible" compares two things."""
+    ents = analyzer().entities([sentence])[0]
+    found = candidates(analyse("What percent of Covid-19 cases does BA.2 cause?"), sentence, 0, ents)
+    assert bool([c for c in found if "%" in c.text]) is share
+
+
 def test_possessives_are_one_name():
     assert [m.text for m in analyse("What did Ryan Reynolds' colonoscopy reveal?").names] == ["Ryan Reynolds"]
     assert "Ryan Reynolds" in [m.text for m in analyse("What did Ryan Reynolds's colonoscopy reveal?").names]
@@ -214,6 +225,9 @@ def test_a_name_that_places_the_speaker_is_not_the_speaker(question, sentence, n
     # ... the words that qualify it are
     ("How many homes lost power?", "More than 1.9 million homes lost power on Thursday.", "More than 1.9 million"),
     ("How many people were evacuated?", "Officials evacuated at least 6,000 people.", "at least 6,000"),
+    # ... and a unit without which the figure means nothing
+    ("By how much did the Fed raise interest rates?", "The Fed raises interest rates by 75 basis points, again.",
+     "75 basis points"),
 ])
 def test_an_amount_is_shown_from_its_figure_or_the_words_that_qualify_it(question, sentence, expected):
     ents = analyzer().entities([sentence])[0]
