@@ -154,6 +154,10 @@ MONEY_VERBS = _words("pay cost spend raise earn worth charge sell buy owe fine d
 DATE_NOUNS = _words("year day date month week time decade century season")
 # Nouns after which/what that ask for a count or a measured figure ("what was the magnitude", "which figure").
 NUMBER_NOUNS = _words("number amount total count figure magnitude tally")
+# Nouns that ask for a share of something ("what percent of cases ...?"), unlike a rate or a change.
+SHARE_NOUNS = _words("percent percentage share proportion fraction")
+# Kinds of points a figure means nothing without ("raised rates by 75 basis points").
+POINT_KINDS = _words("basis percentage")
 # Comparatives after a figure: "30% more transmissible" compares, it is no share of anything (rag.short_answer).
 COMPARATIVES = _words("more less fewer higher lower greater smaller bigger larger faster slower cheaper costlier")
 # Nouns for a count's size or change, which a figure after "of" gives for whatever is counted ("a toll of 73").

@@ -198,7 +198,7 @@ def _with_currency(text: str, offset: int, e: Entity) -> int:
 
 _SCALE_SUFFIX = re.compile(r"(?:m|bn|tn|k)\b")
 # A unit the recogniser leaves out of a figure that means nothing without it: "raised rates by 75 basis points".
-_POINTS = re.compile(r"[ \t]+(?:basis|percentage)[ \t]+points?\b")
+_POINTS = re.compile(rf"[ \t]+(?:{'|'.join(sorted(L.POINT_KINDS))})[ \t]+points?\b")
 
 
 def _with_scale(text: str, offset: int, e: Entity) -> int:
@@ -340,7 +340,7 @@ def _since(q: Query, text: str, offset: int, c: Candidate) -> bool:
     return not (q.verb_tag == "VBD" or "did" in asked or "since" in asked)
 
 
-_SHARE_OF = re.compile(r"(?i)\b(?:percent|percentage|share|proportion|fraction)\s+of\b")
+_SHARE_OF = re.compile(rf"(?i)\b(?:{'|'.join(sorted(L.SHARE_NOUNS))})\s+of\b")
 
 
 def _compares(q: Query, text: str, offset: int, c: Candidate) -> bool:
