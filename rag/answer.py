@@ -21,7 +21,7 @@ from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.articles import dateline_place, linked_headline, strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.nlp import analyzer, doers, governing_verb, person_name
+from rag.nlp import analyzer, doers, governing_verb
 from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
@@ -490,8 +490,7 @@ def mentions(lead: Lead) -> list[Mention]:
     out: list[Mention] = []
     for e in entity_lookup().within(p, lead.span):
         if e.label in L.NAME_LABELS and e.start >= body:
-            name = p.text[e.start - p.start:e.end - p.start].removesuffix("'s").removesuffix("’s")
-            m = Mention(person_name(name) if e.label == "PERSON" else name, e.label)
+            m = Mention(p.text[e.start - p.start:e.end - p.start].removesuffix("'s").removesuffix("’s"), e.label)
             if m.label == "PERSON" and all(w in L.TITLE_WORDS for w in words(m.text)):
                 continue  # "President" alone, tagged as a person: a title is nobody's name ("he" must not become it)
             if m not in out:

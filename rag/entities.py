@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 
 from rag import lexicon as L
-from rag.nlp import analyzer
+from rag.nlp import analyzer, person_name
 from rag.types import Entity, Passage
 
 _CACHE_SIZE = 20_000
@@ -24,7 +24,7 @@ class EntityLookup:
         self._lock = threading.Lock()
 
     def of(self, p: Passage) -> tuple[Entity, ...]:
-        """The passage's entities, in article offsets, a country's name always a place (see `as_place`)."""
+        """The passage's entities, in article offsets, as read (see `as_place`)."""
         return as_place(p, self._found(p))
 
     def _found(self, p: Passage) -> tuple[Entity, ...]:
@@ -55,15 +55,21 @@ _RELABELLED = frozenset({"PERSON", "ORG", "NORP"})
 def as_place(p: Passage, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
     """The recogniser sometimes tags a country at the start of a sentence as a person or an organisation ("Sri
     Lanka has plunged into chaos": PERSON), and a "which country" question then never finds it. A span that is
-    exactly a country's name is a place. Applied when entities are read, so stores written earlier gain it too."""
+    exactly a country's name is a place. And it runs a person's name on into the figures after it ("beating Andrey
+    Rublev 7-6 (3)"): no name ends in a score or a year (`rag.nlp.person_name`). Applied when entities are read, so
+    stores written earlier gain both too."""
     out = None
     for i, e in enumerate(found):
         if e.label not in _RELABELLED:
             continue
-        name = p.text[e.start - p.start:e.end - p.start].lower().removeprefix("the ")
+        text = p.text[e.start - p.start:e.end - p.start]
+        name = text.lower().removeprefix("the ")
         if name in L.COUNTRIES and name not in L.COUNTRIES_ALSO_NAMES:
             out = out or list(found)
             out[i] = Entity(e.start, e.end, "GPE")
+        elif e.label == "PERSON" and any(ch.isdigit() for ch in text) and (whole := person_name(text)) != text:
+            out = out or list(found)
+            out[i] = Entity(e.start, e.start + len(whole), "PERSON")
     return found if out is None else tuple(out)
 
 

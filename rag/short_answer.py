@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rag import lexicon as L
 from rag.articles import strip_dateline
-from rag.nlp import analyzer, doers, person_name
+from rag.nlp import analyzer, doers
 from rag.query import AnswerType, Query, lemma, normalise_name, stems
 from rag.text import YEAR, words, written_words
 from rag.types import Entity
@@ -506,8 +506,6 @@ def _shape(q: Query, raw: str, label: str, start: int) -> Candidate | None:
         return None
     if label in _AMOUNT_LABELS:
         text = _amount_only(text)
-    if label == "PERSON":
-        text = person_name(text)
     words = re.split(r"[\s-]+", text.lower())
     if t is AnswerType.AGE:
         m = _NUMBER.search(text)

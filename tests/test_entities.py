@@ -1,4 +1,5 @@
-"""Entities as the answerer reads them: a country's name is a place whatever the recogniser called it."""
+"""Entities as the answerer reads them: a country's name is a place whatever the recogniser called it, and a
+person's name ends before any figure the recogniser ran on into."""
 
 from __future__ import annotations
 
@@ -28,3 +29,14 @@ def test_a_span_that_is_exactly_a_countrys_name_is_read_as_a_place(text, span, t
     (e,) = entity_lookup().of(p)
     assert p.text[e.start - p.start:e.end - p.start] == span
     assert e.label == read
+
+
+@pytest.mark.parametrize(("tagged", "read"), [
+    ("Andrey Rublev 7-6", "Andrey Rublev"), ("Rafael Nadal 6-4, 6-2", "Rafael Nadal"),
+    ("Pope Benedict XVI", "Pope Benedict XVI"), ("Elizabeth II", "Elizabeth II"),
+])
+def test_a_persons_name_is_read_without_the_figures_the_recogniser_ran_on_into(tagged, read):
+    """What every reader of a passage's entities sees (short answers, the names an answer is about, follow-ups)."""
+    p = _passage(f"Frances Tiafoe won by beating {tagged} (3) on Wednesday.", [(tagged, "PERSON")])
+    (e,) = entity_lookup().of(p)
+    assert p.text[e.start - p.start:e.end - p.start] == read and e.label == "PERSON"
