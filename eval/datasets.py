@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -561,6 +561,25 @@ def load_conversations(opts: LoadOptions) -> Dataset:
                    notes=notes, weeks=rtqa.weeks)
 
 
+def _before_the_news(opts: LoadOptions) -> Dataset:
+    """The realtimeqa-distractors questions, each asked the day before its earliest gold article: the week's news
+    is not in the archive yet, and an answer should say so rather than quote an older story of the same kind."""
+    full = _realtimeqa(opts, distractors=True)
+    dated = {a.doc_id: a.date for a in full.articles if a.date}
+    questions = []
+    for q in full.questions:
+        days = [dated[e] for e in q.evidence_ids if e in dated]
+        if days:  # no gold article to count back from; the gold articles cannot be retrieved, so none is expected
+            questions.append(replace(q, as_of=min(days) - timedelta(days=1), evidence_ids=()))
+    desc = ("RealTime QA 2022: the realtimeqa-distractors questions, each asked the day before its earliest gold "
+            "article, over the same corpus. The week's news is not in the archive yet, so the share abstained is how "
+            "often it says so; a search page filed earlier may still report it (contains gold and short precision "
+            "count those answers).")
+    notes = {**full.notes, "questions_without_dated_gold": len(full.questions) - len(questions)}
+    return Dataset("realtimeqa-before", full.articles, questions, description=desc, notes=notes, weeks=full.weeks,
+                   corpus_name="realtimeqa-distractors")
+
+
 # -- registry ----------------------------------------------------------------------------------
 DatasetLoader = Callable[[LoadOptions], Dataset]
 
@@ -570,6 +589,7 @@ DATASETS: dict[str, DatasetLoader] = {
     "realtimeqa": lambda opts: _realtimeqa(opts, distractors=False),
     "realtimeqa-distractors": lambda opts: _realtimeqa(opts, distractors=True),
     "realtimeqa-open": lambda opts: _realtimeqa(opts, distractors=True, without_gold=True),
+    "realtimeqa-before": lambda opts: _before_the_news(opts),
     "rgb": lambda opts: _load_rgb(opts),
 }
 

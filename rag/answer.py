@@ -23,7 +23,7 @@ from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
 from rag.nlp import analyzer, doers, governing_verb
 from rag.query import AnswerType, Query, calendar_period
-from rag.recency import freshness, reference_day
+from rag.recency import freshness, period_start, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
 from rag.sentences import split_sentences
 from rag.short_answer import (
@@ -49,6 +49,20 @@ from rag.weekdays import with_date
 log = logging.getLogger(__name__)
 
 NOT_FOUND = "The articles do not contain an answer to this question."
+
+
+def not_found(q: Query, passages: list[Passage], as_of: date | None) -> str:
+    """The notice when nothing answers. A question about a period ("this week") was searched in that period's
+    reports only (rag.retrieve.within_period); the notice says since when, so the reader knows older reporting
+    was left out on purpose and how to reach it."""
+    start = period_start(q.period, reference_day((p.date for p in passages), as_of))
+    if start is None:
+        return NOT_FOUND
+    since = human_date(start.isoformat())
+    return (f"The articles do not contain an answer to this question in reports since {since}, the period it asks "
+            "about. Ask without the time words (\"this week\", \"recently\") to search older reports too.")
+
+
 _ELIDED_NAME = re.compile(r"[A-HJ-Z]['’][A-Za-z]")
 # Weekdays and months keep their capital after "According to X,"; "May" is left out (also "may", a verb).
 _CALENDAR_NAMES = (L.CALENDAR_WORDS | L.MONTH_ABBREVIATIONS) - {"may"}
@@ -324,7 +338,7 @@ class ExtractiveAnswerer(Answerer):
         sel = self.select(query, passages, as_of)
         if not sel.chosen or sel.lead is None:
             yield Cited([])
-            yield Text(NOT_FOUND)
+            yield Text(not_found(query, passages, as_of))
             return
         # One citation per quoted sentence, so each marks the sentence it supports (the surfaces list one article's
         # citations under one headline: rag.types.by_article). Its score is the sentence's evidence score, the

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
                                          "for the latest news (\"this week\", \"currently\", ...).")
     recency_latest_half_life_days: float = Field(14.0, gt=0.0, description="Its half-life in days.")
     # RealTime QA with all distractor pages, dev weeks: hit@5 0.878 -> 0.932 (7 days; 14: same, 30: 0.919).
+    keep_to_period: bool = Field(True, description="Questions naming a period (\"this week\", \"recently\", \"this "
+                                 "year\": rag.lexicon.LATEST_CUES) are answered only from reports of that period.")
     recent_window_days: int = Field(7, ge=0, le=365, description="For 'latest news' questions, also search "
                                     "the last N days before the as-of date (0 = off).")
     article_weight: float = Field(0.15, ge=0.0, le=1.0, description="Score bonus per unit of cosine similarity "

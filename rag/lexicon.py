@@ -332,10 +332,21 @@ TRUE_OR_FALSE = ("true or false", "true/false", "fact or fiction")
 VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions several many few")
 
 # Questions that ask for the latest news ("this week", "currently"); phrases, not single words like "new" or "now":
-# "New York" and "now-defunct" are not cues.
-LATEST_CUES = ("this week", "last week", "this weekend", "last weekend", "this month", "today", "tonight",
-               "yesterday", "recently", "recent", "latest", "currently", "right now", "so far this year", "this year",
-               "this morning", "earlier this", "as of now", "at the moment", "these days", "this past")
+# "New York" and "now-defunct" are not cues. Each cue names the period the news it asks for lies in (see
+# PERIOD_DAYS): "this week" is this week's news, so a 2016 report of another earthquake does not answer "Which
+# country was shaken by an earthquake this week?"; "currently" and "latest" ask for the newest state of things,
+# however old the newest report is ("now": no bound).
+LATEST_CUES = {"this week": "week", "last week": "week", "this weekend": "week", "last weekend": "week",
+               "today": "week", "tonight": "week", "yesterday": "week", "this morning": "week",
+               "this past week": "week", "this past weekend": "week", "this month": "month",
+               "recently": "recent", "recent": "recent", "this year": "year", "so far this year": "year",
+               "latest": "now", "currently": "now", "right now": "now", "as of now": "now", "at the moment": "now",
+               "these days": "now", "earlier this": "now", "this past": "now"}
+# How far before the as-of day each period reaches, in days ("year" is the as-of day's calendar year). A week's
+# news reaches back two: a weekly quiz's "this week" and a reader's "last week" both do. Narrowest first: a
+# question with two cues ("this week ... recent") asks for the narrower period.
+PERIOD_DAYS = {"week": 14, "month": 31, "recent": 60}
+PERIODS = ("week", "month", "recent", "year", "now")
 
 # spaCy entity labels of names (a person, an organisation, a place, a work ...) and of places.
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from rag.answer import NOT_FOUND, Answerer, ExtractiveAnswerer
+from rag.answer import Answerer, ExtractiveAnswerer, not_found
 from rag.config import Settings
 from rag.errors import RagError
 from rag.events import Cited, Provenance, Text
@@ -252,7 +252,7 @@ class LLMAnswerer(Answerer):
             self.status.record(True)
             timings["llm_total"] = ms(time.monotonic() - t0)
             yield Cited([])
-            yield Text(NOT_FOUND)
+            yield Text(not_found(as_query(question), passages, as_of))
             yield Provenance("llm", self.model, dropped, None, None, timings)
             return
         finally:

@@ -117,7 +117,9 @@ class Query:
     # One-word names standing for someone, not modifying a noun: "Blinken" in "who met Blinken?" is Antony Blinken,
     # "Biden" in "the Biden administration" is nobody the answer could repeat.
     surnames: tuple[str, ...] = ()
-    latest: bool = False  # asks for the latest news ("this week", "currently")
+    # The period the news it asks for lies in (lexicon.LATEST_CUES: "week" for "this week", "now" for "currently");
+    # None when it names no such cue.
+    period: str | None = None
     references: tuple[Reference, ...] = ()  # pointers at earlier turns that `text` leaves unresolved
     resolutions: tuple[tuple[str, str], ...] = ()  # (reference, what it was resolved to), when `search` != `text`
     terms: frozenset[str] = field(default_factory=frozenset)  # stemmed content words of `search`
@@ -129,6 +131,11 @@ class Query:
     @property
     def rewritten(self) -> bool:
         return self.search != self.text
+
+    @property
+    def latest(self) -> bool:
+        """Does it ask for the latest news ("this week", "currently")?"""
+        return self.period is not None
 
     @property
     def asks_speech(self) -> bool:
@@ -283,7 +290,7 @@ def understand(text: str, p: Parse) -> Query:
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
         role=role, names=names, owners=_owners(p), surnames=_surnames(p),
-        latest=any(re.search(rf"\b{re.escape(c)}\b", low) for c in L.LATEST_CUES) or _names_weekday(p),
+        period=_period(low, p),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text), asks_doer=asks_doer,
     )
@@ -316,10 +323,13 @@ def _bound_by_question_word(ref: Reference, toks: tuple[Token, ...], wh_i: int |
     return ref.possessive or (t.dep in ("nsubj", "nsubjpass") and toks[t.head].dep != "ROOT")
 
 
-def _names_weekday(p: Parse) -> bool:
-    """"Which law did Biden sign on Tuesday?": a weekday alone in a news question is the latest one, so the
-    question asks for the latest news as "this week" does."""
-    return any(t.text.lower() in L.WEEKDAYS for t in p.tokens)
+def _period(low: str, p: Parse) -> str | None:
+    """The narrowest period a cue of the question names (lexicon.LATEST_CUES), or None. "Which law did Biden sign
+    on Tuesday?": a weekday alone in a news question is the latest one, so it asks for this week's news."""
+    found = {period for cue, period in L.LATEST_CUES.items() if re.search(rf"\b{re.escape(cue)}\b", low)}
+    if any(t.text.lower() in L.WEEKDAYS for t in p.tokens):
+        found.add("week")
+    return min(found, key=L.PERIODS.index, default=None)
 
 
 def _role(toks: tuple[Token, ...], p: Parse, first: int) -> tuple[str, ...]:

@@ -8,7 +8,9 @@ for both, so a setting means the same thing in each.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+
+from rag import lexicon as L
 
 
 def reference_day(days: Iterable[str | None], as_of: date | None) -> date | None:
@@ -26,3 +28,14 @@ def freshness(day: str | None, reference: date | None, weight: float, half_life_
         return 0.0
     age = max((reference - date.fromisoformat(day)).days, 0)
     return weight * 0.5 ** (age / half_life_days)
+
+
+def period_start(period: str | None, reference: date | None) -> date | None:
+    """The first day of the period a question asks about (rag.query.Query.period: "week" for "this week"), counted
+    back from the reference day; None when the period has no bound ("currently") or there is no reference day."""
+    if period is None or reference is None:
+        return None
+    if period == "year":
+        return date(reference.year, 1, 1)
+    days = L.PERIOD_DAYS.get(period)
+    return reference - timedelta(days=days) if days is not None else None

@@ -25,7 +25,7 @@ from rag.dedup import collapse_duplicates, mmr
 from rag.embeddings import SentenceEmbeddings
 from rag.fusion import FUSERS
 from rag.query import Query, as_query, search_text
-from rag.recency import freshness, reference_day
+from rag.recency import freshness, period_start, reference_day
 from rag.scoring import SentenceScorer
 from rag.store import Store
 from rag.types import Filters, Passage
@@ -152,6 +152,8 @@ class RankedRetriever(Retriever):
 
     def _retrieve(self, query: Query, k: int, filters: Filters | None) -> list[Passage]:
         ranked = self.candidates(query, k, filters)
+        if self.settings.keep_to_period:
+            ranked = within_period(query, ranked, (filters or Filters()).upper)
         if not ranked:
             return []
         if self.settings.rescore_sentences:
@@ -202,6 +204,17 @@ class RankedRetriever(Retriever):
         sims = {d: float(v @ q) for d, v in vectors.items()}
         out = [replace(p, score=round(p.score + w * sims.get(p.doc_id, 0.0), 6)) for p in ranked]
         return sorted(out, key=lambda p: -p.score)
+
+
+def within_period(query: Query, ranked: list[Passage], as_of: date | None) -> list[Passage]:
+    """The passages whose reports lie in the period the question asks about ("this week": the two weeks before
+    the as-of day, else before the newest candidate's day). A 2016 report of another earthquake does not answer
+    "Which country was shaken by an earthquake this week?": quoted, it reads as this week's news. Undated
+    passages stay: nothing says they are old."""
+    start = period_start(query.period, reference_day((p.date for p in ranked), as_of))
+    if start is None:
+        return ranked
+    return [p for p in ranked if not p.date or date.fromisoformat(p.date) >= start]
 
 
 def recency(ranked: list[Passage], weight: float, half_life_days: float = 30.0,

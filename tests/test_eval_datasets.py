@@ -4,6 +4,7 @@ RealTime QA loaders and the paper-baseline scoring against SOURCE.md's numbers."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,24 @@ def test_open_questions_are_the_rest_over_the_same_corpus(realtimeqa_root):
     assert {q.split for q in open_.questions} == {"dev", "test"}
     for q in open_.questions:
         assert q.answers and q.as_of and not q.evidence_ids and not q.question.rstrip(" :").endswith("except")
+
+
+def test_questions_before_the_news_are_asked_the_day_before_their_first_gold_article(realtimeqa_root):
+    """realtimeqa-before: the realtimeqa-distractors questions over the same corpus, each asked when no gold
+    article was out yet, so none can be retrieved and none is expected."""
+    opts = LoadOptions(realtimeqa_path=realtimeqa_root)
+    sourced = load_dataset("realtimeqa-distractors", opts)
+    before = load_dataset("realtimeqa-before", opts)
+    assert before.corpus == "realtimeqa-distractors"
+    assert [a.doc_id for a in before.articles] == [a.doc_id for a in sourced.articles]
+    docs = {a.doc_id: a for a in sourced.articles}
+    asked = {q.id: q for q in sourced.questions}
+    assert len(before.questions) + before.notes["questions_without_dated_gold"] == len(sourced.questions)
+    assert len(before.questions) > 0.9 * len(sourced.questions)
+    for q in before.questions:
+        first = min(docs[e].date for e in asked[q.id].evidence_ids if docs[e].date)
+        assert q.as_of == first - timedelta(days=1) and not q.evidence_ids
+        assert (q.question, q.answers, q.split) == (asked[q.id].question, asked[q.id].answers, asked[q.id].split)
 
 
 def test_paper_baselines_reproduce_source_md(realtimeqa_root):

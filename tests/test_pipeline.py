@@ -127,3 +127,21 @@ def test_store_writes_are_cut_by_bytes_as_well_as_by_count():
     assert got == [(0, 2), (2, 5), (5, 6), (6, 7)]  # contiguous, covering every record once
     assert all(j - i <= 3 and (sum(sizes[i:j]) <= 8_000_000 or j - i == 1) for i, j in got)
     assert list(_slices([], limit=3)) == []
+
+
+def test_a_question_about_this_weeks_news_is_not_answered_from_an_old_report(pipeline, tmp_path):
+    """An archive of years holds an older story of the same kind; quoted, it would read as this week's news."""
+    f = tmp_path / "quake.md"
+    f.write_text("---\nid: quake-2016\ndate: 2016-04-17\nsource: Wire\ntitle: Earthquake shakes Ecuador\n---\n"
+                 "The coastal region of Ecuador was shaken by a magnitude-7.8 earthquake late Saturday, officials "
+                 "said. Rescue teams searched collapsed buildings.", encoding="utf-8")
+    assert pipeline.ingest([str(f)], progress=False).ok
+    question = "Which country was shaken by an earthquake this week?"
+    then = pipeline.ask(question, filters=Filters(as_of=date(2016, 4, 20)))
+    assert not then.abstained and "Ecuador" in then.answer
+    later = pipeline.ask(question, filters=Filters(as_of=date(2022, 7, 28)))
+    assert later.abstained and later.citations == []
+    assert "in reports since 14 July 2022" in later.answer  # two weeks back: what was searched, and what to do
+    # Asked without a period, the old report is still the archive's answer, dated.
+    assert "Ecuador" in pipeline.ask("Which country was shaken by a magnitude-7.8 earthquake?",
+                                     filters=Filters(as_of=date(2022, 7, 28))).answer

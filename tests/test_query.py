@@ -92,6 +92,27 @@ def test_latest_news_cues():
     assert analyse("What did the Fed announce Wednesday?").latest
 
 
+@pytest.mark.parametrize(("question", "period"), [
+    ("Which country was shaken by an earthquake this week?", "week"),
+    ("What did the court rule yesterday?", "week"),
+    ("Which law did Biden sign on Tuesday?", "week"),  # a weekday alone is this week's
+    ("Which company recently announced layoffs?", "recent"),
+    ("Which singer will launch a Las Vegas residency later this year?", "year"),
+    ("How many people has the virus killed this month?", "month"),
+    ("Who is currently the acting president?", "now"),  # the newest state of things, however old its report
+    ("What is the latest on Antony Blinken?", "now"),
+    ("Who won the election in New York?", None),
+])
+def test_a_latest_news_cue_names_the_period_asked_about(question, period):
+    assert analyse(question).period == period
+
+
+def test_two_cues_ask_for_the_narrower_period():
+    assert analyse("Which recent poll was published this week?").period == "week"
+    assert analyse("Which team did he sign with earlier this week?").period == "week"
+    assert analyse("What happened this past weekend?").period == "week"
+
+
 @pytest.mark.parametrize(("question", "kinds"), [
     ("How old was Jean-Luc Godard when he died?", []),  # "he" is Godard
     ("What position did he hold before?", ["person"]),

@@ -161,7 +161,7 @@ def test_questions_about_the_latest_news_get_the_stronger_recency_prior(embeddin
     old = passage("old#1", 0.60, "2022-06-01")
     new = passage("new#1", 0.50, "2022-07-12")
     r = _ranked(embeddings, [old, new], recency_weight=0.0, recency_latest_weight=0.3,
-                recency_latest_half_life_days=14.0, article_weight=0.0)
+                recency_latest_half_life_days=14.0, article_weight=0.0, keep_to_period=False)
     f = Filters(as_of=date(2022, 7, 14))
     assert [p.doc_id for p in r.retrieve("Which show led the nominations this week?", 2, f)] == ["new", "old"]
     assert [p.doc_id for p in r.retrieve("Which show led the nominations?", 2, f)] == ["old", "new"]
@@ -231,3 +231,33 @@ def test_latest_news_questions_also_search_the_recent_window(embeddings):
     assert "week" not in [p.doc_id for p in r.retrieve("Which leader resigned?", 2, f)]  # no cue, no window
     off = RankedRetriever([_Dated(archive)], s.model_copy(update={"recent_window_days": 0}), SentenceScorer(embeddings))
     assert "week" not in [p.doc_id for p in off.retrieve("Which leader resigned this week?", 2, f)]
+
+
+def test_a_question_naming_a_period_is_answered_only_from_reports_of_that_period(embeddings):
+    """"This week" in an archive of years: a 2021 report of another resignation is not this week's news, however
+    well it matches. Undated reports stay (nothing says they are old), and a question with no bounded period
+    ("currently": the newest state of things) or none at all keeps every report."""
+    archive = [passage("old#1", 0.9, "2021-03-01"), passage("fortnight#1", 0.8, "2022-06-26"),
+               passage("week#1", 0.3, "2022-07-07")]
+    undated = passage("undated#1", 0.5)
+    s = Settings(rescore_sentences=False, dedup=False, recency_weight=0.0, recency_latest_weight=0.0,
+                 article_weight=0.0, recent_window_days=0)
+
+    class _Archive(Retriever):
+        def retrieve(self, query, k: int, filters: Filters | None = None) -> list[Passage]:
+            return (archive + [undated])[:k]
+
+    r = RankedRetriever([_Archive()], s, SentenceScorer(embeddings))
+    f = Filters(as_of=date(2022, 7, 8))
+
+    def ids(question: str, filters: Filters | None = f) -> set[str]:
+        return {p.doc_id for p in r.retrieve(question, 5, filters)}
+
+    assert ids("Which leader resigned this week?") == {"fortnight", "week", "undated"}
+    assert ids("Which leader resigned this year?") == {"fortnight", "week", "undated"}
+    assert ids("Which leader resigned?") == {"old", "fortnight", "week", "undated"}
+    assert ids("Who is currently the leader?") == {"old", "fortnight", "week", "undated"}
+    # Without an as-of day the period counts back from the newest report retrieved.
+    assert ids("Which leader resigned this week?", None) == {"fortnight", "week", "undated"}
+    off = RankedRetriever([_Archive()], s.model_copy(update={"keep_to_period": False}), SentenceScorer(embeddings))
+    assert "old" in {p.doc_id for p in off.retrieve("Which leader resigned this week?", 5, f)}
