@@ -335,13 +335,17 @@ VAGUE_COUNTS = _words("dozens hundreds thousands millions billions trillions sev
 # "New York" and "now-defunct" are not cues. Each cue names the period the news it asks for lies in (see
 # PERIOD_DAYS): "this week" is this week's news, so a 2016 report of another earthquake does not answer "Which
 # country was shaken by an earthquake this week?"; "currently" and "latest" ask for the newest state of things,
-# however old the newest report is ("now": no bound).
+# however old the newest report is ("now": no bound). The longest cue wins where cues overlap: "the most recent
+# World Cup" is the latest one, not one of the last 60 days.
 LATEST_CUES = {"this week": "week", "last week": "week", "this weekend": "week", "last weekend": "week",
                "today": "week", "tonight": "week", "yesterday": "week", "this morning": "week",
-               "this past week": "week", "this past weekend": "week", "this month": "month",
-               "recently": "recent", "recent": "recent", "this year": "year", "so far this year": "year",
+               "this past week": "week", "this past weekend": "week", "earlier this week": "week",
+               "this month": "month", "earlier this month": "month",
+               "recently": "recent", "recent": "recent", "in recent days": "recent", "in recent weeks": "recent",
+               "this year": "year", "so far this year": "year", "earlier this year": "year",
                "latest": "now", "currently": "now", "right now": "now", "as of now": "now", "at the moment": "now",
-               "these days": "now", "earlier this": "now", "this past": "now"}
+               "these days": "now", "earlier this": "now", "this past": "now", "most recent": "now",
+               "recent years": "now", "recent decades": "now", "recent history": "now", "recent months": "now"}
 # How far before the as-of day each period reaches, in days ("year" is the as-of day's calendar year). A week's
 # news reaches back two: a weekly quiz's "this week" and a reader's "last week" both do. Narrowest first: a
 # question with two cues ("this week ... recent") asks for the narrower period.

@@ -324,9 +324,13 @@ def _bound_by_question_word(ref: Reference, toks: tuple[Token, ...], wh_i: int |
 
 
 def _period(low: str, p: Parse) -> str | None:
-    """The narrowest period a cue of the question names (lexicon.LATEST_CUES), or None. "Which law did Biden sign
+    """The narrowest period the question's cues name (lexicon.LATEST_CUES), or None. "Which law did Biden sign
     on Tuesday?": a weekday alone in a news question is the latest one, so it asks for this week's news."""
-    found = {period for cue, period in L.LATEST_CUES.items() if re.search(rf"\b{re.escape(cue)}\b", low)}
+    found = set()
+    for cue in sorted(L.LATEST_CUES, key=len, reverse=True):  # the longest cue first: "most recent" over "recent"
+        low, n = re.subn(rf"\b{re.escape(cue)}\b", " ", low)
+        if n:
+            found.add(L.LATEST_CUES[cue])
     if any(t.text.lower() in L.WEEKDAYS for t in p.tokens):
         found.add("week")
     return min(found, key=L.PERIODS.index, default=None)

@@ -101,6 +101,8 @@ def test_latest_news_cues():
     ("How many people has the virus killed this month?", "month"),
     ("Who is currently the acting president?", "now"),  # the newest state of things, however old its report
     ("What is the latest on Antony Blinken?", "now"),
+    ("Who won the most recent World Cup?", "now"),  # the latest one, however long ago
+    ("Which country has had the most coups in recent years?", "now"),
     ("Who won the election in New York?", None),
 ])
 def test_a_latest_news_cue_names_the_period_asked_about(question, period):
