@@ -15,7 +15,8 @@ def test_the_readme_tables_are_generated_from_the_committed_summaries():
 
 def test_every_committed_run_is_in_the_tables_with_its_commit():
     generated = tables()
-    for folder in ("corpus_qa", "conversations", "realtimeqa", "realtimeqa-distractors", "realtimeqa-open", "rgb"):
+    for folder in ("corpus_qa", "conversations", "realtimeqa", "realtimeqa-distractors", "realtimeqa-open",
+                   "realtimeqa-before", "rgb"):
         assert f"[report](results/{folder}/report.md)" in generated
     assert "commit `unknown`" not in generated
 
