@@ -21,7 +21,7 @@ from rag.abstain import Evidence, reason_to_abstain, same_verb_in
 from rag.articles import dateline_place, linked_headline, strip_dateline
 from rag.entities import entity_lookup
 from rag.events import Cited, Provenance, Summary, Text
-from rag.nlp import analyzer, doers, governing_verb
+from rag.nlp import analyzer, doers, governing_verb, undergoers
 from rag.query import AnswerType, Query, calendar_period
 from rag.recency import freshness, period_start, reference_day
 from rag.scoring import ScoredSentence, SentenceScorer
@@ -354,12 +354,15 @@ class ExtractiveAnswerer(Answerer):
 
 
 def _doer(q: Query, lead: Lead) -> Candidate | None:
-    """For "who/which X <act>ed ...?", the lead's one candidate the sentence's parse makes the doer of that act."""
+    """For "who/which X <act>ed ...?", the lead's one candidate the sentence's parse makes the doer of that act; for
+    "which X was <act>ed?", the one it makes undergo it ("a jury found Bill Cosby liable in a case brought by Judy
+    Huth")."""
     act = q.reported_act
-    if not q.asks_doer or not act or not same_verb_in(act, lead.text):
+    if not (q.asks_doer or q.asks_undergoer) or not act or not same_verb_in(act, lead.text):
         return None
     parse = analyzer().parse(lead.text)
-    at = [parse.tokens[i].start + lead.span[0] for i in doers(parse, lambda w: same_verb_in(act, w))]
+    role = undergoers if q.asks_undergoer else doers
+    at = [parse.tokens[i].start + lead.span[0] for i in role(parse, lambda w: same_verb_in(act, w))]
     found = {c.key: c for c in lead.candidates if any(c.start <= a < c.end for a in at)}
     return next(iter(found.values())) if len(found) == 1 else None
 

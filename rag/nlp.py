@@ -246,6 +246,22 @@ def doers(p: Parse, is_act) -> list[int]:
     return out
 
 
+def undergoers(p: Parse, is_act) -> list[int]:
+    """Token indices of whoever undergoes an act the text reports, as "Which celebrity was found liable?" asks: the
+    object of each verb `is_act` accepts ("police arrested Smith"), its passive subject ("Smith was arrested"), and
+    the subject of the clause it takes ("a jury found Bill Cosby liable")."""
+    toks = p.tokens
+    out: list[int] = []
+    for i, t in enumerate(toks):
+        if t.pos != "VERB" or not is_act(t.text):
+            continue
+        kids = [j for j, k in enumerate(toks) if k.head == i and j != i]
+        out += [j for j in kids if toks[j].dep in ("dobj", "nsubjpass")]
+        out += [j for c in kids if toks[c].dep in ("ccomp", "oprd", "xcomp") and toks[c].pos == "ADJ"
+                for j, k in enumerate(toks) if k.head == c and k.dep == "nsubj"]
+    return out
+
+
 def future_of(p: Parse, i: int) -> bool | None:
     """Does the verb at token `i` speak of what is still to come ("will meet", "is set to visit", "scheduled for")?
     False for a past form ("died", "has said", "was killed"), None when its form does not say. A verb in the base

@@ -127,6 +127,9 @@ class Query:
     # The asked thing does the main verb's act ("Who won ...?", "Which company bought ...?"), not undergoes it ("Who
     # did Blinken meet?", "Which item did KFC roll out?"): the answer is the doer a sentence names for that act.
     asks_doer: bool = False
+    # The asked thing undergoes the main verb's act, asked in the passive ("Which celebrity was found liable?", "Who
+    # was arrested?"): the answer is the one a sentence names as undergoing it, not whoever did it.
+    asks_undergoer: bool = False
 
     @property
     def rewritten(self) -> bool:
@@ -286,13 +289,16 @@ def understand(text: str, p: Parse) -> Query:
         answer_type, labels = None, frozenset()
     asked = wh_i if wh_i is None or toks[wh_i].dep != "det" else toks[wh_i].head  # "which team": the team
     asks_doer = asked is not None and toks[asked].dep == "nsubj" and verb_i is not None and toks[asked].head == verb_i
+    # The passive subject of the main verb, inside the question word's phrase ("Which embattled celebrity was found").
+    asks_undergoer = wh_i is not None and verb_i is not None and verb not in L.NOT_ACTS | L.LIGHT_VERBS and any(
+        t.dep == "nsubjpass" and t.head == verb_i and wh_i <= k < verb_i for k, t in enumerate(toks))
     return Query(
         text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
         role=role, names=names, owners=_owners(p), surnames=_surnames(p),
         period=_period(low, p),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
-        terms=stems(text), asks_doer=asks_doer,
+        terms=stems(text), asks_doer=asks_doer, asks_undergoer=asks_undergoer,
     )
 
 

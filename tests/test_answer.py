@@ -685,6 +685,24 @@ def test_a_question_asking_who_did_the_act_is_answered_by_its_doer(answerer, que
     assert draft.short_answer == short
 
 
+@pytest.mark.parametrize(("question", "sentence", "short"), [
+    ("Who was arrested in Paris?", "Officers arrested Tom Baker in Paris after Ann Lee called them.", "Tom Baker"),
+    ("Who was arrested in Paris?", "Tom Baker was arrested in Paris by officers Ann Lee had called.", "Tom Baker"),
+    ("Which comedian was found liable in the case?",
+     "A jury found Tom Baker liable in a civil case brought by Ann Lee.", "Tom Baker"),
+    ("Which player was traded to Boston?", "Ann Lee said the team traded Tom Baker to Boston on Monday.",
+     "Tom Baker"),
+    # the same sentence asked in the active: whoever did it
+    ("Who brought the civil case?", "A jury found Tom Baker liable in a civil case brought by Ann Lee.", "Ann Lee"),
+])
+def test_a_question_asked_in_the_passive_is_answered_by_whoever_underwent_the_act(question, sentence, short):
+    """Two people in the lead and a third in the next sentence: no name has most of the votes, so the short answer
+    is the one the sentence's parse gives the asked role (or none)."""
+    text = f"{sentence} Tom Baker, Ann Lee and Joe Park spoke to reporters afterwards."
+    draft = ExtractiveAnswerer(FixedScorer([0.9, 0.5]), min_evidence=0.3).answer(analyse(question), [passage(text)])
+    assert draft.short_answer == short
+
+
 @pytest.mark.parametrize(("question", "short"), [
     ("Which gymnast received the Medal of Freedom?", "Simone Biles"),
     ("Which soccer star received the Medal of Freedom?", "Megan Rapinoe"),
