@@ -242,7 +242,7 @@ SAME_ACTS: tuple[frozenset[str], ...] = (
     _words("break smash shatter eclipse surpass"),
     _words("beat defeat overcome rout"),
     _words("kill assassinate murder slay"),
-    _words("buy acquire purchase"),
+    _words("buy acquire purchase acquisition takeover sale"),
     _words("arrest detain"),
     _words("fire dismiss sack oust"),
     _words("appoint nominate"),

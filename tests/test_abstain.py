@@ -118,6 +118,11 @@ def test_missing_names(name, label, text, missing):
     ("succeed", "Cho Tae-yul and Antony Blinken met in Seoul.", False),
     ("sue", "The attorney general accused the company of fraud in a civil lawsuit.", True),
     ("win", "Labor Party leader Anthony Albanese claimed victory on Saturday.", True),
+    # a buying is reported as the sale, acquisition or takeover it is
+    ("buy", "Owners will vote on the proposed $4.65 billion sale of the Denver Broncos to the Waltons.", True),
+    ("buying", "The company completed its acquisition of the startup on Monday.", True),
+    ("buy", "Shareholders rejected the takeover.", True),
+    ("buy", "The company sold shares on Monday.", False),
 ])
 def test_same_verb_in_any_form(verb, text, found):
     assert same_verb_in(verb, text) is found
