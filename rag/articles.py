@@ -132,7 +132,7 @@ def parse_date(value: object) -> date | None:
 #   unknown one only before a dash, so "Tesla Inc (TSLA) said" keeps its subject)
 #   "New York CNN Business —", "CNN —", "Reuters —"                                (known agency, then a dash)
 #   "WASHINGTON —", "SAN JUAN, Puerto Rico —", "Le BOURGET, France –"          (capitalised place, then a dash)
-_PLACE = r"[A-Z][\w.'’-]*(?:,?[ \t]+[\w.'’-]+){0,6}?"
+_PLACE = r"[A-Z][\w.'’-]*(?:(?:,?[ \t]+|/)[\w.'’-]+){0,6}?"  # a report filed from two desks: "Hong Kong/New York"
 _DASH = r"(?:—|–|--|-(?=\s))"  # a lone hyphen only as a separator ("AP-NORC poll" is no dateline)
 _AGENCIES = "|".join(re.escape(a) for a in L.DATELINE_AGENCIES)
 _DATELINES = (

@@ -130,7 +130,7 @@ def test_canonical_url_and_dates():
 DATELINES = ["CNN —", "New York CNN —", "New York CNN Business —", "Colombo, Sri Lanka CNN —", "Reuters —",
              "SEOUL, Jan. 6 (Yonhap) --", "KYIV, Ukraine (AP) —", "LONDON, June 10 (Reuters) -", "WASHINGTON —",
              "New York (CNN Business)", "GENEVA (Swissinfo) —", "Le BOURGET, France –", "Hong Kong (CNNBusiness)",
-             "New York (CNN Buiness)"]
+             "New York (CNN Buiness)", "Hong Kong/New York (CNN Business)"]
 
 
 @pytest.mark.parametrize("dateline", DATELINES)
@@ -155,6 +155,7 @@ def test_a_text_that_is_only_a_dateline_has_no_title(dateline):
     ("CAPE CANAVERAL, Fla. –", "Cape Canaveral, Fla."), ("WASHINGTON, D.C. —", "Washington, D.C."),
     ("Le BOURGET, France –", "Le Bourget, France"), ("St. LOUIS —", "St. Louis"),
     ("Hong Kong (CNNBusiness)", "Hong Kong"), ("New York (CNN Buiness)", "New York"),
+    ("Hong Kong/New York (CNN Business)", "Hong Kong/New York"),
 ])
 def test_a_dateline_gives_the_place_the_report_was_filed_from(dateline, place):
     """The place of a dateline, written as a place is (not in the capitals of the dateline convention), without
