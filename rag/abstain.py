@@ -35,7 +35,8 @@ class Evidence:
 
 def missing_names(names: Sequence[Mention], text: str) -> list[str]:
     """Names of the question that `text` never mentions. A person counts as mentioned by the surname;
-    another name by most of its words ("FIFA World Cup" is not mentioned by "the World Series")."""
+    another name by most of its words ("FIFA World Cup" is not mentioned by "the World Series"), one of them a word
+    of its own: "Hart Trophy" is not mentioned by "the Vezina Trophy" (lexicon.NAME_HEADS)."""
     hay = _haystack(text)
     out = []
     for m in names:
@@ -51,7 +52,9 @@ def missing_names(names: Sequence[Mention], text: str) -> list[str]:
                 out.append(m.text)
             continue
         found = sum(_mentioned(w, hay) for w in parts)
-        if found * 2 < len(parts) or (len(parts) == 1 and not found):
+        own = [w for w in parts if w not in L.NAME_HEADS]
+        if found * 2 < len(parts) or (len(parts) == 1 and not found) or (own and not any(_mentioned(w, hay)
+                                                                                          for w in own)):
             out.append(m.text)
     return out
 

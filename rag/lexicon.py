@@ -141,6 +141,10 @@ WORK_NOUNS = _words("show series film movie documentary book novel song album pl
 PRODUCT_NOUNS = _words("product phone device car vehicle model drug vaccine medicine pill treatment aircraft plane "
                        "jet ship satellite rocket telescope weapon missile food drink pastry sandwich burger dish "
                        "snack dessert toy")
+# The kind of thing a name names, shared by many names of that kind ("Hart Trophy", "Vezina Trophy"): a name is not
+# mentioned by another that shares only these (rag.abstain.missing_names).
+NAME_HEADS = _words("trophy cup prize award awards medal series championship championships tournament bowl games "
+                    "festival summit conference")
 # Nouns for a law ("which law did Biden sign?"): answered by the recogniser's LAW names.
 LAW_NOUNS = _words("law act legislation statute treaty amendment")  # not "bill": also a sum
 # "What is the name of X?" asks for an X.

@@ -104,6 +104,12 @@ def test_the_new_subject_of_an_ellipsis_must_be_near():
     ("Korea", "GPE", "South Korean officials said.", False),
     ("Tokyo", "GPE", "Officials met in Seoul.", True),
     ("South Korean", "NORP", "Officials met in Seoul.", False),  # a nationality describes, it names nothing
+    # a name is not mentioned by another of its kind that shares only the kind ("Trophy", "Cup", "Prize")
+    ("Hart Trophy", "WORK_OF_ART", "Shesterkin will win the Vezina Trophy.", True),
+    ("Stanley Cup", "EVENT", "France won the World Cup.", True),
+    ("Nobel Peace Prize", "WORK_OF_ART", "She won the Pulitzer Prize.", True),
+    ("Hart Trophy", "WORK_OF_ART", "McDavid ran away with the Hart Trophy last season.", False),
+    ("Stanley Cup Final", "EVENT", "The Avalanche reached the Stanley Cup final.", False),
 ])
 def test_missing_names(name, label, text, missing):
     assert bool(missing_names([Mention(name, label)], text)) is missing
