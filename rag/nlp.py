@@ -21,7 +21,7 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -224,16 +224,20 @@ def governing_verb(p: Parse, start: int, length: int) -> str | None:
     return None if i is None else p.tokens[i].text
 
 
+def _acts(p: Parse, is_act) -> Iterator[tuple[int, Token, list[int]]]:
+    """Each verb of the text that `is_act` accepts: its index, its token and the indices of its dependents."""
+    for i, t in enumerate(p.tokens):
+        if t.pos == "VERB" and is_act(t.text):
+            yield i, t, [j for j, k in enumerate(p.tokens) if k.head == i and j != i]
+
+
 def doers(p: Parse, is_act) -> list[int]:
     """Token indices of whoever does an act the text reports: the subject of each verb `is_act` accepts ("Disney
     bought Fox"), the agent of its passive ("was acquired by Facebook"), or, for "to win" after "defeated Zverev",
     the subject of the verb it completes."""
     toks = p.tokens
     out: list[int] = []
-    for i, t in enumerate(toks):
-        if t.pos != "VERB" or not is_act(t.text):
-            continue
-        kids = [j for j, k in enumerate(toks) if k.head == i and j != i]
+    for i, t, kids in _acts(p, is_act):
         # "Thiem, who won in five sets": a relative pronoun's doer is the name the clause describes.
         found = [t.head if toks[j].tag in ("WP", "WDT") and t.dep == "relcl" else j
                  for j in kids if toks[j].dep == "nsubj"]
@@ -252,10 +256,7 @@ def undergoers(p: Parse, is_act) -> list[int]:
     the subject of the clause it takes ("a jury found Bill Cosby liable")."""
     toks = p.tokens
     out: list[int] = []
-    for i, t in enumerate(toks):
-        if t.pos != "VERB" or not is_act(t.text):
-            continue
-        kids = [j for j, k in enumerate(toks) if k.head == i and j != i]
+    for _, _, kids in _acts(p, is_act):
         out += [j for j in kids if toks[j].dep in ("dobj", "nsubjpass")]
         out += [j for c in kids if toks[c].dep in ("ccomp", "oprd", "xcomp") and toks[c].pos == "ADJ"
                 for j, k in enumerate(toks) if k.head == c and k.dep == "nsubj"]
