@@ -222,8 +222,38 @@ def owner_not_near(q: Query, ev: Evidence) -> str | None:
     return None
 
 
+def another_of_its_kind(q: Query, ev: Evidence) -> str | None:
+    """"Who won the Hart Trophy?": a sentence naming another of the kind ("will win the Vezina Trophy") and not the
+    asked one is about that other trophy, however well it matches the rest (lexicon.NAME_HEADS)."""
+    hay = _haystack(ev.sentence)
+    for m in q.names:
+        parts = [w for w in words(m.text) if w not in L.STOPWORDS and w not in L.TITLE_WORDS]
+        own = [w for w in parts if w not in L.NAME_HEADS]
+        heads = [w for w in parts if w in L.NAME_HEADS]
+        if not own or not heads or any(_mentioned(w, hay) for w in own):
+            continue
+        other = _named_kind(ev.sentence, heads[-1])
+        if other:
+            return f"the evidence is about the {other}, not the {m.text.removeprefix('the ')}"
+    return None
+
+
+def _named_kind(sentence: str, head: str) -> str | None:
+    """A name in `sentence` ending in the kind `head` ("Vezina Trophy" for "trophy"), or None."""
+    kind = head.removesuffix("s")
+    for m in re.finditer(rf"\b{re.escape(kind[:1].upper() + kind[1:])}s?\b", sentence):  # capitalised: a name's
+        before = re.search(r"(?:[A-Z][\w'’.-]*\s+)+$", sentence[:m.start()])
+        words_before = before.group(0).split() if before else []
+        while words_before and words_before[0].lower() in L.STOPWORDS:  # "The Vezina Trophy"
+            words_before.pop(0)
+        if words_before:
+            return " ".join(words_before + [m.group(0)])
+    return None
+
+
 CHECKS: dict[str, Callable[[Query, Evidence], str | None]] = {
     "names": unmatched_names,
+    "kind": another_of_its_kind,
     "focus": focus_not_near,
     "typed": no_typed_answer,
     "speech": speech_not_reported,

@@ -7,6 +7,7 @@ import pytest
 from rag.abstain import (
     Evidence,
     act_not_reported,
+    another_of_its_kind,
     cause_not_stated,
     cause_of_another,
     focus_not_near,
@@ -146,6 +147,21 @@ def test_a_verb_is_reported_by_any_verb_of_its_group_and_by_no_other_group():
                 if other is not group:
                     assert not any(same_verb_in(asked, f"Officials said the player would {v} it.") for v in other), (
                         asked, sorted(other))
+
+
+@pytest.mark.parametrize(("question", "sentence", "other"), [
+    ("Who won the Hart Trophy last season?", "Rangers goalie Igor Shesterkin will win the Vezina Trophy.", True),
+    ("Who won the 2022 Nobel Peace Prize?", "The writer won the Pulitzer Prize for fiction.", True),
+    ("Which team won the Stanley Cup?", "France beat Croatia to win the World Cup.", True),
+    ("Who won the Hart Trophy last season?", "Connor McDavid ran away with the Hart Trophy last season.", False),
+    ("Who won the Hart Trophy last season?", "McDavid won the scoring race again, with 123 points.", False),
+    ("Who won the Hart Trophy last season?", "The trophy went to a goalie for the first time in years.", False),
+])
+def test_a_sentence_naming_another_of_the_asked_kind_does_not_answer(question, sentence, other):
+    """"Vezina Trophy" for "Hart Trophy", "Pulitzer Prize" for "Nobel Peace Prize": another name of the same kind,
+    without the asked one, is about that other thing. A sentence naming no such thing may still answer."""
+    ev = Evidence(sentence, sentence, sentence)
+    assert bool(another_of_its_kind(analyse(question), ev)) is other
 
 
 def test_who_question_needs_the_act_reported():
