@@ -347,14 +347,15 @@ LATEST_CUES = {"this week": "week", "last week": "week", "this weekend": "week",
                "this month": "month", "earlier this month": "month",
                "recently": "recent", "recent": "recent", "in recent days": "recent", "in recent weeks": "recent",
                "this year": "year", "so far this year": "year", "earlier this year": "year",
+               "this season": "season", "last season": "season",
                "latest": "now", "currently": "now", "right now": "now", "as of now": "now", "at the moment": "now",
                "these days": "now", "earlier this": "now", "this past": "now", "most recent": "now",
                "recent years": "now", "recent decades": "now", "recent history": "now", "recent months": "now"}
 # How far before the as-of day each period reaches, in days ("year" is the as-of day's calendar year). A week's
 # news reaches back two: a weekly quiz's "this week" and a reader's "last week" both do. Narrowest first: a
 # question with two cues ("this week ... recent") asks for the narrower period.
-PERIOD_DAYS = {"week": 14, "month": 31, "recent": 60}
-PERIODS = ("week", "month", "recent", "year", "now")
+PERIOD_DAYS = {"week": 14, "month": 31, "recent": 60, "season": 365}  # a sports season and the one before it
+PERIODS = ("week", "month", "recent", "year", "season", "now")
 
 # spaCy entity labels of names (a person, an organisation, a place, a work ...) and of places.
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})

@@ -102,6 +102,7 @@ def test_latest_news_cues():
     ("Who is currently the acting president?", "now"),  # the newest state of things, however old its report
     ("What is the latest on Antony Blinken?", "now"),
     ("Who won the most recent World Cup?", "now"),  # the latest one, however long ago
+    ("Who won the Hart Trophy last season?", "season"),
     ("Which country has had the most coups in recent years?", "now"),
     ("Who won the election in New York?", None),
 ])
