@@ -44,7 +44,7 @@ def missing_names(names: Sequence[Mention], text: str) -> list[str]:
             continue  # dates and amounts are what the evidence may word differently; demonyms describe
         if m.text.isupper() and " " not in m.text and len(m.text) <= 5:
             continue  # a bare acronym ("US", "NFL"): articles spell these in too many ways
-        parts = [w for w in words(m.text) if w not in L.STOPWORDS and w not in L.TITLE_WORDS]
+        parts = _name_words(m.text)
         if not parts or _mentioned(m.text, hay):
             continue
         if m.label == "PERSON":
@@ -53,10 +53,14 @@ def missing_names(names: Sequence[Mention], text: str) -> list[str]:
             continue
         found = sum(_mentioned(w, hay) for w in parts)
         own = [w for w in parts if w not in L.NAME_HEADS]
-        if found * 2 < len(parts) or (len(parts) == 1 and not found) or (own and not any(_mentioned(w, hay)
-                                                                                          for w in own)):
+        if found * 2 < len(parts) or not found or (own and not any(_mentioned(w, hay) for w in own)):
             out.append(m.text)
     return out
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a name that name it: not its articles, nor the titles of a person named in it."""
+    return [w for w in words(name) if w not in L.STOPWORDS and w not in L.TITLE_WORDS]
 
 
 def _haystack(text: str) -> str:
@@ -227,7 +231,7 @@ def another_of_its_kind(q: Query, ev: Evidence) -> str | None:
     asked one is about that other trophy, however well it matches the rest (lexicon.NAME_HEADS)."""
     hay = _haystack(ev.sentence)
     for m in q.names:
-        parts = [w for w in words(m.text) if w not in L.STOPWORDS and w not in L.TITLE_WORDS]
+        parts = _name_words(m.text)
         own = [w for w in parts if w not in L.NAME_HEADS]
         heads = [w for w in parts if w in L.NAME_HEADS]
         if not own or not heads or any(_mentioned(w, hay) for w in own):
