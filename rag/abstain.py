@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag import lexicon as L
+from rag.nlp import analyzer, future_of
 from rag.query import Query, lemma
 from rag.short_answer import Candidate
 from rag.text import words
@@ -162,6 +163,20 @@ def act_not_reported(q: Query, ev: Evidence) -> str | None:
     return None
 
 
+def act_only_ahead(q: Query, ev: Evidence) -> str | None:
+    """'Who won the World Cup?' asks what happened: a sentence that reports the asked act only as still to come
+    ("England is aiming to win ...", "France will take on Argentina ...") says it has not happened yet, whatever
+    names it gives. Parsed only when the sentence holds a form of the act."""
+    act = q.reported_act
+    if not act or lemma(act) in L.FUTURE_VERBS or not q.asks_past or not same_verb_in(act, ev.sentence):
+        return None
+    p = analyzer().parse(ev.sentence)
+    at = [i for i, t in enumerate(p.tokens) if t.pos in ("VERB", "AUX") and same_verb_in(act, t.text)]
+    if at and all(future_of(p, i) for i in at):
+        return f"the question asks what happened ('{act}'), and the evidence only says it is to come"
+    return None
+
+
 def names_the_role(q: Query, text: str) -> bool:
     """Does `text` name the asked post: a title next to a word of the question ("Foreign Minister Cho" for
     "who heads the foreign ministry")? Any title will not do: "President Yoon" does not head the ministry."""
@@ -242,6 +257,35 @@ def another_of_its_kind(q: Query, ev: Evidence) -> str | None:
     return None
 
 
+def another_edition(q: Query, ev: Evidence) -> str | None:
+    """"Who won the 2022 FIFA World Cup?": a sentence naming another year's edition ("the 1966 World Cup") and not
+    the asked year is about that other edition, however well it matches the rest (lexicon.NAME_HEADS)."""
+    asked = _editions(q.search)
+    if not asked:
+        return None
+    for year, head in asked:
+        if re.search(rf"\b{year}\b", ev.sentence):
+            continue
+        other = next((f"{y} {h}" for y, h in _editions(ev.sentence) if h == head and y != year), None)
+        if other:
+            return f"the evidence is about the {other}, not the {year} one"
+    return None
+
+
+# A year opening a name ("2022 FIFA World Cup", "the 1966 World Cup"): the edition of an event or an award.
+_EDITION = re.compile(r"\b((?:19|20)\d\d)\s+((?:[A-Z][\w'’.-]*\s+)*[A-Z][\w'’.-]*)")
+
+
+def _editions(text: str) -> list[tuple[str, str]]:
+    """(year, kind) for each name in `text` that a year opens and a kind of lexicon.NAME_HEADS ends."""
+    out = []
+    for m in _EDITION.finditer(text):
+        head = re.sub(r"['’]s?$", "", m.group(2).split()[-1].rstrip(".")).lower()
+        if head in L.NAME_HEADS:
+            out.append((m.group(1), head))
+    return out
+
+
 def _named_kind(sentence: str, head: str) -> str | None:
     """A name in `sentence` ending in the kind `head` ("Vezina Trophy" for "trophy"), or None."""
     kind = head.removesuffix("s")
@@ -258,12 +302,14 @@ def _named_kind(sentence: str, head: str) -> str | None:
 CHECKS: dict[str, Callable[[Query, Evidence], str | None]] = {
     "names": unmatched_names,
     "kind": another_of_its_kind,
+    "edition": another_edition,
     "focus": focus_not_near,
     "typed": no_typed_answer,
     "speech": speech_not_reported,
     "cause": cause_not_stated,
     "cause_of": cause_of_another,
     "act": act_not_reported,
+    "ahead": act_only_ahead,
     "owner": owner_not_near,
 }
 

@@ -21,7 +21,7 @@ import Stemmer
 
 from rag import lexicon as L
 from rag.language import ENGLISH, Language, detect
-from rag.nlp import Parse, Token, analyzer
+from rag.nlp import Parse, Token, analyzer, future_of
 from rag.sentences import split_sentences
 from rag.text import content_words
 from rag.types import Mention, Turn
@@ -130,6 +130,9 @@ class Query:
     # The asked thing undergoes the main verb's act, asked in the passive ("Which celebrity was found liable?", "Who
     # was arrested?"): the answer is the one a sentence names as undergoing it, not whoever did it.
     asks_undergoer: bool = False
+    # The main verb speaks of what has happened ("Who won ...?", "What did X roll out?", "Who has taken over ...?"),
+    # not of what is to come or what holds ("Who will host ...?", "Who heads ...?").
+    asks_past: bool = False
 
     @property
     def rewritten(self) -> bool:
@@ -299,6 +302,7 @@ def understand(text: str, p: Parse) -> Query:
         period=_period(low, p),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text), asks_doer=asks_doer, asks_undergoer=asks_undergoer,
+        asks_past=verb_i is not None and future_of(p, verb_i) is False and not _looks_ahead(toks),
     )
 
 
@@ -539,6 +543,14 @@ def _kind(head: str, modifiers: Sequence[str]) -> str:
     if modifiers and (set(modifiers) & L.MEASURE_MODIFIERS or _noun_labels(head) == frozenset()):
         return "+" + head
     return head
+
+
+def _looks_ahead(toks: tuple[Token, ...]) -> bool:
+    """Does the question put its act ahead anywhere ("were they expected to discuss", "who will ...")? Its parse
+    may hang the act's verb on something else."""
+    return any(t.text.lower().replace("’", "'") in L.FUTURE_MARKERS or (
+        t.lemma.lower() in L.FUTURE_VERBS and toks[i + 1:i + 2] and toks[i + 1].text.lower() == "to")
+        for i, t in enumerate(toks))
 
 
 def _main_verb(toks: tuple[Token, ...], first: int = 0) -> tuple[int | None, str | None, str]:

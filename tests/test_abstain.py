@@ -7,6 +7,8 @@ import pytest
 from rag.abstain import (
     Evidence,
     act_not_reported,
+    act_only_ahead,
+    another_edition,
     another_of_its_kind,
     cause_not_stated,
     cause_of_another,
@@ -162,6 +164,41 @@ def test_a_sentence_naming_another_of_the_asked_kind_does_not_answer(question, s
     without the asked one, is about that other thing. A sentence naming no such thing may still answer."""
     ev = Evidence(sentence, sentence, sentence)
     assert bool(another_of_its_kind(analyse(question), ev)) is other
+
+
+@pytest.mark.parametrize(("question", "sentence", "other"), [
+    ("Who won the 2022 FIFA World Cup?", "England's men beat West Germany to win the 1966 World Cup.", True),
+    ("Which team won the 2021 World Series?", "The Braves had last reached the 1999 World Series.", True),
+    ("Who won the 2022 Hart Trophy?", "McDavid was a finalist for the 2021 Hart Trophy.", True),
+    ("Who won the 2022 FIFA World Cup?", "Argentina won the 2022 World Cup, its first since the 1986 World Cup.",
+     False),
+    ("Who won the 2022 FIFA World Cup?", "Argentina beat France on penalties in the final in Qatar.", False),
+    ("Who won the World Cup?", "England won the 1966 World Cup.", False),
+])
+def test_a_sentence_naming_another_edition_does_not_answer(question, sentence, other):
+    """A question naming an edition by its year ("the 2022 World Cup") is not answered by a sentence naming another
+    year's edition of that kind and not the asked year; one naming the asked year, or no edition, may answer, and a
+    question naming no year asks about no particular edition."""
+    assert bool(another_edition(analyse(question), Evidence(sentence, sentence, sentence))) is other
+
+
+@pytest.mark.parametrize(("question", "sentence", "ahead"), [
+    ("Who won the Hart Trophy?", "Shesterkin is expected to win the Hart Trophy.", True),
+    ("Who won the Hart Trophy?", "Shesterkin will win the Hart Trophy, voters say.", True),
+    ("Which company bought the chain?", "Walmart plans to buy the chain next year.", True),
+    ("Who won the Hart Trophy?", "Shesterkin won the Hart Trophy on Tuesday.", False),
+    ("Who won the Hart Trophy?", "Shesterkin, who won the Hart Trophy, will play on Friday.", False),
+    ("Who has won the Hart Trophy?", "Shesterkin has won the Hart Trophy.", False),
+    ("Who will win the Hart Trophy?", "Shesterkin is expected to win the Hart Trophy.", False),
+    ("Who was expected to win the Hart Trophy?", "Shesterkin was expected to win the Hart Trophy.", False),
+    ("Who won the Hart Trophy?", "The voting for the trophy ends on Friday.", False),
+])
+def test_a_past_act_is_not_answered_by_a_sentence_that_only_looks_ahead(question, sentence, ahead):
+    """"Who won ...?" asks what happened: a sentence in which the asked act is only to come (will, expected to,
+    plans to) has not reported it; one reporting it done anywhere may answer, and a question itself about what is
+    to come or was expected is answered by such a sentence. No form of the act in the sentence: not this check's
+    concern (`act_not_reported` is)."""
+    assert bool(act_only_ahead(analyse(question), Evidence(sentence, sentence, sentence))) is ahead
 
 
 def test_who_question_needs_the_act_reported():

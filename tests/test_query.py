@@ -230,3 +230,18 @@ def test_irregular_verb_forms_stem_with_their_base_form():
 def test_who_is_a_named_person_asks_for_a_description_not_another_person(question, typed):
     """"Who was Ayman al-Zawahiri?" is answered by what he was; "Osama bin Laden", named beside him, is no answer."""
     assert (analyse(question).answer_type is not None) is typed
+
+
+@pytest.mark.parametrize(("question", "past"), [
+    ("Who won the 2022 FIFA World Cup?", True),
+    ("What did KFC roll out this week?", True),
+    ("Who has taken over as acting president?", True),
+    ("Which celebrity was found liable?", True),
+    ("Who will host the 2026 World Cup?", False),
+    ("Which company does Musk plan to buy?", False),
+    ("Whose troops were Cho and Blinken expected to discuss?", False),
+    ("Who heads the foreign ministry?", False),
+])
+def test_a_question_about_what_happened_says_so(question, past):
+    """`asks_past`: the asked act has happened (a past form, "did", "has"), not to come, expected or ongoing."""
+    assert analyse(question).asks_past is past
