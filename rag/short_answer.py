@@ -111,6 +111,14 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             c = _shape(q, name, "GPE", offset + m.start(1))
             if c is not None and all(c.start != f.start for f in found):
                 found.append(c)
+    if q.asked_noun and q.wh in ("which", "what") and labels and q.answer_type not in _AMOUNT_TYPES:
+        # "meal kit service Daily Harvest", "legendary musician Carlos Santana": a name the asked noun introduces is
+        # of the asked kind, recognised or not
+        for m in re.finditer(rf"\b{re.escape(q.asked_noun)}s? ((?:[A-Z][\w'’&.-]*(?: &)? ?)+)", text):
+            name = m.group(1).rstrip(" .")
+            c = _shape(q, name, min(labels), offset + m.start(1))
+            if c is not None and all(c.start != f.start for f in found):
+                found.append(c)
     found = _with_region(text, offset, found)
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _an_age(q, text, offset, c) and not _former(q, text, offset, c)
@@ -126,6 +134,10 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
         # "where" may be answered by the one place a sentence gives, relative or not ("north of Kyiv").
         found = [c for c in found if not _landmark(text, offset, c)]
     return found
+
+
+_AMOUNT_TYPES = frozenset({AnswerType.NUMBER, AnswerType.MONEY, AnswerType.PERCENT, AnswerType.QUANTITY,
+                           AnswerType.AGE, AnswerType.DURATION, AnswerType.DATE})
 
 
 def _named_as_asked(q: Query, text: str, offset: int, e: Entity, labels: frozenset[str]) -> str | None:

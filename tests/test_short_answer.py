@@ -730,6 +730,28 @@ def test_the_asked_kind_of_place_of_a_name_is_that_place(question, sentence, exp
     assert expected in _found(question, sentence)
 
 
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Which meal kit service recalled one of its products?",
+     "Instagram-friendly meal kit service Daily Harvest is facing a backlash over the recall.", "Daily Harvest"),
+    ("Which antiviral drug is the president taking?",
+     "He has begun taking the antiviral drug Paxlovid, his doctor said.", "Paxlovid"),
+    ("Which retailer cut its gas prices?", "The retailer Costco & Co cut its gas prices.", "Costco & Co"),
+])
+def test_a_name_the_asked_noun_introduces_is_of_the_asked_kind(question, sentence, expected):
+    """"service Daily Harvest", "drug Paxlovid": a capitalised name right after the asked noun is a thing of that
+    kind, whether the recogniser found it or not."""
+    assert expected in _found(question, sentence)
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("Which meal kit service recalled one of its products?", "The service said on Monday it recalled the product."),
+    ("How many drug doses were sent?", "The drug Paxlovid was sent to pharmacies."),
+])
+def test_no_name_after_the_asked_noun_no_such_candidate(question, sentence):
+    """Only a capitalised name counts ("service said" is not one), and never for an amount asked for."""
+    assert "Paxlovid" not in _found(question, sentence) and "said" not in " ".join(_found(question, sentence))
+
+
 def _stating(doc: str, score: float, *names: tuple[str, str]) -> Evidence:
     """A statement of `doc` naming each (text, label), as the recogniser would give them."""
     text = ", ".join(n for n, _ in names) + "."
