@@ -79,7 +79,8 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
     for e in entities:
         if _a_place(text, offset, e):
             continue
-        label = e.label if e.label in labels else _named_as_asked(q, text, offset, e, labels)
+        label = e.label if e.label in labels else (_named_as_asked(q, text, offset, e, labels)
+                                                   or _named_by_kind(q, text, offset, e, labels))
         if label is None or (e.start - offset < dateline and (
                 label not in L.PLACE_LABELS or q.answer_type is not AnswerType.PLACE)):
             continue
@@ -147,6 +148,18 @@ def _named_as_asked(q: Query, text: str, offset: int, e: Entity, labels: frozens
         return None
     words = text[e.start - offset:e.end - offset].split()
     return min(labels) if len(words) > 1 and words[0].lower() == q.asked_noun else None
+
+
+def _named_by_kind(q: Query, text: str, offset: int, e: Entity, labels: frozenset[str]) -> str | None:
+    """For "which landmark ...?": "Eiffel Tower", "Mississippi River", "Yosemite National Park", a name ending in a
+    kind of place, is that place, though the recogniser took it for a person or an organisation in its article.
+    Not for a bare "where": the recogniser's places answer it, and a venue beside its city would split the answer."""
+    words = text[e.start - offset:e.end - offset].split()
+    if not q.asked_noun or e.label not in L.NAME_LABELS or len(words) < 2:
+        return None
+    last = re.sub(r"['’]s?$", "", words[-1]).lower()
+    kind = "FAC" if last in L.FACILITY_NOUNS else "LOC" if last in L.NATURE_NOUNS else None
+    return kind if kind in labels else None
 
 
 _REGIONS = L.US_STATES | L.COUNTRIES  # what may follow a place after a comma and be part of its name

@@ -828,3 +828,19 @@ def test_a_name_opening_with_the_asked_noun_is_of_the_asked_kind():
                                                              "GPE")]
     found = candidates(q, sentence, 0, ents)
     assert [(c.text, c.label in q.answer_labels) for c in found] == [("Hurricane Ian", True)]
+
+
+@pytest.mark.parametrize(("name", "place"), [
+    ("Eiffel Tower", True), ("Yosemite National Park", True), ("Mississippi River", True), ("Tower Records", False),
+    ("Boris Johnson", False),
+])
+def test_a_name_ending_in_a_kind_of_place_is_that_place_for_which_questions(name, place):
+    """The recogniser labels a name in its article's context ("the Eiffel Tower" as a person in a news roundup):
+    for "which landmark/lake ...?" a name whose last word is a kind of place answers as that place, whatever its
+    label; a name ending otherwise stays a person. A bare "where" takes the recogniser's places only."""
+    sentence = f"Crowds gathered at {name} on Sunday."
+    e = Entity(sentence.index(name), sentence.index(name) + len(name), "PERSON")
+    which = candidates(analyse("Which landmark or lake drew crowds on Sunday?"), sentence, 0, [e])
+    assert [c.text for c in which] == ([name] if place else [])
+    assert all(c.label in ("FAC", "LOC") for c in which)
+    assert candidates(analyse("Where did crowds gather on Sunday?"), sentence, 0, [e]) == []
