@@ -5,6 +5,8 @@ No hard-coded questions: each one is made from what an article says, read throug
 
 * a change of office, "X has taken over as the acting president"      -> "Who is the acting president?"
 * a title before a person's name, "Foreign Minister Cho Tae-yul"       -> "Who is the foreign minister?"
+  (a title that says of nothing takes the name before it, "Tesla CEO Elon Musk" -> "Who is the CEO of Tesla?",
+  or makes no question: "Who is the minister?" is not one a reader could expect answered)
 * the article's most mentioned real name (a person with a full name, an organisation, a place, an event;
   never a lone letter or a bare acronym)                                -> "What is the latest on Antony Blinken?"
 
@@ -54,8 +56,10 @@ class Example:
 
 
 def role_phrase(words: str) -> str:
-    """'U.S. Secretary of State' -> 'U.S. secretary of state': job words in lower case, names kept."""
-    return " ".join(w.lower() if w.lower() in L.TITLE_WORDS | {"of", "the"} else w for w in words.split())
+    """'U.S. Secretary of State' -> 'U.S. secretary of state': job words in lower case, names and acronyms ("CEO")
+    kept."""
+    return " ".join(w.lower() if w.lower() in L.TITLE_WORDS | {"of", "the"} and not (len(w) > 1 and w.isupper())
+                    else w for w in words.split())
 
 
 def role_questions(a: ArticleText) -> list[str]:
@@ -72,6 +76,13 @@ def role_questions(a: ArticleText) -> list[str]:
         role = role_phrase(title)
         if role.split()[-1] == "president" and len(role.split()) == 1:
             continue  # "President Yoon ..." is how news names a person, not news of who holds the office
+        if _vague(role):
+            # "Who is the chief executive?" asks of nothing a reader could know: the organisation or place named
+            # right before the title ("Tesla CEO Elon Musk", "Florida Governor ...") says of what, or no question.
+            of = _named_before(a, e.start - len(title) - 1)
+            if of is None:
+                continue
+            role = f"{role} of {of}"
         found.append((1, e.start, role))
     out: list[str] = []
     for _, _, role in sorted(found):
@@ -79,6 +90,26 @@ def role_questions(a: ArticleText) -> list[str]:
         if q not in out:
             out.append(q)
     return out
+
+
+# Title words that say nothing of which office: "acting chief executive" is as vague as "chief executive".
+_GENERIC_TITLE_WORDS = frozenset({"acting", "interim", "deputy", "vice", "chief", "executive", "senior", "head"})
+
+
+def _vague(role: str) -> bool:
+    """Does the title name a post without saying of what: "minister", "chief executive", "CEO", "governor"
+    (not "prime minister", "foreign minister", "secretary of state")?"""
+    rest = [w for w in role.lower().split() if w not in _GENERIC_TITLE_WORDS]
+    return len(rest) <= 1 and all(w in L.ROLE_NOUNS for w in rest)
+
+
+def _named_before(a: ArticleText, end: int) -> str | None:
+    """The organisation or place whose name ends at `end` (or its possessive does): "Tesla" in "Tesla CEO"."""
+    for e in a.entities:
+        if e.label in ("ORG", "GPE") and 0 <= end - e.end <= 3 and re.fullmatch(r"(?:['’]s?)?\s?", a.text[e.end:end]):
+            name = normalise_name(a.text[e.start:e.end])
+            return name if real_name(name, e.label) else None
+    return None
 
 
 def _title_before(text: str, start: int) -> str:
@@ -98,7 +129,7 @@ def real_name(name: str, label: str) -> bool:
     letters = re.sub(r"[^A-Za-z]", "", name)
     if len(letters) < 3 or (name.isupper() and " " not in name):
         return False
-    if name.lower() in L.STOPWORDS or name.lower() in L.CALENDAR_WORDS:
+    if name.lower() in L.STOPWORDS or name.lower() in L.CALENDAR_WORDS or name.split()[0].lower() in L.DETERMINERS:
         return False
     return label != "PERSON" or len(name.split()) >= 2
 
@@ -107,18 +138,22 @@ def topic_question(a: ArticleText) -> str | None:
     """'What is the latest on <the article's most mentioned real name>?'"""
     skip = {(a.source or "").lower()}
     tally: Counter[tuple[str, str]] = Counter()
+    with_the: Counter[str] = Counter()  # mentions the recogniser read with "the" as part of the name
     for e in a.entities:
         if e.label in _TOPIC_LABELS:
-            name = normalise_name(a.text[e.start:e.end])
-            name = re.sub(r"^(?:the|The)\s+", "", name)
+            written = normalise_name(a.text[e.start:e.end])
+            name = re.sub(r"^(?:the|The)\s+", "", written)
             if name.lower() not in skip and real_name(name, e.label):
                 tally[(name, e.label)] += 1
+                with_the[name] += name != written
     if not tally:
         return None
     (best, label), _ = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0][1] != "PERSON", -len(kv[0][0]),
                                                              kv[0][0]))[0]
     if label == "EVENT":
         return f"What happened at the {best}?" if not best.lower().startswith("the ") else f"What happened at {best}?"
+    if with_the[best] * 2 > tally[(best, label)]:
+        best = f"the {best}"  # as the article names it: "the latest on the Justice Department", not "on Justice ..."
     return f"What is the latest on {best}?"
 
 

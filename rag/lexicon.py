@@ -22,6 +22,9 @@ up was we were what when where which who whom whose why will with would you your
 over under again also any all just more most other some such only own same very s t now
 """)
 
+# Words that open a phrase, never a name: "Another Truss ..." is a sentence opening, not a person.
+DETERMINERS = _words("another every each both either neither this that these those some any")
+
 # The question words, and the auxiliaries that follow one in a question ("when did ...", "where is ...").
 QUESTION_WORDS = _words("who whom whose what which when where why how")
 AUXILIARIES = ("did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",

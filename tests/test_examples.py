@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from rag.examples import ArticleText, example_questions, examples_from_store, real_name, role_phrase, role_questions
+from rag.examples import (
+    ArticleText,
+    example_questions,
+    examples_from_store,
+    real_name,
+    role_phrase,
+    role_questions,
+    topic_question,
+)
 from rag.nlp import analyzer
 
 
@@ -75,3 +83,27 @@ def test_examples_from_the_real_store_are_answerable(corpus_pipeline):
     assert questions and questions[0] == "Who is the acting president?"
     for q in questions:
         assert not corpus_pipeline.ask(q).abstained
+
+
+def test_a_title_that_says_of_nothing_asks_of_what_or_asks_nothing():
+    """"Who is the minister?" or "Who is the chief executive?" asks of nothing a reader could know: such a title
+    takes the organisation or place named right before it, or yields no question. A title that names its office
+    ("Foreign Minister") needs nothing more; an acronym stays in capitals."""
+    assert role_questions(art("t", "Tesla CEO Elon Musk sold shares on Friday.")) == ["Who is the CEO of Tesla?"]
+    assert role_questions(art("f", "Florida Governor Ron DeSantis signed the bill.")) == [
+        "Who is the governor of Florida?"]
+    assert role_questions(art("m", "Minister Ravi Kumar spoke on Monday.")) == []
+    assert role_questions(art("p", "Foreign Minister Cho Tae-yul met Antony Blinken.")) == [
+        "Who is the foreign minister?"]
+    for e in example_questions([PARIS, SEOUL, BERLIN], n=10):
+        q = e.question.removesuffix("?").split()
+        assert not (q[:3] == ["Who", "is", "the"] and len(q) == 4 and q[3] in ("minister", "mayor", "director")), q
+
+
+def test_a_topic_is_named_as_the_article_names_it():
+    """A sentence opening ("Another ...") is no name; an organisation the article names with "the" keeps it."""
+    assert not real_name("Another Truss", "PERSON")
+    doj = art("doj", "The Justice Department said on Monday that it would appeal. The Justice Department filed "
+                     "the papers late. Critics of the Justice Department were not surprised.", "2025-02-01")
+    assert topic_question(doj) == "What is the latest on the Justice Department?"
+    assert topic_question(PARIS) == "What is the latest on Anne Hidalgo?"
