@@ -30,6 +30,7 @@ def test_answer_streams_and_ends_done(session):
     shown = [html for html, _, _ in steps]  # each yield is a snapshot of the transcript
     assert any(f'data-state="{ANSWERING}"' in h for h in shown[:-1])
     assert not any("Searched:" in h for h in shown)  # the question was searched as asked: nothing to show
+    assert '<span class="filters">5 passages</span>' in shown[-1]  # a note in brackets only beside a search shown
     assert steps[0][2] == ""  # the question box is emptied at once...
     assert all(box != "" for _, _, box in steps[1:])  # ...and left alone while the answer streams
     html, turns, _ = steps[-1]
@@ -46,6 +47,7 @@ def test_follow_up_is_resolved_against_the_conversation(session):
     assert len(turns) == 2 and turns[1].number == 2 and turns[1].state == DONE
     assert turns[1].query == "what position did Choi Sang-mok hold before?"
     assert "Searched:" in html and "Choi Sang-mok hold before" in html
+    assert '<span class="filters">(5 passages)</span>' in html
     assert any("Deputy Prime Minister Choi Sang-mok has taken over" in c.sentence for c in turns[1].citations)
     html, turns, _ = run(session, "who paid him a courtesy call?", turns)[-1]
     assert turns[2].state == DONE

@@ -194,8 +194,9 @@ def turn_html(turn: ChatTurn) -> str:
     if turn.query:
         # "Searched:" only when a follow-up was resolved: otherwise it would repeat the question.
         bits = [f'Searched: <q>{escape(turn.query)}</q>'] if turn.query != turn.question else []
-        if turn.filters:
-            bits.append(f'<span class="filters">({escape(turn.filters)})</span>')
+        if turn.filters:  # in brackets only as a note on the search shown before it
+            shown = f"({escape(turn.filters)})" if bits else escape(turn.filters)
+            bits.append(f'<span class="filters">{shown}</span>')
         if turn.finished and turn.seconds is not None:
             bits.append(f'<span class="took">{turn.seconds:.2f} s</span>')
         searched = f'<p class="searched">{" · ".join(bits)}</p>' if bits else ""
