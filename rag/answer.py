@@ -328,6 +328,8 @@ class ExtractiveAnswerer(Answerer):
             answer = _fuller(q, answer, statements)
         if answer.label == "PERSON":
             answer = _full_name(answer, statements)
+            if q.asked_noun in L.OFFICE_NOUNS:
+                answer = _with_title(answer, statements)
         if answer.label in ("DATE", "TIME"):  # "Monday" -> "Monday (11 July 2022)", from the report's own date
             answer = replace(answer, text=with_date(answer.text, lead.sentence.passage.date, lead.text))
         return answer
@@ -388,6 +390,31 @@ def _full_name(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
     full = {c.key: c.text for st in statements for c in st.candidates
             if c.label == "PERSON" and c.key.endswith(" " + key)}
     return replace(answer, text=next(iter(full.values()))) if len(full) == 1 else answer
+
+
+def _with_title(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
+    """"Which high-ranking official tested positive?" asks for someone by their office: "President Joe Biden", with
+    the title the retrieved sentences write before the name, answers both who and which office. The longest such
+    title wins; none found, the name alone."""
+    name = re.escape(answer.text)
+    title = r"((?:(?:[A-Z][\w.'’-]*|of|the)\s+)*?)"
+    best = ""
+    for st in statements:
+        for m in re.finditer(title + rf"\b{name}\b", st.text):
+            words = m.group(1).split()
+            while words and not _opens_title(words[0]):
+                words.pop(0)
+            if any(w.lower() in L.ROLE_NOUNS | {"ceo", "sen.", "rep.", "gov."} for w in words) and \
+                    len(" ".join(words)) > len(best):
+                best = " ".join(words)
+    return replace(answer, text=f"{best} {answer.text}") if best else answer
+
+
+def _opens_title(word: str) -> bool:
+    """A title word ("President"), or the country an office is of ("UK Prime Minister", "US President")."""
+    w = word.lower()
+    return (w in L.TITLE_WORDS and w not in ("of", "the")) or w.replace(".", "") in L.COUNTRIES or (
+        word.replace(".", "").isupper() and 2 <= len(word.replace(".", "")) <= 3)
 
 
 def _fuller(q: Query, answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:

@@ -70,6 +70,9 @@ commander mayor premier chancellor king queen monarch emperor speaker coach mana
 administrator dean ruler pope editor principal boss founder owner spokesperson spokesman spokeswoman ambassador envoy
 lawyer attorney doctor physician judge prosecutor cfo coo cto mvp
 """)
+# Nouns that ask for someone by their office ("which official ...?", "which head of state ...?"): the answer names
+# the office too.
+OFFICE_NOUNS = _words("official officeholder head leader politician lawmaker legislator statesman")
 # The small words inside a title or between a title and its holder: "Secretary of State", "Minister for the Economy",
 # "designed by Jean Louis".
 TITLE_JOINS = _words("of the for by")

@@ -732,6 +732,26 @@ def test_a_person_named_by_surname_is_shown_by_the_one_full_name_the_evidence_gi
     assert sel.short is not None and sel.short.text == short
 
 
+@pytest.mark.parametrize(("question", "others", "short"), [
+    ("Which high-ranking official tested positive for Covid-19?",
+     ["President Joe Biden has mild symptoms, his doctor said."], "President Joe Biden"),
+    ("Which head of state tested positive for Covid-19?",
+     ["Biden has mild symptoms.", "US President Joe Biden is working from the residence."],
+     "US President Joe Biden"),
+    ("Which official tested positive for Covid-19?", ["Biden has mild symptoms, his doctor said."], "Joe Biden"),
+    ("Which WNBA star tested positive for Covid-19?", ["President Joe Biden has mild symptoms."], "Joe Biden"),
+])
+def test_someone_asked_for_by_office_is_shown_with_the_title_the_evidence_gives(question, others, short):
+    """"Which official ...?" asks who and which office: the short answer takes the longest title the retrieved
+    sentences write before the name, or is the name alone; a question asking by another noun gets the name."""
+    lead = _one("lead", "Joe Biden tested positive for Covid-19 on Thursday morning, officials said.", "2022-07-21")
+    docs = [lead] + [_one(f"o{i}", t, "2022-07-21") for i, t in enumerate(others)]
+    answerer = ExtractiveAnswerer(ByPassageScorer({d.doc_id: 0.8 if d is lead else 0.5 for d in docs}),
+                                  min_evidence=0.3)
+    sel = answerer.select(analyse(question), docs)
+    assert sel.short is not None and sel.short.text == short
+
+
 def test_the_names_an_answer_is_about_leave_out_its_dateline():
     """A follow-up's "it" must not become "New York" because the report was filed there."""
     from rag.answer import mentions
