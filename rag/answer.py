@@ -326,6 +326,8 @@ class ExtractiveAnswerer(Answerer):
             return None
         if answer.label == "DATE":
             answer = _fuller(q, answer, statements)
+            # "November 21 of 1998" as a date is written: "November 21, 1998"
+            answer = replace(answer, text=_DAY_OF_YEAR.sub(r"\1, \2", answer.text))
         if answer.label == "PERSON":
             answer = _full_name(answer, statements)
             if q.asked_noun in L.OFFICE_NOUNS:
@@ -408,6 +410,9 @@ def _with_title(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer
                     len(" ".join(words)) > len(best):
                 best = " ".join(words)
     return replace(answer, text=f"{best} {answer.text}") if best else answer
+
+
+_DAY_OF_YEAR = re.compile(r"^(\w+ \d{1,2}(?:st|nd|rd|th)?) of (\d{4})$")
 
 
 def _opens_title(word: str) -> bool:

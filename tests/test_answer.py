@@ -808,3 +808,15 @@ def test_an_older_report_of_a_departure_does_not_unseat_a_newer_holder():
     answerer = ExtractiveAnswerer(ByPassageScorer({"lead": 0.9, "older": 0.5}), min_evidence=0.3, short_score=0.45)
     draft = answerer.answer(analyse("Who is the president of Sri Lanka?"), [lead, older])
     assert draft.short_answer == "Ranil Wickremesinghe"
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("November 21 of 1998", "November 21, 1998"), ("March 3rd of 2017", "March 3rd, 2017"),
+    ("November 21, 1998", "November 21, 1998"),
+])
+def test_a_date_is_shown_as_dates_are_written(written, shown):
+    """"released on November 21 of 1998": the bold answer reads "November 21, 1998"."""
+    text = f"The game was released on {written} in Japan, its publisher said."
+    draft = ExtractiveAnswerer(FixedScorer([0.9]), min_evidence=0.3).answer(
+        analyse("When was the game released in Japan?"), [passage(text)])
+    assert draft.short_answer == shown
