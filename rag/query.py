@@ -133,6 +133,9 @@ class Query:
     # The main verb speaks of what has happened ("Who won ...?", "What did X roll out?", "Who has taken over ...?"),
     # not of what is to come or what holds ("Who will host ...?", "Who heads ...?").
     asks_past: bool = False
+    # "Whose troop deployment ...?": the words of what the asked one owns ("troop", "deployment"); the answer is the
+    # owner a sentence writes in the possessive or before those words ("Pyongyang's troop deployment").
+    owned: tuple[str, ...] = ()
 
     @property
     def rewritten(self) -> bool:
@@ -275,6 +278,7 @@ def understand(text: str, p: Parse) -> Query:
         first = 0
         wh_i = _question_word(toks, first)
     wh = toks[wh_i].text.lower() if wh_i is not None else None
+    owned = _owned(toks, wh_i) if wh == "whose" else ()
     if wh in ("whom", "whose"):
         wh = "who"
     answer_type, labels, noun = _answer_type(toks, wh_i, p)
@@ -296,13 +300,14 @@ def understand(text: str, p: Parse) -> Query:
     asks_undergoer = wh_i is not None and verb_i is not None and verb not in L.NOT_ACTS | L.LIGHT_VERBS and any(
         t.dep == "nsubjpass" and t.head == verb_i and wh_i <= k < verb_i for k, t in enumerate(toks))
     return Query(
-        text=text, search=text, wh=wh, answer_type=answer_type, answer_labels=labels, strict_type=strict,
+        text=text, search=text, wh=wh, answer_type=answer_type, strict_type=strict,
         asked_noun=noun, count=_asked_count(toks, wh_i, answer_type), verb=verb, verb_tag=verb_tag, speech=speech,
         role=role, names=names, owners=_owners(p), surnames=_surnames(p),
         period=_period(low, p),
         references=tuple(r for r in references(p, names) if not _bound_by_question_word(r, toks, wh_i, labels)),
         terms=stems(text), asks_doer=asks_doer, asks_undergoer=asks_undergoer,
         asks_past=verb_i is not None and future_of(p, verb_i) is False and not _looks_ahead(toks),
+        owned=owned, answer_labels=labels | (_OWNER_LABELS if owned else frozenset()),
     )
 
 
@@ -543,6 +548,21 @@ def _kind(head: str, modifiers: Sequence[str]) -> str:
     if modifiers and (set(modifiers) & L.MEASURE_MODIFIERS or _noun_labels(head) == frozenset()):
         return "+" + head
     return head
+
+
+# Who may own something: a person, and an organisation or a country ("Pyongyang's troop deployment").
+_OWNER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def _owned(toks: tuple[Token, ...], wh_i: int | None) -> tuple[str, ...]:
+    """The lower-case words of the noun phrase "whose" opens: "Whose troop deployment to Russia ..." -> ("troop",
+    "deployment")."""
+    out: list[str] = []
+    for t in toks[(wh_i or 0) + 1:]:
+        if t.pos not in ("NOUN", "PROPN", "ADJ", "NUM"):
+            break
+        out.append(t.text.lower())
+    return tuple(out)
 
 
 def _looks_ahead(toks: tuple[Token, ...]) -> bool:

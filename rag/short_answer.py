@@ -121,6 +121,11 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             if c is not None and all(c.start != f.start for f in found):
                 found.append(c)
     found = _with_region(text, offset, found)
+    if q.owned:
+        # The owner the sentence writes as such, when it writes one ("the record set by X" does not); a country or
+        # an organisation only so ("Pyongyang's troop deployment"), never as a place the sentence merely names.
+        owners = [c for c in found if _owns(q, text, offset, c)]
+        found = owners or [c for c in found if c.label == "PERSON"]
     found = [c for c in found if not _in_question(q, c) and _counts_asked(q, text, offset, c)
              and _is_age(q, text, offset, c) and not _an_age(q, text, offset, c) and not _former(q, text, offset, c)
              and not _other_year(q, text, offset, c) and not _titles_someone(q, text, offset, c)
@@ -613,6 +618,16 @@ def _amount_only(text: str) -> str:
     while keep > 0 and parts[keep - 1].lower() in L.AMOUNT_MODIFIERS:
         keep -= 1
     return " ".join(parts[keep:])
+
+
+def _owns(q: Query, text: str, offset: int, c: Candidate) -> bool:
+    """For "whose X ...?": is the candidate written as X's owner, in the possessive ("Pyongyang's troop deployment")
+    or right before X's words ("the second Donald Trump administration")?"""
+    after = text[c.end - offset:]
+    if re.match(r"['’]s?\b|['’]\s", after):
+        return True
+    nxt = re.match(r"\s+([\w-]+)", after)
+    return nxt is not None and nxt.group(1).lower() in q.owned
 
 
 def _in_question(q: Query, c: Candidate) -> bool:

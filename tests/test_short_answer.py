@@ -844,3 +844,19 @@ def test_a_name_ending_in_a_kind_of_place_is_that_place_for_which_questions(name
     assert [c.text for c in which] == ([name] if place else [])
     assert all(c.label in ("FAC", "LOC") for c in which)
     assert candidates(analyse("Where did crowds gather on Sunday?"), sentence, 0, [e]) == []
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Whose troop deployment did they discuss?",
+     "They discussed military cooperation with Russia under Vladimir Putin and Pyongyang's troop deployment.",
+     ["Pyongyang"]),
+    ("Whose second administration was about to launch?",
+     "Allies worried ahead of the launch of the second Donald Trump administration, said Antony Blinken.",
+     ["Donald Trump"]),
+    ("Whose records did he break?", "He broke the records set by his sister Zara Rutherford in Bulgaria.",
+     ["Zara Rutherford"]),
+])
+def test_whose_is_answered_by_the_owner_the_sentence_writes(question, sentence, expected):
+    """"Whose X ...?": the one the sentence writes as X's owner, in the possessive or right before X's words, a
+    country or an organisation too; when it writes none so, the people it names, never a place it merely names."""
+    assert _found(question, sentence) == expected
