@@ -29,7 +29,16 @@ from dataclasses import replace
 from rag import lexicon as L
 from rag.first_names import fits
 from rag.nlp import Parse
-from rag.query import AnswerType, Query, Reference, calendar_period, normalise_name, parse, stems, understand
+from rag.query import (
+    VALUE_TYPES,
+    Query,
+    Reference,
+    calendar_period,
+    normalise_name,
+    parse,
+    stems,
+    understand,
+)
 from rag.text import YEAR, content_words, human_date, words
 from rag.types import Mention, Turn
 
@@ -222,7 +231,7 @@ def referent(ref: Reference, turns: Sequence[Turn], doing: str | None = None) ->
         # the state it named first. "There" is first the place the reader asked about: after "Which governor flew
         # migrants to Martha's Vineyard?", "how many did he fly there?" is not about the "Texas" they flew from.
         last = _question(turns[-1])
-        if ref.kind == "thing" and last.answer_type in _VALUES:
+        if ref.kind == "thing" and last.answer_type in VALUE_TYPES:
             # "Who stars in it?" after "How much did Top Gun: Maverick make?": the last question asked a figure of
             # something it named, and "it" is that, not a name its answer gave ("Paramount said ..."); when it
             # named nothing ("What is the average price of gas?"), the question is searched with that one.
@@ -239,11 +248,6 @@ def referent(ref: Reference, turns: Sequence[Turn], doing: str | None = None) ->
 
 def _as_written(found: Mention, ref: Reference) -> tuple[str, Mention]:
     return (f"{found.text}'s" if ref.possessive else found.text), found
-
-
-# Answer types that are a figure or a date of something the question names, not a name of their own.
-_VALUES = frozenset({AnswerType.MONEY, AnswerType.NUMBER, AnswerType.PERCENT, AnswerType.QUANTITY, AnswerType.DATE,
-                     AnswerType.AGE, AnswerType.DURATION})
 
 
 def generic(ref: Reference, turns: Sequence[Turn]) -> Mention | None:

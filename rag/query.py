@@ -41,6 +41,10 @@ class AnswerType(StrEnum):
     OTHER = "other"  # a named thing: a show, a product, an event ... (see Query.answer_labels)
 
 
+# Types that are a figure or a date of something the question names, not a name of their own.
+VALUE_TYPES = frozenset({AnswerType.NUMBER, AnswerType.MONEY, AnswerType.PERCENT, AnswerType.QUANTITY, AnswerType.AGE,
+                         AnswerType.DURATION, AnswerType.DATE})
+
 # Entity labels (rag.nlp, OntoNotes) that can answer each type.
 ANSWER_LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PERSON: frozenset({"PERSON"}),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rag import lexicon as L
 from rag.articles import strip_dateline
 from rag.nlp import analyzer, doers
-from rag.query import AnswerType, Query, lemma, normalise_name, stems
+from rag.query import VALUE_TYPES, AnswerType, Query, lemma, normalise_name, stems
 from rag.text import YEAR, words, written_words
 from rag.types import Entity
 
@@ -112,7 +112,7 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
             c = _shape(q, name, "GPE", offset + m.start(1))
             if c is not None and all(c.start != f.start for f in found):
                 found.append(c)
-    if q.asked_noun and q.wh in ("which", "what") and labels and q.answer_type not in _AMOUNT_TYPES:
+    if q.asked_noun and q.wh in ("which", "what") and labels and q.answer_type not in VALUE_TYPES:
         # "meal kit service Daily Harvest", "legendary musician Carlos Santana": a name the asked noun introduces is
         # of the asked kind, recognised or not
         for m in re.finditer(rf"\b{re.escape(q.asked_noun)}s? ((?:[A-Z][\w'’&.-]*(?: &)? ?)+)", text):
@@ -140,10 +140,6 @@ def candidates(q: Query, text: str, offset: int, entities: Iterable[Entity],
         # "where" may be answered by the one place a sentence gives, relative or not ("north of Kyiv").
         found = [c for c in found if not _landmark(text, offset, c)]
     return found
-
-
-_AMOUNT_TYPES = frozenset({AnswerType.NUMBER, AnswerType.MONEY, AnswerType.PERCENT, AnswerType.QUANTITY,
-                           AnswerType.AGE, AnswerType.DURATION, AnswerType.DATE})
 
 
 def _named_as_asked(q: Query, text: str, offset: int, e: Entity, labels: frozenset[str]) -> str | None:
