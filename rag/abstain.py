@@ -170,11 +170,30 @@ def act_only_ahead(q: Query, ev: Evidence) -> str | None:
     act = q.reported_act
     if not act or lemma(act) in L.FUTURE_VERBS or not q.asks_past or not same_verb_in(act, ev.sentence):
         return None
+    if not _may_look_ahead(ev.sentence):
+        return None  # no word that could put an act ahead (rag.nlp.future_of): nothing to parse
     p = analyzer().parse(ev.sentence)
     at = [i for i, t in enumerate(p.tokens) if t.pos in ("VERB", "AUX") and same_verb_in(act, t.text)]
     if at and all(future_of(p, i) for i in at):
         return f"the question asks what happened ('{act}'), and the evidence only says it is to come"
     return None
+
+
+def _may_look_ahead(text: str) -> bool:
+    """Does `text` hold a word that `rag.nlp.future_of` reads as putting an act ahead: a one-word future marker
+    ("will", "'ll", "next") or a form of a future verb ("expected", "plans", "scheduled")?"""
+    low = text.lower()
+    if "'ll" in low or "’ll" in low:
+        return True
+    markers, verbs = _future_words()
+    return any(w in markers or lemma(w) in verbs for w in words(text))
+
+
+@lru_cache(maxsize=1)
+def _future_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The one-word future markers, and the future verbs' lemmas, computed once per process."""
+    return (frozenset(m for m in L.FUTURE_MARKERS if " " not in m),
+            frozenset(lemma(v) for v in L.FUTURE_VERBS))
 
 
 def names_the_role(q: Query, text: str) -> bool:

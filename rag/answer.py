@@ -394,6 +394,9 @@ def _full_name(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
     return replace(answer, text=next(iter(full.values()))) if len(full) == 1 else answer
 
 
+_DAY_OF_YEAR = re.compile(r"^(\w+ \d{1,2}(?:st|nd|rd|th)?) of (\d{4})$")  # "November 21 of 1998"
+
+
 def _with_title(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer:
     """"Which high-ranking official tested positive?" asks for someone by their office: "President Joe Biden", with
     the title the retrieved sentences write before the name, answers both who and which office. The longest such
@@ -406,13 +409,13 @@ def _with_title(answer: ShortAnswer, statements: list[Statement]) -> ShortAnswer
             words = m.group(1).split()
             while words and not _opens_title(words[0]):
                 words.pop(0)
-            if any(w.lower() in L.ROLE_NOUNS | {"ceo", "sen.", "rep.", "gov."} for w in words) and \
-                    len(" ".join(words)) > len(best):
+            if any(w.lower() in _TITLE_HEADS for w in words) and len(" ".join(words)) > len(best):
                 best = " ".join(words)
     return replace(answer, text=f"{best} {answer.text}") if best else answer
 
 
-_DAY_OF_YEAR = re.compile(r"^(\w+ \d{1,2}(?:st|nd|rd|th)?) of (\d{4})$")
+# The word of a title that names the post: a role noun or a written-short one ("Sen. Ted Cruz").
+_TITLE_HEADS = L.ROLE_NOUNS | {"sen.", "rep.", "gov."}
 
 
 def _opens_title(word: str) -> bool:
